@@ -1,0 +1,30 @@
+using System.Reflection;
+
+namespace ReverseCrypt.Integration.Tests;
+
+/// <summary>Keeps the one-way project dependencies of docs/decisions.md: the format never sees FUSE,
+/// the FUSE library never sees crypto or format code.</summary>
+public class ArchitectureTests
+{
+    private static string[] ReferencesOf(string assembly) =>
+        Assembly.Load(assembly).GetReferencedAssemblies()
+            .Select(a => a.Name!)
+            .Where(n => n.StartsWith("ReverseCrypt.", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+    [TestCase("ReverseCrypt.Interop", new string[0])]
+    [TestCase("ReverseCrypt.Crypto", new string[0])]
+    [TestCase("ReverseCrypt.Fuse", new[] { "ReverseCrypt.Interop" })]
+    [TestCase("ReverseCrypt.Format", new[] { "ReverseCrypt.Crypto" })]
+    public void Assembly_ReferencesOnlyAllowedProjects(string assembly, string[] allowed)
+    {
+        Assert.That(ReferencesOf(assembly), Is.SubsetOf(allowed));
+    }
+
+    [Test]
+    public void Operations_DoesNotReferenceFuse()
+    {
+        Assert.That(ReferencesOf("ReverseCrypt.Operations"), Does.Not.Contain("ReverseCrypt.Fuse"));
+    }
+}
