@@ -1,0 +1,93 @@
+// File content layout of gocryptfs (FORMAT.md section 8): an 18-byte header, then blocks of 4096 plaintext bytes,
+// each stored as nonce(16) || SIV tag(16) || ciphertext, i.e. 4128 bytes (the last block 33..4128 bytes).
+// Size mapping per FORMAT.md 8.4, including gocryptfs's rule for a truncated last block
+// (internal/contentenc/offsets.go CipherSizeToPlainSize).
+namespace ReverseCrypt.Format.Content;
+
+/// <summary>Sizes and offset arithmetic of encrypted file contents.</summary>
+public static class ContentLayout
+{
+    public const int HeaderSize = 18;
+    public const int PlainBlockSize = 4096;
+    public const int CipherBlockSize = 4128;
+    public const int BlockOverhead = 32;
+    public const int NonceSize = 16;
+    public const int TagSize = 16;
+    public const int FileIdSize = 16;
+
+    /// <summary>0 -> 0; p > 0 -> 18 + p + 32 * ceil(p / 4096).</summary>
+    public static long PlainToCipherSize(long plainSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(plainSize);
+        return plainSize == 0 ? 0 : HeaderSize + CipherLengthOfBlocks(plainSize);
+    }
+
+    /// <summary>0..18 -> 0; otherwise the body minus 32 bytes per block. A last block of 1..32 bytes (truncated,
+    /// corrupt) counts as holding 1 plaintext byte, as gocryptfs does; a negative result becomes 0.</summary>
+    public static long CipherToPlainSize(long cipherSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(cipherSize);
+        if (cipherSize <= HeaderSize)
+        {
+            return 0;
+        }
+
+        long cipherBody = cipherSize - HeaderSize;
+        long lastBlockLength = cipherBody % CipherBlockSize;
+        if (lastBlockLength is > 0 and <= BlockOverhead)
+        {
+            cipherBody += BlockOverhead + 1 - lastBlockLength;
+        }
+
+        long blockCount = (cipherBody + CipherBlockSize - 1) / CipherBlockSize;
+        return Math.Max(0, cipherBody - BlockOverhead * blockCount);
+    }
+
+    /// <summary>Number of blocks holding plainSize bytes: ceil(plainSize / 4096).</summary>
+    public static long BlockCount(long plainSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(plainSize);
+        return (plainSize + PlainBlockSize - 1) / PlainBlockSize;
+    }
+
+    /// <summary>Cipher bytes of consecutive blocks holding plainLength bytes (no header).</summary>
+    public static long CipherLengthOfBlocks(long plainLength) => plainLength + BlockOverhead * BlockCount(plainLength);
+
+    /// <summary>Plaintext bytes in consecutive cipher blocks of cipherLength bytes (no header); a last block of
+    /// at most 32 bytes holds nothing.</summary>
+    public static long PlainLengthOfBlocks(long cipherLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(cipherLength);
+        long fullBlocks = cipherLength / CipherBlockSize;
+        long rest = cipherLength % CipherBlockSize;
+        return fullBlocks * PlainBlockSize + Math.Max(0, rest - BlockOverhead);
+    }
+
+    /// <summary>The block holding cipher offset (which must be at or after the header).</summary>
+    public static long BlockOf(long cipherOffset)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(cipherOffset, HeaderSize);
+        return (cipherOffset - HeaderSize) / CipherBlockSize;
+    }
+
+    /// <summary>The block holding plain offset.</summary>
+    public static long PlainBlockOf(long plainOffset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(plainOffset);
+        return plainOffset / PlainBlockSize;
+    }
+
+    /// <summary>Cipher offset of the first byte (the nonce) of block blockNo.</summary>
+    public static long CipherOffsetOfBlock(long blockNo)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(blockNo);
+        return HeaderSize + blockNo * CipherBlockSize;
+    }
+
+    /// <summary>Plain offset of the first byte of block blockNo.</summary>
+    public static long PlainOffsetOfBlock(long blockNo)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(blockNo);
+        return blockNo * PlainBlockSize;
+    }
+}
