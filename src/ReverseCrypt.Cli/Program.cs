@@ -1,12 +1,23 @@
 using System.CommandLine;
+using System.Reflection;
+using ReverseCrypt.Cli.Commands;
 
 namespace ReverseCrypt.Cli;
 
 public static class Program
 {
+    /// <summary>The product version (from the assembly's informational version, without the build metadata).</summary>
+    public static string Version { get; } =
+        (typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0")
+        .Split('+')[0];
+
+    /// <summary>The raw command line (for the background copy of `mount`).</summary>
+    public static IReadOnlyList<string> Arguments { get; private set; } = [];
+
     public static int Main(string[] args)
     {
-        var root = new RootCommand("ReverseCrypt: encrypted, rsync-friendly backups in the gocryptfs reverse-mode format.");
+        Arguments = args;
+        var root = BuildRootCommand();
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -15,5 +26,23 @@ public static class Program
             return ExitCodes.Usage;
         }
         return parse.Invoke();
+    }
+
+    public static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand(
+            "ReverseCrypt: encrypted, rsync-friendly backups in the gocryptfs reverse-mode format (AES-SIV).\n\n" +
+            "Exit codes:\n" + string.Join('\n', ExitCodes.All.Select(c => $"  {c.Code,3}  {c.Meaning}")))
+        {
+            InitCommand.Create(),
+            InfoCommand.Create(),
+            PasswdCommand.Create(),
+            MasterkeyCommand.Create(),
+            SpeedCommand.Create(),
+            MountCommand.Create(),
+            UnmountCommand.Create(),
+            DemoCommand.Create(),
+        };
+        return root;
     }
 }

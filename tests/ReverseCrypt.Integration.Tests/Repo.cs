@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 
 namespace ReverseCrypt.Integration.Tests;
 
@@ -11,6 +12,9 @@ public static class Repo
 
     private static string FindRoot()
     {
+        var recorded = typeof(Repo).Assembly.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "RepoRoot")?.Value;
+        if (recorded is not null && File.Exists(Path.Combine(recorded, "ReverseCrypt.sln"))) return recorded.TrimEnd('/');
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "ReverseCrypt.sln"))) return dir.FullName;

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using ReverseCrypt.Cli.Infrastructure;
+using ReverseCrypt.Format;
+using ReverseCrypt.Format.Config;
+using ReverseCrypt.Fuse;
+
+namespace ReverseCrypt.Cli.Commands;
+
+/// <summary>
+/// `reversecrypt mount`: with --reverse, the encrypted view of a plaintext directory (the backup source); without it,
+/// the decrypted view of an encrypted tree (to browse a backup). Background by default: returns once the mount answers.
+/// </summary>
+public static class MountCommand
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+
+    public static Command Create()
+    {
+        var reverse = new Option<bool>("--reverse") { Description = "Show PLAINDIR encrypted (the backup source), instead of decrypting CIPHERDIR." };
+        var config = new Option<FileInfo?>("--config") { Description = "Config file (default: SOURCE/.gocryptfs.reverse.conf with --reverse, SOURCE/gocryptfs.conf otherwise).", HelpName = "FILE" };
+        var hideConfig = new Option<bool>("--hide-config") { Description = "With --reverse: do not show the config as gocryptfs.conf in the view (a copy then needs the config kept elsewhere)." };
+        var allowOther = new Option<bool>("--allow-other") { Description = "Let other users access the mount (needs user_allow_other in /etc/fuse.conf when not root)." };
+        var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground until unmounted (SIGINT/SIGTERM unmount); sends READY=1 to systemd." };
+        var attrTimeout = new Option<double>("--attr-timeout") { Description = "Seconds the kernel may cache attributes and names (the plaintext is live: changes show after this).", DefaultValueFactory = _ => 1.0 };
+        var debug = new Option<bool>("--debug") { Description = "Log every FUSE request (very verbose)." };
+        var logFile = new Option<FileInfo?>("--log") { Description = "In background mode, append the daemon's log to FILE (default: discarded).", HelpName = "FILE" };
+        var source = new Argument<string>("SOURCE") { Description = "PLAINDIR with --reverse, otherwise CIPHERDIR." };
+        var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "An empty directory outside SOURCE." };
+        var password = new PasswordOptions();
+        var excludes = new ExcludeOptions();
+        var command = new Command("mount", "Mount an encrypted view of a plaintext directory (--reverse), or a decrypted view of an encrypted copy.")
+        {
+            reverse, config, hideConfig, allowOther, foreground, attrTimeout, debug, logFile, source, mountPoint,
+        };
+        password.AddTo(command);
+        excludes.AddTo(command);
+        command.SetAction(r => CommandRunner.Run(() =>
+        {
+            var sourceDir = r.GetValue(source)!;
+            var mp = r.GetValue(mountPoint)!;
+            var isReverse = r.GetValue(reverse);
+            if (!isReverse) return ForwardMount.Run(r, password, sourceDir, mp, r.GetValue(config)?.FullName, r.GetValue(foreground), r.GetValue(allowOther), r.GetValue(debug), r.GetValue(logFile)?.FullName);
+            ReverseView.Validate(sourceDir, mp);
+            var exclude = excludes.BindMatcher(r);
+            var configPath = r.GetValue(config)?.FullName ?? Path.Combine(Path.GetFullPath(sourceDir), ConfigLocator.ReverseName);
+            var passwords = password.Bind(r);
+            if (!File.Exists(configPath) && !passwords.HasMasterkey)
+                throw new CliException(ExitCodes.ConfigMissing, $"no config {configPath}; create one with 'reversecrypt init --reverse {sourceDir}'");
+            using var key = KeyLoader.Open(passwords, configPath, FormatOptions.ReverseDefaults);
+            if (!key.Options.AesSiv)
+                throw new CliException(ExitCodes.ConfigInvalid, $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");
+
+            if (!r.GetValue(foreground) && !FuseBackground.IsChild)
+                return Detach(key, r.GetValue(logFile)?.FullName);
+
+            using var loggers = Logging.Create(r.GetValue(debug));
+            var settings = new ReverseViewSettings(sourceDir, key)
+            {
+                ConfigPath = File.Exists(configPath) ? configPath : null,
+                HideConfig = r.GetValue(hideConfig),
+                Exclude = exclude,
+                OneFileSystem = r.GetValue(excludes.OneFileSystem),
+                AttrTimeout = TimeSpan.FromSeconds(r.GetValue(attrTimeout)),
+                AllowOther = r.GetValue(allowOther),
+                Debug = r.GetValue(debug),
+            };
+            using var view = ReverseView.Mount(settings, mp, loggers);
+            view.Fuse.RunUntilUnmounted();
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// Background mode: the key is already unlocked here (so a wrong password is reported at once); a detached copy
+    /// of this program mounts with the master key handed over on its standard input, never on the command line.
+    /// </summary>
+    internal static int Detach(OpenedKey key, string? logFile)
+    {
+        var childArgs = RawArguments.WithoutPasswordOptions(Program.Arguments).Concat(["--masterkey", "stdin"]);
+        var result = FuseBackground.Start(childArgs, ReadyTimeout, logFile, MasterKeyText.Format(key.Key) + "\n");
+        if (result.Ready) return ExitCodes.Ok;
+        var message = result.ErrorMessage.Trim();
+        Console.Error.WriteLine(message.StartsWith("reversecrypt:", StringComparison.Ordinal) ? message : "reversecrypt: " + message);
+        return result.ExitCode > 0 ? result.ExitCode : ExitCodes.MountFailed;
+    }
+}

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Logging;
+using ReverseCrypt.FileSystems.Reverse;
+using ReverseCrypt.Format;
+using ReverseCrypt.Fuse;
+
+namespace ReverseCrypt.Cli.Infrastructure;
+
+/// <summary>What a reverse view shows: the plaintext tree, its key, the config shown as gocryptfs.conf, excludes.</summary>
+public sealed record ReverseViewSettings(string PlainDir, OpenedKey Key)
+{
+    public string? ConfigPath { get; init; }
+    public bool HideConfig { get; init; }
+    public ExcludeMatcher? Exclude { get; init; }
+    public bool OneFileSystem { get; init; }
+    public TimeSpan AttrTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    public bool AllowOther { get; init; }
+    public bool Debug { get; init; }
+}
+
+/// <summary>
+/// A reverse view served in this process: <see cref="Mount"/> returns when the mountpoint answers; Dispose unmounts
+/// (lazily if busy) and releases the keys' derived state. Used by `mount --reverse` and by `backup`.
+/// </summary>
+public sealed class ReverseView : IDisposable
+{
+    private readonly CryptoCore _core;
+    private readonly ReverseFileSystem _fileSystem;
+
+    private ReverseView(CryptoCore core, ReverseFileSystem fileSystem, FuseMount mount)
+    {
+        _core = core;
+        _fileSystem = fileSystem;
+        Fuse = mount;
+    }
+
+    public FuseMount Fuse { get; }
+
+    public string Mountpoint => Fuse.Mountpoint;
+
+    /// <summary>Checks the arguments that can be checked without the key, so a bad call fails before a password prompt.</summary>
+    public static void Validate(string plainDir, string mountPoint)
+    {
+        if (!Directory.Exists(plainDir))
+            throw new CliException(ExitCodes.BadDirectory, File.Exists(plainDir)
+                ? $"{plainDir} is not a directory"
+                : $"{plainDir}: no such directory");
+        try
+        {
+            using var e = Directory.EnumerateFileSystemEntries(plainDir).GetEnumerator();
+            e.MoveNext();
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.BadDirectory, $"{plainDir} is not readable");
+        }
+        if (MountpointGuard.IsInsidePlainRoot(plainDir, mountPoint))
+            throw new CliException(ExitCodes.MountpointUnusable,
+                $"the mountpoint {mountPoint} is inside the plaintext directory {plainDir}: the view would contain itself; choose a mountpoint outside it");
+    }
+
+    public static ReverseView Mount(ReverseViewSettings settings, string mountPoint, ILoggerFactory loggers)
+    {
+        Validate(settings.PlainDir, mountPoint);
+        var core = settings.Key.CreateCore();
+        ReverseFileSystem? fileSystem = null;
+        try
+        {
+            fileSystem = new ReverseFileSystem(new ReverseOptions(Path.GetFullPath(settings.PlainDir))
+            {
+                ConfigPath = settings.ConfigPath,
+                HideConfig = settings.HideConfig,
+                Exclude = settings.Exclude,
+                OneFileSystem = settings.OneFileSystem,
+                AttrTimeout = settings.AttrTimeout,
+                Logger = loggers.CreateLogger("reverse"),
+            }, core);
+            var options = new FuseMountOptions
+            {
+                ReadOnly = true,
+                AllowOther = settings.AllowOther,
+                DefaultPermissions = true,
+                FsName = Path.GetFullPath(settings.PlainDir),
+                Subtype = "reversecrypt",
+                Debug = settings.Debug,
+                // Listings with attributes in one round trip: measured 3.7 s vs 5.9 s (Auto) for ls -l of 100,000 entries.
+                Readdirplus = FuseReaddirplusMode.Always,
+            };
+            var mount = FuseMountErrors.Translate(() => FuseMount.Mount(fileSystem, mountPoint, options, loggers.CreateLogger("fuse")));
+            return new ReverseView(core, fileSystem, mount);
+        }
+        catch
+        {
+            fileSystem?.Dispose();
+            core.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Fuse.Dispose();
+        _fileSystem.Dispose();
+        _core.Dispose();
+    }
+}

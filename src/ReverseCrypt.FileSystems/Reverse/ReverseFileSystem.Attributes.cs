@@ -1,0 +1,212 @@
+// Stat transformation (FORMAT.md 11.1-11.3 and 18) and symlink targets (FORMAT.md 9).
+using ReverseCrypt.Format.Content;
+using ReverseCrypt.Fuse;
+using ReverseCrypt.Interop;
+
+namespace ReverseCrypt.FileSystems.Reverse;
+
+public sealed partial class ReverseFileSystem
+{
+    [ThreadStatic]
+    private static byte[]? t_linkTarget;
+
+    public override Errno Getattr(ulong nodeId, ulong? fileHandle, out FuseAttr attr, out TimeSpan attrTimeout)
+    {
+        attrTimeout = _timeout;
+        attr = default;
+        var node = _nodes.Get(nodeId);
+        if (node is null)
+        {
+            return Errno.ENOENT;
+        }
+        if (fileHandle is { } fh && _files.Get(fh) is { Fd: not null } file && file.Node == node)
+        {
+            // fstat of the open file: still right when the name changed meanwhile.
+            var errno = Libc.StatxFd(file.Fd.Fd, out var st);
+            if (errno != Errno.OK)
+            {
+                return errno;
+            }
+            attr = file.Kind == ReverseFileKind.Content ? RealAttr(st) : BaseAttr(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
+            return Errno.OK;
+        }
+        return AttrOf(node, out attr);
+    }
+
+    public override Errno Readlink(ulong nodeId, Span<byte> target, out int length)
+    {
+        length = 0;
+        var node = _nodes.Get(nodeId);
+        if (node is null)
+        {
+            return Errno.ENOENT;
+        }
+        if (node.Kind != ReverseNodeKind.Real)
+        {
+            return Errno.EINVAL;
+        }
+        var plainTarget = t_linkTarget ??= new byte[Libc.PathMax];
+        int plainLength = _tree.Readlink(node, plainTarget, out var errno);
+        if (plainLength < 0)
+        {
+            return errno;
+        }
+        if (!_encryptNames)
+        {
+            if (plainLength > target.Length)
+            {
+                return Errno.ENAMETOOLONG;
+            }
+            plainTarget.AsSpan(0, plainLength).CopyTo(target);
+            length = plainLength;
+            return Errno.OK;
+        }
+        int cipherLength = _symlinks.EncryptedTargetLength(plainLength);
+        if (cipherLength > target.Length || cipherLength > FuseConstants.MaxSymlinkLength)
+        {
+            // FORMAT.md 9: an encrypted target over 4096 characters cannot be shown.
+            return Errno.ENAMETOOLONG;
+        }
+        length = _symlinks.EncryptTarget(plainTarget.AsSpan(0, plainLength), node.CipherPath, target);
+        return Errno.OK;
+    }
+
+    /// <summary>The attributes of any node, freshly read from the plaintext.</summary>
+    private Errno AttrOf(ReverseNode node, out FuseAttr attr)
+    {
+        attr = default;
+        Errno errno;
+        Libc.StatxBuffer st;
+        switch (node.Kind)
+        {
+            case ReverseNodeKind.Root:
+                errno = _tree.Stat(node, out st);
+                if (errno == Errno.OK)
+                {
+                    attr = BaseAttr(st, FuseConstants.RootNodeId);
+                }
+                return errno;
+            case ReverseNodeKind.Real:
+                errno = _tree.Stat(node, out st);
+                if (errno == Errno.OK)
+                {
+                    attr = RealAttr(st);
+                }
+                return errno;
+            case ReverseNodeKind.DirIv:
+                errno = _tree.Stat(node.ViewParent!, out st);
+                if (errno == Errno.OK)
+                {
+                    if ((st.Mode & S_IFMT) != S_IFDIR)
+                    {
+                        return Errno.ENOENT;
+                    }
+                    attr = DirIvAttr(st);
+                }
+                return errno;
+            case ReverseNodeKind.LongNameFile:
+                errno = _tree.StatChild(node.ViewParent!, node.PlainName, out st);
+                if (errno == Errno.OK)
+                {
+                    attr = LongNameAttr(st, node.FullCipherName!.Length);
+                }
+                return errno;
+            case ReverseNodeKind.Config:
+                errno = StatConfig(node, out st);
+                if (errno == Errno.OK)
+                {
+                    attr = BaseAttr(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
+                }
+                return errno;
+            default:
+                return Errno.EIO;
+        }
+    }
+
+    private Errno StatConfig(ReverseNode node, out Libc.StatxBuffer st)
+    {
+        if (_externalConfigPath is null)
+        {
+            return _tree.Stat(node, out st);
+        }
+        using var fd = Backing.BackingTree.OpenPath(_externalConfigPath, Libc.OpenFlags.O_PATH, out var errno);
+        if (fd is null)
+        {
+            st = default;
+            return errno;
+        }
+        return Libc.StatxFd(fd.Fd, out st);
+    }
+
+    /// <summary>The plaintext attributes as they are, with a view inode number.</summary>
+    private static FuseAttr BaseAttr(in Libc.StatxBuffer st, ulong viewIno) => new()
+    {
+        Ino = viewIno,
+        Size = st.Size,
+        Blocks = st.Blocks,
+        Atime = st.Atime.Sec,
+        AtimeNsec = st.Atime.Nsec,
+        Mtime = st.Mtime.Sec,
+        MtimeNsec = st.Mtime.Nsec,
+        Ctime = st.Ctime.Sec,
+        CtimeNsec = st.Ctime.Nsec,
+        Mode = st.Mode,
+        Nlink = st.Nlink,
+        Uid = st.Uid,
+        Gid = st.Gid,
+        Rdev = Libc.EncodeDev32(st.RdevMajor, st.RdevMinor),
+        Blksize = st.Blksize,
+    };
+
+    /// <summary>A real object: everything passes through except the size of files (cipher size, FORMAT.md 8.4) and
+    /// symlinks (length of the encrypted target); blocks are not adjusted (FORMAT.md 11.1).</summary>
+    private FuseAttr RealAttr(in Libc.StatxBuffer st)
+    {
+        var attr = BaseAttr(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
+        switch (st.Mode & S_IFMT)
+        {
+            case S_IFREG:
+                attr.Size = (ulong)ContentLayout.PlainToCipherSize((long)st.Size);
+                break;
+            case S_IFLNK:
+                attr.Size = _encryptNames ? (ulong)_symlinks.EncryptedTargetLength((int)Math.Min(st.Size, int.MaxValue / 2)) : st.Size;
+                break;
+        }
+        return attr;
+    }
+
+    /// <summary>gocryptfs.diriv: the directory's attributes with mode 0100444, size 16, nlink 1, mtime/ctime + 10 s.</summary>
+    private FuseAttr DirIvAttr(in Libc.StatxBuffer dirStat)
+    {
+        var attr = BaseAttr(dirStat, _inodes.Map(dirStat.Dev, InodeMap.TagDirIv, dirStat.Ino));
+        MakeVirtualFile(ref attr, Format.PathIv.Size);
+        return attr;
+    }
+
+    /// <summary>gocryptfs.longname.*.name: the long-named object's attributes with mode 0100444, the full encrypted
+    /// name's length as size, nlink 1, mtime/ctime + 10 s.</summary>
+    private FuseAttr LongNameAttr(in Libc.StatxBuffer objectStat, int fullCipherNameLength)
+    {
+        var attr = BaseAttr(objectStat, _inodes.Map(objectStat.Dev, InodeMap.TagLongName, objectStat.Ino));
+        MakeVirtualFile(ref attr, fullCipherNameLength);
+        return attr;
+    }
+
+    private static void MakeVirtualFile(ref FuseAttr attr, int size)
+    {
+        attr.Mode = S_IFREG | 0x124; // 0444
+        attr.Size = (ulong)size;
+        attr.Nlink = 1;
+        attr.Rdev = 0;
+        attr.Mtime += VirtualFileTimeOffset;
+        attr.Ctime += VirtualFileTimeOffset;
+    }
+
+    private FuseEntry EntryFor(ReverseNode node, in FuseAttr attr)
+    {
+        var entry = new FuseEntry { NodeId = node.NodeId, Attr = attr };
+        entry.EntryTimeout = _timeout;
+        entry.AttrTimeout = _timeout;
+        return entry;
+    }
+}

@@ -1,0 +1,343 @@
+// Opening and reading files of the view: content encryption at any offset (FORMAT.md 8.1-8.5), the virtual files
+// (6, 7.5) and the config pass-through (3.1).
+using ReverseCrypt.FileSystems.Backing;
+using ReverseCrypt.Format;
+using ReverseCrypt.Format.Content;
+using ReverseCrypt.Fuse;
+using ReverseCrypt.Interop;
+
+namespace ReverseCrypt.FileSystems.Reverse;
+
+public sealed partial class ReverseFileSystem
+{
+    private const int O_ACCMODE = 3, O_TRUNC = 0x200;
+
+    /// <summary>Per reader thread: plaintext blocks of one request (pinned, reused: no allocation per read).</summary>
+    [ThreadStatic]
+    private static byte[]? t_plainBuffer;
+
+    /// <summary>Per reader thread: one encrypted block, for blocks only partly inside a request.</summary>
+    [ThreadStatic]
+    private static byte[]? t_cipherBlock;
+
+    public override Errno Open(ulong nodeId, int flags, out ulong fileHandle, out FuseOpenFlags openFlags)
+    {
+        fileHandle = 0;
+        openFlags = FuseOpenFlags.None;
+        if ((flags & O_ACCMODE) != 0 || (flags & O_TRUNC) != 0)
+        {
+            return Errno.EROFS;
+        }
+        var node = _nodes.Get(nodeId);
+        if (node is null)
+        {
+            return Errno.ENOENT;
+        }
+        ReverseFileHandle handle;
+        Errno errno;
+        switch (node.Kind)
+        {
+            case ReverseNodeKind.Root:
+                return Errno.EISDIR;
+            case ReverseNodeKind.DirIv:
+                errno = _tree.Stat(node.ViewParent!, out var dirStat);
+                if (errno != Errno.OK)
+                {
+                    return errno;
+                }
+                if ((dirStat.Mode & S_IFMT) != S_IFDIR)
+                {
+                    return Errno.ENOENT;
+                }
+                handle = ReverseFileHandle.ForBytes(node, DirIvOf(node.ViewParent!));
+                openFlags = FuseOpenFlags.KeepCache;    // the content depends on the path only
+                break;
+            case ReverseNodeKind.LongNameFile:
+                handle = ReverseFileHandle.ForBytes(node, node.FullCipherName!);
+                openFlags = FuseOpenFlags.KeepCache;
+                break;
+            case ReverseNodeKind.Config:
+                errno = OpenConfig(node, out var configFd, out var configStat);
+                if (configFd is null)
+                {
+                    return errno;
+                }
+                handle = ReverseFileHandle.ForPassThrough(node, configFd);
+                openFlags = KeepCacheIfUnchanged(node, configStat);
+                break;
+            case ReverseNodeKind.Real:
+                errno = OpenContent(node, out var contentHandle, out var contentStat);
+                if (contentHandle is null)
+                {
+                    return errno;
+                }
+                handle = contentHandle;
+                openFlags = KeepCacheIfUnchanged(node, contentStat);
+                break;
+            default:
+                return Errno.EIO;
+        }
+        fileHandle = _files.Add(handle);
+        return Errno.OK;
+    }
+
+    public override Errno Read(ulong nodeId, ulong fileHandle, long offset, Span<byte> buffer, out int bytesRead)
+    {
+        bytesRead = 0;
+        var handle = _files.Get(fileHandle);
+        if (handle is null)
+        {
+            return Errno.EBADF;
+        }
+        if (offset < 0)
+        {
+            return Errno.EINVAL;
+        }
+        switch (handle.Kind)
+        {
+            case ReverseFileKind.Bytes:
+                var bytes = handle.Bytes!;
+                if (offset < bytes.Length)
+                {
+                    int n = (int)Math.Min(buffer.Length, bytes.Length - offset);
+                    bytes.AsSpan((int)offset, n).CopyTo(buffer);
+                    bytesRead = n;
+                }
+                return Errno.OK;
+            case ReverseFileKind.PassThrough:
+                return ReadPassThrough(handle, offset, buffer, out bytesRead);
+            default:
+                return ReadContent(handle, offset, buffer, out bytesRead);
+        }
+    }
+
+    public override Errno Flush(ulong nodeId, ulong fileHandle, ulong lockOwner) => Errno.OK;
+
+    public override Errno Release(ulong nodeId, ulong fileHandle, int flags)
+    {
+        _files.Remove(fileHandle)?.Dispose();
+        return Errno.OK;
+    }
+
+    private Errno OpenContent(ReverseNode node, out ReverseFileHandle? handle, out Libc.StatxBuffer stat)
+    {
+        handle = null;
+        var fd = _tree.OpenRegularFile(node, out stat, out var errno);
+        if (fd is null)
+        {
+            if (errno is Errno.EACCES or Errno.EPERM && (stat.Mode & S_IFMT) == S_IFREG)
+            {
+                WarnUnreadable(node, stat, errno);
+                return Errno.EACCES;
+            }
+            return errno;
+        }
+        // FORMAT.md 5 and 8: file ID and block-0 nonce come from this node's own cipher path (18: also for hard links).
+        var fileId = new byte[PathIv.Size];
+        var block0Iv = new byte[PathIv.Size];
+        var header = new byte[ContentLayout.HeaderSize];
+        PathIv.Compute(node.CipherPath, PathIvPurpose.FileId, fileId);
+        PathIv.Compute(node.CipherPath, PathIvPurpose.Block0Iv, block0Iv);
+        FileHeader.Write(fileId, header);
+        handle = ReverseFileHandle.ForContent(node, fd, header, fileId, block0Iv);
+        return Errno.OK;
+    }
+
+    private Errno OpenConfig(ReverseNode node, out SafeFd? fd, out Libc.StatxBuffer stat)
+    {
+        Errno errno;
+        if (_externalConfigPath is null)
+        {
+            fd = _tree.OpenRegularFile(node, out stat, out errno);
+            return errno;
+        }
+        stat = default;
+        using var pathFd = BackingTree.OpenPath(_externalConfigPath, Libc.OpenFlags.O_PATH, out errno);
+        fd = null;
+        if (pathFd is null)
+        {
+            return errno;
+        }
+        errno = Libc.StatxFd(pathFd.Fd, out stat);
+        if (errno != Errno.OK)
+        {
+            return errno;
+        }
+        if ((stat.Mode & S_IFMT) != S_IFREG)
+        {
+            return Errno.EACCES;
+        }
+        fd = BackingTree.ReopenReadOnly(pathFd.Fd, out errno);
+        return errno;
+    }
+
+    /// <summary>FOPEN_KEEP_CACHE only when inode, size, mtime and ctime are those of the previous open, so that cached
+    /// pages are never served after the plaintext changed; otherwise the kernel drops the cache on this open.</summary>
+    private static FuseOpenFlags KeepCacheIfUnchanged(ReverseNode node, in Libc.StatxBuffer st)
+    {
+        var fingerprint = (st.Ino, st.Size, st.Mtime.Sec, st.Mtime.Nsec, st.Ctime.Sec, st.Ctime.Nsec);
+        lock (node)
+        {
+            bool same = node.OpenFingerprint == fingerprint;
+            node.OpenFingerprint = fingerprint;
+            return same ? FuseOpenFlags.KeepCache : FuseOpenFlags.None;
+        }
+    }
+
+    private void WarnUnreadable(ReverseNode node, in Libc.StatxBuffer st, Errno errno)
+    {
+        lock (_warnLock)
+        {
+            if (!_warnedUnreadable.Add((st.Dev, st.Ino)))
+            {
+                return;
+            }
+        }
+        ReverseLog.UnreadableFile(_log, DisplayPath(node.ViewParent!, node.PlainName), Libc.Describe(errno));
+    }
+
+    private static Errno ReadPassThrough(ReverseFileHandle handle, long offset, Span<byte> buffer, out int bytesRead)
+    {
+        bool added = false;
+        handle.Fd!.DangerousAddRef(ref added);
+        try
+        {
+            int n = Libc.PreadFull(handle.Fd.Fd, buffer, offset, out var errno);
+            bytesRead = Math.Max(n, 0);
+            return n < 0 ? errno : Errno.OK;
+        }
+        finally
+        {
+            handle.Fd.DangerousRelease();
+        }
+    }
+
+    /// <summary>
+    /// Serves <c>E[offset : offset + buffer.Length]</c> of the encrypted file E = header || block_0 || ... computed
+    /// from the plaintext as it is now (FORMAT.md 8.5): the plaintext blocks covering the request are read with one
+    /// pread; whole encrypted blocks go straight into the reply buffer, blocks cut by the request's edges through a
+    /// one-block scratch buffer. When no plaintext byte exists at the requested data position, nothing is returned
+    /// (not even header bytes), as gocryptfs does; a request entirely inside the header gets header bytes.
+    /// </summary>
+    private Errno ReadContent(ReverseFileHandle handle, long offset, Span<byte> buffer, out int bytesRead)
+    {
+        const int HeaderSize = ContentLayout.HeaderSize;
+        const int PlainBlock = ContentLayout.PlainBlockSize;
+        const int CipherBlock = ContentLayout.CipherBlockSize;
+        const int Overhead = ContentLayout.BlockOverhead;
+
+        bytesRead = 0;
+        if (buffer.IsEmpty)
+        {
+            return Errno.OK;
+        }
+        int written = 0;
+        long cipherOffset = offset;
+        if (cipherOffset < HeaderSize)
+        {
+            int n = (int)Math.Min(HeaderSize - cipherOffset, buffer.Length);
+            handle.Header.AsSpan((int)cipherOffset, n).CopyTo(buffer);
+            written = n;
+            cipherOffset += n;
+        }
+        int remaining = buffer.Length - written;
+        if (remaining == 0)
+        {
+            bytesRead = written;
+            return Errno.OK;
+        }
+
+        long firstBlock = (cipherOffset - HeaderSize) / CipherBlock;
+        int skip = (int)((cipherOffset - HeaderSize) % CipherBlock);
+        long lastBlock = (cipherOffset + remaining - 1 - HeaderSize) / CipherBlock;
+        int blockCount = (int)(lastBlock - firstBlock + 1);
+        if (firstBlock > long.MaxValue / PlainBlock - blockCount)
+        {
+            return Errno.OK;    // far beyond any file size: end of file
+        }
+
+        var plain = PlainBuffer(blockCount * PlainBlock);
+        int plainLength;
+        Errno errno;
+        bool added = false;
+        handle.Fd!.DangerousAddRef(ref added);
+        try
+        {
+            plainLength = Libc.PreadFull(handle.Fd.Fd, plain.AsSpan(0, blockCount * PlainBlock), firstBlock * PlainBlock, out errno);
+        }
+        finally
+        {
+            handle.Fd.DangerousRelease();
+        }
+        if (plainLength < 0)
+        {
+            ReverseLog.ReadFailed(_log, handle.Node.NodeId, errno.ToString());
+            return errno;
+        }
+        int plainBlocks = (plainLength + PlainBlock - 1) / PlainBlock;
+        int cipherAvailable = plainLength + Overhead * plainBlocks;     // encrypted bytes from firstBlock on
+        if (skip >= cipherAvailable)
+        {
+            return Errno.OK;    // past the end: 0 bytes, header withheld too
+        }
+        int end = Math.Min(skip + remaining, cipherAvailable);  // request end, relative to firstBlock's start
+        var output = buffer[written..];
+        int outPos = 0;
+        int pos = skip;
+        while (pos < end)
+        {
+            int block = pos / CipherBlock;
+            int intra = pos % CipherBlock;
+            if (intra == 0)
+            {
+                // A run of blocks lying wholly inside [pos, end): encrypt them into the reply in one call.
+                int runBlocks = 0;
+                int runPlain = 0;
+                while (block + runBlocks < plainBlocks)
+                {
+                    int blockPlain = Math.Min(PlainBlock, plainLength - (block + runBlocks) * PlainBlock);
+                    if (pos + runPlain + Overhead * runBlocks + blockPlain + Overhead > end)
+                    {
+                        break;
+                    }
+                    runPlain += blockPlain;
+                    runBlocks++;
+                }
+                if (runBlocks > 0)
+                {
+                    int runCipher = runPlain + Overhead * runBlocks;
+                    _content.EncryptBlocks(plain.AsSpan(block * PlainBlock, runPlain), (ulong)(firstBlock + block),
+                        handle.FileId, handle.Block0Iv, output.Slice(outPos, runCipher));
+                    outPos += runCipher;
+                    pos += runCipher;
+                    continue;
+                }
+            }
+            // A block cut by the request's start or end.
+            int partPlain = Math.Min(PlainBlock, plainLength - block * PlainBlock);
+            int partCipher = partPlain + Overhead;
+            var scratch = t_cipherBlock ??= GC.AllocateUninitializedArray<byte>(CipherBlock, pinned: true);
+            _content.EncryptBlocks(plain.AsSpan(block * PlainBlock, partPlain), (ulong)(firstBlock + block),
+                handle.FileId, handle.Block0Iv, scratch.AsSpan(0, partCipher));
+            int take = Math.Min(partCipher - intra, end - pos);
+            scratch.AsSpan(intra, take).CopyTo(output[outPos..]);
+            outPos += take;
+            pos += take;
+        }
+        bytesRead = written + outPos;
+        return Errno.OK;
+    }
+
+    private byte[] PlainBuffer(int needed)
+    {
+        var buffer = t_plainBuffer;
+        if (buffer is null || buffer.Length < needed)
+        {
+            // Sized for the largest request the kernel may send, so that this happens once per reader thread.
+            int size = Math.Max(needed, (_maxRead / ContentLayout.CipherBlockSize + 2) * ContentLayout.PlainBlockSize);
+            buffer = GC.AllocateUninitializedArray<byte>(size, pinned: true);
+            t_plainBuffer = buffer;
+        }
+        return buffer;
+    }
+}

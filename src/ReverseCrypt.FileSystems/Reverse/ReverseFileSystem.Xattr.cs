@@ -1,0 +1,273 @@
+// Extended attributes of the view (FORMAT.md 10 and 18): every namespace the process can read, names and values
+// encrypted, POSIX ACLs passed through, symlinks' own attributes (never followed).
+using System.Buffers;
+using ReverseCrypt.Interop;
+
+namespace ReverseCrypt.FileSystems.Reverse;
+
+public sealed partial class ReverseFileSystem
+{
+    /// <summary>Room for "user.gocryptfs." + the base64 of a 256-byte padded name, with slack.</summary>
+    private const int CipherXattrNameBuffer = 512;
+
+    public override Errno Listxattr(ulong nodeId, Span<byte> list, out int length)
+    {
+        length = 0;
+        var node = _nodes.Get(nodeId);
+        if (node is null)
+        {
+            return Errno.ENOENT;
+        }
+        if (node.Kind is not (ReverseNodeKind.Root or ReverseNodeKind.Real) || _xattrs is null)
+        {
+            return Errno.OK;    // virtual files and the config carry no attributes
+        }
+        // Linux allows user.* attributes only on regular files and directories (the VFS answers ENODATA / EPERM
+        // for others), and every encrypted name is a user.* name: on symlinks and special files only ACL names can
+        // be shown; the others are left out with a warning.
+        bool userNamesAllowed = true;
+        if (node.Kind == ReverseNodeKind.Real)
+        {
+            var statErrno = _tree.Stat(node, out var st);
+            if (statErrno != Errno.OK)
+            {
+                return statErrno;
+            }
+            uint type = st.Mode & S_IFMT;
+            userNamesAllowed = type is S_IFREG or S_IFDIR;
+        }
+        byte[]? rented = null;
+        try
+        {
+            int plainLength = ReadPlainXattrList(node, ref rented, out var errno);
+            if (plainLength < 0)
+            {
+                return errno;
+            }
+            var plainList = rented.AsSpan(0, plainLength);
+            Span<byte> cipherName = stackalloc byte[CipherXattrNameBuffer];
+            int total = 0;
+            while (!plainList.IsEmpty)
+            {
+                int nul = plainList.IndexOf((byte)0);
+                var plainAttrName = nul < 0 ? plainList : plainList[..nul];
+                plainList = nul < 0 ? default : plainList[(nul + 1)..];
+                if (plainAttrName.IsEmpty)
+                {
+                    continue;
+                }
+                scoped ReadOnlySpan<byte> shown;
+                if (_xattrs.IsPassThrough(plainAttrName))
+                {
+                    shown = plainAttrName;
+                }
+                else
+                {
+                    if (!userNamesAllowed)
+                    {
+                        WarnXattrLeftOut(node, plainAttrName, tooLong: false);
+                        continue;
+                    }
+                    if (plainAttrName.Length > Libc.XattrNameMax)
+                    {
+                        continue;
+                    }
+                    int cipherLength = _xattrs.EncryptName(plainAttrName, cipherName);
+                    if (cipherLength > Libc.XattrNameMax)
+                    {
+                        WarnXattrLeftOut(node, plainAttrName, tooLong: true);
+                        continue;
+                    }
+                    shown = cipherName[..cipherLength];
+                }
+                if (!list.IsEmpty)
+                {
+                    if (total + shown.Length + 1 > list.Length)
+                    {
+                        return Errno.ERANGE;
+                    }
+                    shown.CopyTo(list[total..]);
+                    list[total + shown.Length] = 0;
+                }
+                total += shown.Length + 1;
+            }
+            length = total;
+            return Errno.OK;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    public override Errno Getxattr(ulong nodeId, ReadOnlySpan<byte> name, Span<byte> value, out int length)
+    {
+        length = 0;
+        var node = _nodes.Get(nodeId);
+        if (node is null)
+        {
+            return Errno.ENOENT;
+        }
+        if (node.Kind is not (ReverseNodeKind.Root or ReverseNodeKind.Real) || _xattrs is null)
+        {
+            return Errno.ENODATA;
+        }
+        if (_xattrs.IsPassThrough(name))
+        {
+            // ACLs: the raw value, size probe included.
+            int n = _tree.Getxattr(node, name, value, out var aclErrno);
+            if (n < 0)
+            {
+                return NoAttribute(aclErrno);
+            }
+            length = n;
+            return Errno.OK;
+        }
+        if (!name.StartsWith(Format.XattrTransform.CipherNamePrefix))
+        {
+            return Errno.ENODATA;
+        }
+        Span<byte> plainAttrName = stackalloc byte[CipherXattrNameBuffer];
+        if (!_xattrs.TryDecryptName(name, plainAttrName, out int plainNameLength)
+            || plainNameLength == 0 || plainNameLength > Libc.XattrNameMax)
+        {
+            return Errno.ENODATA;
+        }
+        var plainName = plainAttrName[..plainNameLength];
+        byte[]? rented = null;
+        try
+        {
+            int plainLength = ReadPlainXattrValue(node, plainName, ref rented, out var errno);
+            if (plainLength < 0)
+            {
+                return NoAttribute(errno);
+            }
+            if (plainLength == 0)
+            {
+                return Errno.OK;    // an empty value stays empty (FORMAT.md 10)
+            }
+            int cipherLength = plainLength + ContentOverheadOfValue;
+            if (value.IsEmpty)
+            {
+                length = cipherLength;
+                return Errno.OK;
+            }
+            if (value.Length < cipherLength)
+            {
+                return Errno.ERANGE;
+            }
+            length = _xattrs.EncryptValue(node.CipherPath, name, rented.AsSpan(0, plainLength), value);
+            return Errno.OK;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>nonce (16) + SIV tag (16) in front of an encrypted value.</summary>
+    private const int ContentOverheadOfValue = 32;
+
+    /// <summary>The plaintext name list into <paramref name="rented"/>; -1 with errno on failure. A filesystem
+    /// without xattr support gives an empty list.</summary>
+    private int ReadPlainXattrList(ReverseNode node, ref byte[]? rented, out Errno errno)
+    {
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            int size = _tree.Listxattr(node, default, out errno);
+            if (size < 0)
+            {
+                return errno is Errno.EOPNOTSUPP ? 0 : -1;
+            }
+            if (size == 0)
+            {
+                errno = Errno.OK;
+                return 0;
+            }
+            Rent(ref rented, size);
+            int n = _tree.Listxattr(node, rented, out errno);
+            if (n >= 0)
+            {
+                return n;
+            }
+            if (errno != Errno.ERANGE)
+            {
+                return -1;
+            }
+        }
+        errno = Errno.EIO;
+        return -1;
+    }
+
+    /// <summary>The plaintext value into <paramref name="rented"/>; -1 with errno on failure.</summary>
+    private int ReadPlainXattrValue(ReverseNode node, ReadOnlySpan<byte> plainName, ref byte[]? rented, out Errno errno)
+    {
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            int size = _tree.Getxattr(node, plainName, default, out errno);
+            if (size <= 0)
+            {
+                return size;
+            }
+            Rent(ref rented, size);
+            int n = _tree.Getxattr(node, plainName, rented, out errno);
+            if (n >= 0)
+            {
+                return n;
+            }
+            if (errno != Errno.ERANGE)
+            {
+                return -1;
+            }
+        }
+        errno = Errno.EIO;
+        return -1;
+    }
+
+    private static void Rent(ref byte[]? rented, int size)
+    {
+        if (rented is not null && rented.Length >= size)
+        {
+            return;
+        }
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+        rented = ArrayPool<byte>.Shared.Rent(size);
+    }
+
+    /// <summary>"No such attribute" must be ENODATA, never ENOSYS/EOPNOTSUPP (the kernel would remember it).</summary>
+    private static Errno NoAttribute(Errno errno) => errno is Errno.EOPNOTSUPP or Errno.ENOSYS ? Errno.ENODATA : errno;
+
+    private void WarnXattrLeftOut(ReverseNode node, ReadOnlySpan<byte> plainAttrName, bool tooLong)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(plainAttrName);
+        if (_tree.Stat(node, out var st) == Errno.OK)
+        {
+            lock (_warnLock)
+            {
+                if (!_warnedXattr.Add((st.Dev, st.Ino, hash.ToHashCode())))
+                {
+                    return;
+                }
+            }
+        }
+        string path = node.IsRoot ? _tree.RootPath : DisplayPath(node.ViewParent!, node.PlainName);
+        if (tooLong)
+        {
+            ReverseLog.XattrNameTooLong(_log, path, Printable(plainAttrName));
+        }
+        else
+        {
+            ReverseLog.XattrOnSpecialFile(_log, path, Printable(plainAttrName));
+        }
+    }
+}

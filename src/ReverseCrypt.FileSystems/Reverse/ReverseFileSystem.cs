@@ -1,0 +1,314 @@
+// The reverse view: a read-only, gocryptfs-identical encrypted view of a live plaintext tree (FORMAT.md, all
+// sections; section 18 for ReverseCrypt's own choices). Split by operation family into partial files.
+using Microsoft.Extensions.Logging;
+using ReverseCrypt.FileSystems.Backing;
+using ReverseCrypt.Format;
+using ReverseCrypt.Format.Content;
+using ReverseCrypt.Fuse;
+using ReverseCrypt.Interop;
+
+namespace ReverseCrypt.FileSystems.Reverse;
+
+/// <summary>
+/// The encrypting filesystem of <c>reversecrypt mount --reverse</c>: serves, for every object of the plaintext
+/// tree, its encrypted name, contents, symlink target and xattrs, plus the virtual <c>gocryptfs.diriv</c>,
+/// <c>gocryptfs.longname.*.name</c> and <c>gocryptfs.conf</c> files, byte for byte as <c>gocryptfs -reverse</c>.
+/// </summary>
+/// <remarks>
+/// <para>Create it, mount it with the FUSE library (it implements <see cref="IFuseFileSystem"/>), dispose it after
+/// the session ended. The caller keeps ownership of the <see cref="CryptoCore"/>.</para>
+/// <para>Every plaintext access goes through <see cref="BackingTree"/> (openat with O_NOFOLLOW from directory
+/// descriptors; names are bytes). Attributes are re-read from the plaintext on every request; the kernel caches them
+/// for <see cref="ReverseOptions.AttrTimeout"/>.</para>
+/// </remarks>
+public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
+{
+    private const uint S_IFMT = FuseConstants.S_IFMT, S_IFREG = FuseConstants.S_IFREG, S_IFDIR = FuseConstants.S_IFDIR,
+        S_IFLNK = FuseConstants.S_IFLNK;
+
+    /// <summary>Virtual files (diriv, .name) are shown 10 s newer than their source, as gocryptfs >= 2.5 does.</summary>
+    private const long VirtualFileTimeOffset = 10;
+
+    private readonly ReverseOptions _options;
+    private readonly FormatOptions _format;
+    private readonly BackingTree _tree;
+    private readonly ReverseNodeTable _nodes = new();
+    private readonly InodeMap _inodes;
+    private readonly HandleTable<ReverseFileHandle> _files = new();
+    private readonly HandleTable<ReverseDirHandle> _dirs = new();
+    private readonly NameTransform? _names;
+    private readonly SymlinkTransform _symlinks;
+    private readonly XattrTransform? _xattrs;
+    private readonly ContentCipher _content;
+    private readonly ExcludeMatcher? _exclude;
+    private readonly ILogger _log;
+    private readonly TimeSpan _timeout;
+    private readonly bool _encryptNames;
+    private readonly bool _dirIvFiles;
+    private readonly ConfigShown _configShown;
+    private readonly bool _inTreeConfigReserved;
+    private readonly string? _externalConfigPath;
+    private readonly object _warnLock = new();
+    private readonly HashSet<(ulong Dev, ulong Ino)> _warnedUnreadable = [];
+    private readonly HashSet<(ulong Dev, ulong Ino, int AttrHash)> _warnedXattr = [];
+    private int _maxRead = 128 * 1024;
+    private bool _disposed;
+
+    /// <summary>Where gocryptfs.conf comes from.</summary>
+    private enum ConfigShown
+    {
+        None,
+        InTree,
+        External,
+    }
+
+    /// <summary>Opens the plaintext root and prepares the view.</summary>
+    /// <exception cref="DirectoryNotFoundException">PLAINDIR does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">PLAINDIR cannot be read.</exception>
+    /// <exception cref="IOException">PLAINDIR is not a directory, or cannot be opened.</exception>
+    public ReverseFileSystem(ReverseOptions options, CryptoCore core)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(core);
+        _options = options;
+        _format = core.Options;
+        _log = options.Logger;
+        _timeout = options.AttrTimeout < TimeSpan.Zero ? TimeSpan.Zero : options.AttrTimeout;
+        _encryptNames = !_format.PlaintextNames;
+        _dirIvFiles = _encryptNames && _format.DirIv;
+        _names = _encryptNames ? new NameTransform(core) : null;
+        _symlinks = new SymlinkTransform(core);
+        _xattrs = core.NameCipher is null ? null : new XattrTransform(core);
+        _content = new ContentCipher(core.ContentSiv);
+        _exclude = options.Exclude is { IsEmpty: false } matcher ? matcher : null;
+
+        _tree = new BackingTree(options.PlainRoot, revalidateAfter: _timeout);
+        try
+        {
+            _inodes = new InodeMap(_tree.RootDev);
+            (_configShown, _inTreeConfigReserved, _externalConfigPath) = DecideConfig(options, _tree);
+        }
+        catch
+        {
+            _tree.Dispose();
+            throw;
+        }
+        ReverseLog.ViewCreated(_log, options.PlainRoot, _tree.RootDev);
+    }
+
+    /// <summary>The plaintext tree access (for tests and diagnostics).</summary>
+    public BackingTree Tree => _tree;
+
+    /// <summary>Nodes the kernel currently holds, the root included.</summary>
+    public int NodeCount => _nodes.Count;
+
+    /// <summary>Open files and directories.</summary>
+    public int OpenHandleCount => _files.Count + _dirs.Count;
+
+    public override Errno Init(FuseConnectionInfo connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (connection.MaxPages > 0)
+        {
+            _maxRead = Math.Max(_maxRead, connection.MaxPages * 4096);
+        }
+        return Errno.OK;
+    }
+
+    public override void Destroy() => ReverseLog.Destroyed(_log, _nodes.Count, OpenHandleCount);
+
+    public override Errno Statfs(ulong nodeId, out FuseStatfs statfs)
+    {
+        statfs = default;
+        var errno = _tree.Statfs(out var st);
+        if (errno != Errno.OK)
+        {
+            return errno;
+        }
+        statfs.Blocks = st.Blocks;
+        statfs.Bfree = st.Bfree;
+        statfs.Bavail = st.Bavail;
+        statfs.Files = st.Files;
+        statfs.Ffree = st.Ffree;
+        statfs.Bsize = (uint)st.Bsize;
+        statfs.Frsize = (uint)(st.Frsize > 0 ? st.Frsize : st.Bsize);
+        statfs.Namelen = 255;
+        return Errno.OK;
+    }
+
+    public override Errno Access(ulong nodeId, int mask)
+    {
+        const int W_OK = 2, R_OK = 4, X_OK = 1;
+        if ((mask & W_OK) != 0)
+        {
+            return Errno.EROFS;
+        }
+        var node = _nodes.Get(nodeId);
+        if (node is null)
+        {
+            return Errno.ENOENT;
+        }
+        var errno = AttrOf(node, out var attr);
+        if (errno != Errno.OK || (mask & (R_OK | X_OK)) == 0)
+        {
+            return errno;
+        }
+        var caller = FuseRequestContext.Current;
+        uint mode = attr.Mode;
+        if (caller.Uid == 0)
+        {
+            bool anyExec = (mode & 0b001_001_001) != 0 || (mode & S_IFMT) == S_IFDIR;
+            return (mask & X_OK) != 0 && !anyExec ? Errno.EACCES : Errno.OK;
+        }
+        uint bits = caller.Uid == attr.Uid ? (mode >> 6) & 7 : caller.Gid == attr.Gid ? (mode >> 3) & 7 : mode & 7;
+        return ((uint)mask & 7 & ~bits) == 0 ? Errno.OK : Errno.EACCES;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        foreach (var file in _files.RemoveAll())
+        {
+            file.Dispose();
+        }
+        foreach (var dir in _dirs.RemoveAll())
+        {
+            dir.Dispose();
+        }
+        _tree.Dispose();
+    }
+
+    private static (ConfigShown Shown, bool InTreeReserved, string? ExternalPath) DecideConfig(ReverseOptions options, BackingTree tree)
+    {
+        // The root's .gocryptfs.reverse.conf is the config unless another file was named.
+        bool inTree = options.ConfigPath is null || IsInTreeConfig(options.ConfigPath, tree);
+        if (inTree)
+        {
+            return (options.HideConfig ? ConfigShown.None : ConfigShown.InTree, true, null);
+        }
+        return (options.HideConfig ? ConfigShown.None : ConfigShown.External, false, options.ConfigPath);
+    }
+
+    private static bool IsInTreeConfig(string configPath, BackingTree tree)
+    {
+        using var config = BackingTree.OpenPath(configPath, Libc.OpenFlags.O_PATH, out _);
+        if (config is null || Libc.StatxFd(config.Fd, out var configStat) != Errno.OK)
+        {
+            return false;
+        }
+        if (Libc.StatxName(tree.RootFd, NameTransform.ReverseConfFileName, out var inTreeStat) != Errno.OK)
+        {
+            return false;
+        }
+        return configStat.Dev == inTreeStat.Dev && configStat.Ino == inTreeStat.Ino;
+    }
+
+    private ReverseNode? DirectoryNode(ulong nodeId, out Errno errno)
+    {
+        var node = _nodes.Get(nodeId);
+        if (node is null)
+        {
+            errno = Errno.ENOENT;
+            return null;
+        }
+        if (!node.CanBeDirectory)
+        {
+            errno = Errno.ENOTDIR;
+            return null;
+        }
+        errno = Errno.OK;
+        return node;
+    }
+
+    /// <summary>The directory IV of a view directory: PathIV(cipher path, DIRIV), or zeros without DirIV.</summary>
+    private byte[] DirIvOf(ReverseNode dir)
+    {
+        var iv = dir.DirIvCache;
+        if (iv is not null)
+        {
+            return iv;
+        }
+        iv = new byte[PathIv.Size];
+        if (_format.DirIv)
+        {
+            PathIv.Compute(dir.CipherPath, PathIvPurpose.DirIv, iv);
+        }
+        dir.DirIvCache = iv;
+        return iv;
+    }
+
+    /// <summary>
+    /// The view name of a plaintext entry: <paramref name="visible"/> gets the listed name (the hashed
+    /// gocryptfs.longname.* for long names), <paramref name="full"/> the full encrypted name. Returns true for a
+    /// long (hashed) name. Buffers: at least <see cref="NameTransform.MaxCipherNameLength"/> bytes each.
+    /// </summary>
+    private bool EncryptEntryName(ReadOnlySpan<byte> plainName, byte[] dirIv, Span<byte> full, Span<byte> visible,
+        out int fullLength, out int visibleLength)
+    {
+        if (_names is null)
+        {
+            plainName.CopyTo(visible);
+            visibleLength = plainName.Length;
+            fullLength = 0;
+            return false;
+        }
+        fullLength = _names.EncryptName(plainName, dirIv, full);
+        if (_names.IsLongName(fullLength))
+        {
+            visibleLength = _names.HashLongName(full[..fullLength], visible);
+            return true;
+        }
+        full[..fullLength].CopyTo(visible);
+        visibleLength = fullLength;
+        return false;
+    }
+
+    /// <summary>True when the root entry <paramref name="plainName"/> is the config file that the view shows only as
+    /// gocryptfs.conf (or hides).</summary>
+    private bool IsReservedRootEntry(ReverseNode dir, ReadOnlySpan<byte> plainName)
+    {
+        if (!dir.IsRoot)
+        {
+            return false;
+        }
+        if (_inTreeConfigReserved && plainName.SequenceEqual(NameTransform.ReverseConfFileName))
+        {
+            return true;
+        }
+        // With plaintext names a real "gocryptfs.conf" would collide with the config's name.
+        return !_encryptNames && _configShown != ConfigShown.None && plainName.SequenceEqual(NameTransform.ConfFileName);
+    }
+
+    /// <summary>The plaintext path (relative, '/'-separated) of <paramref name="plainName"/> in <paramref name="dir"/>.</summary>
+    private static byte[] PlainPathOf(ReverseNode dir, ReadOnlySpan<byte> plainName)
+    {
+        int length = plainName.Length;
+        for (var n = dir; n is not null && !n.IsRoot; n = n.ViewParent)
+        {
+            length += n.PlainName.Length + 1;
+        }
+        var path = new byte[length];
+        int end = length - plainName.Length;
+        plainName.CopyTo(path.AsSpan(end));
+        for (var n = dir; n is not null && !n.IsRoot; n = n.ViewParent)
+        {
+            path[--end] = (byte)'/';
+            end -= n.PlainName.Length;
+            n.PlainName.CopyTo(path.AsSpan(end));
+        }
+        return path;
+    }
+
+    private bool IsExcluded(ReverseNode dir, ReadOnlySpan<byte> plainName, bool isDirectory) =>
+        _exclude is not null && _exclude.IsExcluded(PlainPathOf(dir, plainName), isDirectory);
+
+    /// <summary>A printable plaintext path for the warnings that must name the user's file.</summary>
+    private string DisplayPath(ReverseNode dir, ReadOnlySpan<byte> plainName) =>
+        Path.Join(_tree.RootPath, System.Text.Encoding.UTF8.GetString(PlainPathOf(dir, plainName)));
+
+    private static string Printable(ReadOnlySpan<byte> bytes) => System.Text.Encoding.UTF8.GetString(bytes);
+}

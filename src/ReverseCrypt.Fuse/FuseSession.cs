@@ -1,0 +1,189 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ReverseCrypt.Fuse.Abi;
+using ReverseCrypt.Fuse.Protocol;
+using ReverseCrypt.Interop;
+
+namespace ReverseCrypt.Fuse;
+
+/// <summary>
+/// Serves one FUSE connection: N reader threads block in read() on the device fd, each with its own pinned request
+/// and reply buffers, and dispatch every request inline to the <see cref="IFuseFileSystem"/>. Exactly one reply is
+/// written per request (none for FORGET, BATCH_FORGET, INTERRUPT and NOTIFY_REPLY). The session ends when the
+/// device reports ENODEV (unmounted or aborted) or end of stream; then <see cref="IFuseFileSystem.Destroy"/> runs
+/// once and <see cref="Completion"/> completes.
+/// </summary>
+/// <remarks>Most programs use <see cref="FuseMount"/>, which opens the device, mounts and runs a session. A session
+/// can also serve any descriptor that behaves like the device (one message per read and per write), e.g. a
+/// SOCK_SEQPACKET socket in tests.</remarks>
+public sealed partial class FuseSession : IDisposable
+{
+    private const int NoReply = -1;
+
+    private readonly SafeFd _device;
+    private readonly IFuseFileSystem _fileSystem;
+    private readonly FuseMountOptions _options;
+    private readonly ILogger _logger;
+    private readonly bool _debug;
+    private readonly TaskCompletionSource<FuseConnectionInfo> _initialized =
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int _fd;
+    private Thread[]? _threads;
+    private int _running;
+    private int _destroyed;
+    private int _finished;
+    private bool _deviceRefAdded;
+    private volatile FuseConnectionInfo? _connection;
+    private FuseConnectionInfo? _pendingConnection;
+
+    /// <summary>Creates a session over an open device descriptor (the session takes ownership of it).</summary>
+    public FuseSession(SafeFd device, IFuseFileSystem fileSystem, FuseMountOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        _options = options ?? new FuseMountOptions();
+        _options.Validate();
+        _device = device;
+        _fd = device.Fd;
+        _fileSystem = fileSystem;
+        _logger = logger ?? NullLogger.Instance;
+        _debug = _options.Debug && _logger.IsEnabled(LogLevel.Debug);
+        RequestBufferSize = Math.Max(FuseAbi.MinReadBuffer, 80 + _options.MaxWrite) + 4096;
+        ReplyPayloadCapacity = Math.Max(_options.MaxPages * 4096, FuseConstants.MaxXattrSize);
+    }
+
+    /// <summary>Completes when the kernel's INIT has been answered successfully; faults when INIT is refused or the
+    /// session ends first.</summary>
+    public Task<FuseConnectionInfo> Initialized => _initialized.Task;
+
+    /// <summary>Completes when every reader thread has stopped and Destroy has run.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>The negotiated parameters, once INIT is done.</summary>
+    public FuseConnectionInfo? Connection => _connection;
+
+    /// <summary>Requests dispatched so far (all threads).</summary>
+    public long RequestCount => Interlocked.Read(ref _requestCount);
+
+    internal int RequestBufferSize { get; }
+
+    internal int ReplyPayloadCapacity { get; }
+
+    internal int DeviceFd => _fd;
+
+    private long _requestCount;
+
+    /// <summary>Starts the reader threads. Call once, after the descriptor is connected (mounted).</summary>
+    public void Start()
+    {
+        if (_threads is not null)
+        {
+            throw new InvalidOperationException("The session was already started.");
+        }
+        _device.DangerousAddRef(ref _deviceRefAdded);
+        _threads = new Thread[_options.ReaderThreads];
+        _running = _threads.Length;
+        for (int i = 0; i < _threads.Length; i++)
+        {
+            _threads[i] = new Thread(ReaderLoop)
+            {
+                IsBackground = true,
+                Name = $"fuse-reader-{i}",
+            };
+        }
+        foreach (Thread thread in _threads)
+        {
+            thread.Start();
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the reader threads to stop (after an unmount).</summary>
+    public bool WaitForCompletion(TimeSpan timeout) => _threads is null || Completion.Wait(timeout);
+
+    /// <summary>Releases the device descriptor. Reader threads still blocked in read() keep the descriptor open
+    /// until the connection ends (unmount).</summary>
+    public void Dispose()
+    {
+        if (_threads is null)
+        {
+            FinishOnce();
+        }
+        _device.Dispose();
+    }
+
+    private unsafe void ReaderLoop()
+    {
+        int size = RequestBufferSize;
+        byte* request = (byte*)NativeMemory.AlignedAlloc((nuint)size, 4096);
+        var reply = new ReplyBuffer(ReplyPayloadCapacity);
+        try
+        {
+            while (true)
+            {
+                nint n = Libc.Read(_fd, request, (nuint)size);
+                if (n < 0)
+                {
+                    Errno errno = Libc.LastErrno;
+                    if (errno is Errno.EINTR or Errno.EAGAIN or Errno.ENOENT)
+                    {
+                        continue;
+                    }
+                    if (errno != Errno.ENODEV)
+                    {
+                        _logger.DeviceReadFailed(Libc.Describe(errno));
+                    }
+                    break;
+                }
+                if (n == 0)
+                {
+                    break;
+                }
+                Dispatch(new ReadOnlySpan<byte>(request, (int)n), reply);
+            }
+        }
+        finally
+        {
+            reply.Dispose();
+            NativeMemory.AlignedFree(request);
+            if (Interlocked.Decrement(ref _running) == 0)
+            {
+                FinishOnce();
+            }
+        }
+    }
+
+    private void FinishOnce()
+    {
+        _initialized.TrySetException(new IOException("The FUSE connection ended before INIT was answered."));
+        if (Interlocked.Exchange(ref _finished, 1) == 0)
+        {
+            if (_connection is not null)
+            {
+                DestroyFileSystemOnce();
+            }
+            if (_deviceRefAdded)
+            {
+                _device.DangerousRelease();
+            }
+            _logger.SessionEnded();
+        }
+        _completion.TrySetResult();
+    }
+
+    private void DestroyFileSystemOnce()
+    {
+        if (Interlocked.Exchange(ref _destroyed, 1) == 0)
+        {
+            try
+            {
+                _fileSystem.Destroy();
+            }
+            catch (Exception e)
+            {
+                _logger.DestroyThrew(e);
+            }
+        }
+    }
+}

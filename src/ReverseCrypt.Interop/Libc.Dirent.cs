@@ -1,0 +1,90 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace ReverseCrypt.Interop;
+
+/// <summary>
+/// Dirent family: getdents64(2) and a parser for its records (<c>struct linux_dirent64</c>: d_ino u64, d_off s64,
+/// d_reclen u16, d_type u8, d_name NUL-terminated, records 8-byte aligned). Names stay bytes.
+/// </summary>
+public static partial class Libc
+{
+    /// <summary>d_type values.</summary>
+    public const byte DT_UNKNOWN = 0, DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_BLK = 6, DT_REG = 8, DT_LNK = 10,
+        DT_SOCK = 12;
+
+    /// <summary>getdents64(2) on a directory opened O_RDONLY|O_DIRECTORY. Returns bytes filled, 0 at the end, or -1.</summary>
+    [LibraryImport(LibName, EntryPoint = "getdents64", SetLastError = true)]
+    public static unsafe partial nint Getdents64(int fd, byte* buffer, nuint count);
+
+    /// <summary>getdents64 into <paramref name="buffer"/>, retried on EINTR. Returns bytes filled (0 at the end) or -1
+    /// with <paramref name="errno"/> set.</summary>
+    public static unsafe int Getdents64(int fd, Span<byte> buffer, out Errno errno)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                nint n = Getdents64(fd, p, (nuint)buffer.Length);
+                if (n >= 0)
+                {
+                    errno = Errno.OK;
+                    return (int)n;
+                }
+                errno = LastErrno;
+                if (errno != Errno.EINTR)
+                {
+                    return -1;
+                }
+            }
+        }
+    }
+
+    /// <summary>Walks the records that one <see cref="Getdents64(int, Span{byte}, out Errno)"/> call returned.</summary>
+    public ref struct DirentReader
+    {
+        private readonly ReadOnlySpan<byte> _data;
+        private int _position;
+
+        public DirentReader(ReadOnlySpan<byte> filled)
+        {
+            _data = filled;
+            _position = 0;
+            Ino = 0;
+            Type = 0;
+            Name = default;
+        }
+
+        /// <summary>d_ino of the current record.</summary>
+        public ulong Ino { get; private set; }
+
+        /// <summary>d_type of the current record (DT_*).</summary>
+        public byte Type { get; private set; }
+
+        /// <summary>The current name without its NUL.</summary>
+        public ReadOnlySpan<byte> Name { get; private set; }
+
+        /// <summary>Advances to the next record; false at the end of the filled part.</summary>
+        public bool MoveNext()
+        {
+            const int HeaderSize = 19;
+            if (_data.Length - _position < HeaderSize)
+            {
+                return false;
+            }
+            var record = _data[_position..];
+            int reclen = BinaryPrimitives.ReadUInt16LittleEndian(record[16..]);
+            if (reclen < HeaderSize || reclen > record.Length)
+            {
+                return false;
+            }
+            Ino = BinaryPrimitives.ReadUInt64LittleEndian(record);
+            Type = record[18];
+            var nameArea = record[HeaderSize..reclen];
+            int nul = nameArea.IndexOf((byte)0);
+            Name = nul >= 0 ? nameArea[..nul] : nameArea;
+            _position += reclen;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Runtime.InteropServices;
+
+namespace ReverseCrypt.Interop;
+
+/// <summary>Process family: identity, sessions, signals and descriptor plumbing. Raw results (-1 on failure).</summary>
+public static partial class Libc
+{
+    public const int SIGKILL = 9, SIGTERM = 15, SIGINT = 2;
+    public const int F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
+
+    [LibraryImport(LibName, EntryPoint = "getuid")]
+    public static partial uint Getuid();
+
+    [LibraryImport(LibName, EntryPoint = "geteuid")]
+    public static partial uint Geteuid();
+
+    [LibraryImport(LibName, EntryPoint = "getgid")]
+    public static partial uint Getgid();
+
+    [LibraryImport(LibName, EntryPoint = "getegid")]
+    public static partial uint Getegid();
+
+    [LibraryImport(LibName, EntryPoint = "getpid")]
+    public static partial int Getpid();
+
+    /// <summary>setsid(2): a new session and process group. Returns the session id or -1 (EPERM for a group leader).</summary>
+    [LibraryImport(LibName, EntryPoint = "setsid", SetLastError = true)]
+    public static partial int Setsid();
+
+    /// <summary>kill(2). Returns 0 or -1.</summary>
+    [LibraryImport(LibName, EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    /// <summary>dup2(2). Returns the new fd or -1.</summary>
+    [LibraryImport(LibName, EntryPoint = "dup2", SetLastError = true)]
+    public static partial int Dup2(int oldFd, int newFd);
+
+    /// <summary>fcntl(2) with an int argument (F_GETFD / F_SETFD). Returns the result or -1.</summary>
+    [LibraryImport(LibName, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+}

@@ -1,0 +1,130 @@
+using System.Runtime.InteropServices;
+
+namespace ReverseCrypt.Interop;
+
+/// <summary>
+/// Stat family: statx(2) (fixed layout on every architecture, nanosecond times, device numbers split in
+/// major/minor) and fstatfs(2).
+/// </summary>
+public static partial class Libc
+{
+    /// <summary>statx mask bits.</summary>
+    public const uint STATX_TYPE = 0x1, STATX_MODE = 0x2, STATX_NLINK = 0x4, STATX_UID = 0x8, STATX_GID = 0x10,
+        STATX_ATIME = 0x20, STATX_MTIME = 0x40, STATX_CTIME = 0x80, STATX_INO = 0x100, STATX_SIZE = 0x200,
+        STATX_BLOCKS = 0x400, STATX_BASIC_STATS = 0x7ff, STATX_MNT_ID = 0x1000;
+
+    /// <summary>statx(2) with a NUL-terminated path. Returns 0 or -1.</summary>
+    [LibraryImport(LibName, EntryPoint = "statx", SetLastError = true)]
+    public static unsafe partial int Statx(int dirfd, byte* pathZ, int flags, uint mask, out StatxBuffer statx);
+
+    /// <summary>fstatfs(2) (works on O_PATH descriptors). Returns 0 or -1.</summary>
+    [LibraryImport(LibName, EntryPoint = "fstatfs64", SetLastError = true)]
+    public static partial int Fstatfs(int fd, out StatfsBuffer statfs);
+
+    /// <summary>statx of one name component in <paramref name="dirfd"/> without following a symlink (lstat semantics),
+    /// retried on EINTR.</summary>
+    public static unsafe Errno StatxName(int dirfd, ReadOnlySpan<byte> name, out StatxBuffer statx)
+    {
+        if (!IsValidName(name))
+        {
+            statx = default;
+            return name.Length > NameMax ? Errno.ENAMETOOLONG : Errno.EINVAL;
+        }
+        byte* nameZ = stackalloc byte[NameMax + 1];
+        CopyTerminated(name, nameZ);
+        return StatxZ(dirfd, nameZ, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, out statx);
+    }
+
+    /// <summary>statx of the object <paramref name="fd"/> itself (AT_EMPTY_PATH; O_PATH fds work), retried on EINTR.</summary>
+    public static unsafe Errno StatxFd(int fd, out StatxBuffer statx)
+    {
+        byte empty = 0;
+        return StatxZ(fd, &empty, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, out statx);
+    }
+
+    /// <summary>statx with a NUL-terminated path, retried on EINTR.</summary>
+    public static unsafe Errno StatxZ(int dirfd, byte* pathZ, int flags, out StatxBuffer statx)
+    {
+        while (true)
+        {
+            if (Statx(dirfd, pathZ, flags, STATX_BASIC_STATS, out statx) == 0)
+            {
+                return Errno.OK;
+            }
+            var errno = LastErrno;
+            if (errno != Errno.EINTR)
+            {
+                return errno;
+            }
+        }
+    }
+
+    /// <summary>struct statx (256 bytes, identical on every Linux architecture).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    public struct StatxBuffer
+    {
+        [FieldOffset(0)] public uint Mask;
+        [FieldOffset(4)] public uint Blksize;
+        [FieldOffset(8)] public ulong Attributes;
+        [FieldOffset(16)] public uint Nlink;
+        [FieldOffset(20)] public uint Uid;
+        [FieldOffset(24)] public uint Gid;
+        [FieldOffset(28)] public ushort Mode;
+        [FieldOffset(32)] public ulong Ino;
+        [FieldOffset(40)] public ulong Size;
+        [FieldOffset(48)] public ulong Blocks;
+        [FieldOffset(56)] public ulong AttributesMask;
+        [FieldOffset(64)] public StatxTimestamp Atime;
+        [FieldOffset(80)] public StatxTimestamp Btime;
+        [FieldOffset(96)] public StatxTimestamp Ctime;
+        [FieldOffset(112)] public StatxTimestamp Mtime;
+        [FieldOffset(128)] public uint RdevMajor;
+        [FieldOffset(132)] public uint RdevMinor;
+        [FieldOffset(136)] public uint DevMajor;
+        [FieldOffset(140)] public uint DevMinor;
+        [FieldOffset(144)] public ulong MntId;
+
+        /// <summary>The device of the object as the kernel's encoded dev_t (glibc makedev), for st_dev comparisons.</summary>
+        public readonly ulong Dev => MakeDev(DevMajor, DevMinor);
+
+        /// <summary>The device a special file stands for, as the kernel's encoded dev_t (glibc makedev).</summary>
+        public readonly ulong Rdev => MakeDev(RdevMajor, RdevMinor);
+
+        /// <summary>S_IFMT bits of <see cref="Mode"/>.</summary>
+        public readonly uint FileType => Mode & 0xF000u;
+    }
+
+    /// <summary>struct statx_timestamp: seconds since the epoch (negative before 1970) and nanoseconds.</summary>
+    [StructLayout(LayoutKind.Sequential, Size = 16)]
+    public struct StatxTimestamp
+    {
+        public long Sec;
+        public uint Nsec;
+    }
+
+    /// <summary>struct statfs on x86-64 (120 bytes).</summary>
+    [StructLayout(LayoutKind.Sequential, Size = 120)]
+    public struct StatfsBuffer
+    {
+        public long Type;
+        public long Bsize;
+        public ulong Blocks;
+        public ulong Bfree;
+        public ulong Bavail;
+        public ulong Files;
+        public ulong Ffree;
+        public ulong Fsid;
+        public long Namelen;
+        public long Frsize;
+        public long Flags;
+    }
+
+    /// <summary>glibc's makedev: the 64-bit dev_t of a major/minor pair.</summary>
+    public static ulong MakeDev(uint major, uint minor) =>
+        ((ulong)(major & 0xfffff000u) << 32) | ((ulong)(major & 0xfffu) << 8)
+        | ((ulong)(minor & 0xffffff00u) << 12) | (minor & 0xffu);
+
+    /// <summary>The 32-bit "new" encoding of a device number used by stat(2) and FUSE (new_encode_dev).</summary>
+    public static uint EncodeDev32(uint major, uint minor) =>
+        (minor & 0xffu) | (major << 8) | ((minor & ~0xffu) << 12);
+}

@@ -1,0 +1,24 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace ReverseCrypt.FileSystems.Tests.Support;
+
+/// <summary>An ILogger that keeps every entry, for asserting on log lines.</summary>
+public sealed class CapturingLogger : ILogger
+{
+    public ConcurrentQueue<(LogLevel Level, EventId Id, string Message)> Entries { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+        Func<TState, Exception?, string> formatter)
+    {
+        ArgumentNullException.ThrowIfNull(formatter);
+        Entries.Enqueue((logLevel, eventId, formatter(state, exception)));
+    }
+
+    public IReadOnlyList<(LogLevel Level, EventId Id, string Message)> AtLeast(LogLevel level) =>
+        Entries.Where(e => e.Level >= level).ToList();
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+
+namespace ReverseCrypt.Integration.Tests;
+
+/// <summary>`reversecrypt mount --reverse` / `unmount` through the launcher: background mode, bad input, exit codes.</summary>
+[Category("Mount")]
+public class CliMountTests
+{
+    private const string Password = "demo password";
+    private TempDir _tmp = null!;
+    private string _passfile = null!;
+    private string _plain = null!;
+    private string _mnt = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        Require.Fuse();
+        _tmp = new TempDir();
+        _passfile = _tmp.File("pass", Password + "\n");
+        _plain = _tmp.Sub("plain");
+        _mnt = _tmp.Sub("mnt");
+        File.WriteAllText(Path.Combine(_plain, "hello.txt"), "hello world\n");
+        var init = Run.Cli("init", "--reverse", "--scryptn", "10", "--passfile", _passfile, _plain);
+        Assert.That(init.ExitCode, Is.EqualTo(0), init.ToString());
+    }
+
+    [TearDown]
+    public void TearDown() => _tmp.Dispose();
+
+    [Test]
+    public void MountReverse_Background_ReturnsWhenReady_UnmountRemovesIt()
+    {
+        var r = Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, _mnt);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        Assert.That(Mounts.IsMounted(_mnt), Is.True, "mounted when the command returned");
+        var names = Directory.GetFileSystemEntries(_mnt).Select(Path.GetFileName).ToList();
+        Assert.That(names, Does.Contain("gocryptfs.conf").And.Contain("gocryptfs.diriv"));
+        Assert.That(File.ReadAllText("/proc/self/mountinfo"), Does.Contain("fuse.reversecrypt"));
+        var u = Run.Cli("unmount", _mnt);
+        Assert.That(u.ExitCode, Is.EqualTo(0), u.ToString());
+        Assert.That(Mounts.IsMounted(_mnt), Is.False);
+    }
+
+    [Test]
+    public void MountReverse_MatchesGocryptfsReverse_ForASimpleTree()
+    {
+        Require.Tool("gocryptfs");
+        File.WriteAllBytes(Path.Combine(_plain, "blocks.bin"), Enumerable.Range(0, 10000).Select(i => (byte)(i % 251)).ToArray());
+        Directory.CreateDirectory(Path.Combine(_plain, "sub"));
+        File.CreateSymbolicLink(Path.Combine(_plain, "sub", "link"), "../hello.txt");
+        var ours = Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, _mnt);
+        Assert.That(ours.ExitCode, Is.EqualTo(0), ours.ToString());
+        var theirsMnt = _tmp.Sub("theirs");
+        Gocryptfs.Mount(["-reverse", "-passfile", _passfile], _plain, theirsMnt);
+        var diff = Run.Shell($"diff -r --no-dereference '{_mnt}' '{theirsMnt}'");
+        Assert.That(diff.ExitCode, Is.EqualTo(0), diff.ToString());
+    }
+
+    [Test]
+    public void WrongPassword_Exit12_NothingMounted()
+    {
+        var wrong = _tmp.File("wrong", "nope\n");
+        var r = Run.Cli("mount", "--reverse", "--passfile", wrong, _plain, _mnt);
+        Assert.That(r.ExitCode, Is.EqualTo(12), r.ToString());
+        Assert.That(Mounts.IsMounted(_mnt), Is.False);
+    }
+
+    [Test]
+    public void NoConfig_SaysRunInit_Exit14()
+    {
+        var other = _tmp.Sub("other");
+        var r = Run.Cli("mount", "--reverse", "--passfile", _passfile, other, _mnt);
+        Assert.That(r.ExitCode, Is.EqualTo(14), r.ToString());
+        Assert.That(r.Stderr, Does.Contain("reversecrypt init --reverse"));
+    }
+
+    [Test]
+    public void PlainDirMissing_Exit20()
+    {
+        var r = Run.Cli("mount", "--reverse", "--passfile", _passfile, Path.Combine(_tmp.Path, "nope"), _mnt);
+        Assert.That(r.ExitCode, Is.EqualTo(20), r.ToString());
+        Assert.That(r.Stderr, Does.Contain("no such directory"));
+    }
+
+    [Test]
+    public void MountpointInsidePlainDir_Exit21()
+    {
+        var inside = Path.Combine(_plain, "mnt");
+        Directory.CreateDirectory(inside);
+        var r = Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, inside);
+        Assert.That(r.ExitCode, Is.EqualTo(21), r.ToString());
+        Assert.That(r.Stderr, Does.Contain("inside"));
+        Assert.That(Mounts.IsMounted(inside), Is.False);
+    }
+
+    [Test]
+    public void MountpointMissing_Exit21()
+    {
+        var r = Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, Path.Combine(_tmp.Path, "nope"));
+        Assert.That(r.ExitCode, Is.EqualTo(21), r.ToString());
+    }
+
+    [Test]
+    public void AlreadyMounted_Exit21_FirstMountKeepsWorking()
+    {
+        Assert.That(Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, _mnt).ExitCode, Is.EqualTo(0));
+        var again = Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, _mnt);
+        Assert.That(again.ExitCode, Is.EqualTo(21), again.ToString());
+        Assert.That(Directory.GetFileSystemEntries(_mnt), Is.Not.Empty);
+    }
+
+    [Test]
+    public void StaleMountpoint_AfterKill9_NextMountSucceeds()
+    {
+        Assert.That(Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, _mnt).ExitCode, Is.EqualTo(0));
+        var pid = Run.Shell($"pgrep -f 'reversecrypt mount --reverse.*{_mnt}' | head -n1").Stdout.Trim();
+        Assert.That(pid, Is.Not.Empty, "daemon process found");
+        Process.GetProcessById(int.Parse(pid)).Kill();
+        Thread.Sleep(300);
+        var probe = Run.Shell($"ls '{_mnt}'");
+        Assert.That(probe.Stderr, Does.Contain("not connected"), "the mount is stale now");
+        var again = Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, _mnt);
+        Assert.That(again.ExitCode, Is.EqualTo(0), again.ToString());
+        Assert.That(Directory.GetFileSystemEntries(_mnt), Is.Not.Empty);
+    }
+
+    [Test]
+    public void UnmountBusy_Exit23_StaysMounted()
+    {
+        Assert.That(Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, _mnt).ExitCode, Is.EqualTo(0));
+        using var holder = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "sleep 30"]) { WorkingDirectory = _mnt })!;
+        try
+        {
+            var u = Run.Cli("unmount", _mnt);
+            Assert.That(u.ExitCode, Is.EqualTo(23), u.ToString());
+            Assert.That(u.Stderr, Does.Contain("busy").IgnoreCase);
+            Assert.That(Mounts.IsMounted(_mnt), Is.True);
+        }
+        finally
+        {
+            holder.Kill();
+            holder.WaitForExit();
+        }
+    }
+}
