@@ -9,8 +9,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
-using X86Aes = System.Runtime.Intrinsics.X86.Aes;
 using Ssse3 = System.Runtime.Intrinsics.X86.Ssse3;
+using X86Aes = System.Runtime.Intrinsics.X86.Aes;
 
 namespace ReverseCrypt.Crypto;
 

@@ -64,6 +64,7 @@ public static class DemoCommand
                 Rsync(view, remote);
 
                 Step("5. One 4 KiB block of a 4 MiB file changes; rsync again", "only that block's ciphertext changed, so rsync sends a small delta");
+                Thread.Sleep(1100); // rsync's quick check compares whole-second mtimes: make the change land in a later second
                 using (var f = new FileStream(Path.Combine(plain, "big.bin"), FileMode.Open, FileAccess.Write))
                 {
                     f.Seek(4096 * 100, SeekOrigin.Begin);
@@ -74,7 +75,7 @@ public static class DemoCommand
             }
 
             Step("6. The operator's side", $"{remote} holds only ciphertext; gocryptfs (or 'reversecrypt mount') decrypts it with the password");
-            Exec("gocryptfs", "-ro", "-q", "-passfile", passfile, remote, restored);
+            Exec("gocryptfs", "-ro", "-q", "-nosyslog", "-passfile", passfile, remote, restored);
             try
             {
                 Show("ls", "-l", restored);

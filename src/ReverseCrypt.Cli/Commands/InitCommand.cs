@@ -12,7 +12,7 @@ public static class InitCommand
     {
         var reverse = new Option<bool>("--reverse") { Description = "Write DIR/.gocryptfs.reverse.conf for an encrypted view of the plaintext DIR (the backup use)." };
         var scryptn = new Option<int>("--scryptn") { Description = "scrypt cost as log2(N), 10..28 (default 16, as gocryptfs).", DefaultValueFactory = _ => 16 };
-        var longnamemax = new Option<int>("--longnamemax") { Description = "Hash encrypted names longer than N characters, 62..255 (default 255)." , DefaultValueFactory = _ => 255 };
+        var longnamemax = new Option<int>("--longnamemax") { Description = "Hash encrypted names longer than N characters, 62..255 (default 255).", DefaultValueFactory = _ => 255 };
         var deterministic = new Option<bool>("--deterministic-names") { Description = "No per-directory IV: equal names encrypt equally in every directory." };
         var plaintextnames = new Option<bool>("--plaintextnames") { Description = "Do not encrypt names (contents still encrypted)." };
         var dir = new Argument<DirectoryInfo>("DIR") { Description = "The directory to initialise (the plaintext tree with --reverse; an empty directory otherwise)." };
