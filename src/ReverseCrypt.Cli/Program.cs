@@ -41,6 +41,9 @@ public static class Program
             SpeedCommand.Create(),
             MountCommand.Create(),
             UnmountCommand.Create(),
+            RestoreCommand.Create(),
+            FsckCommand.Create(),
+            PathCommand.Create(),
             DemoCommand.Create(),
         };
         return root;

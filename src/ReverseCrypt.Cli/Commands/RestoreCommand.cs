@@ -1,0 +1,79 @@
+using System.CommandLine;
+using ReverseCrypt.Cli.Infrastructure;
+using ReverseCrypt.Operations.Restore;
+using ReverseCrypt.Storage;
+
+namespace ReverseCrypt.Cli.Commands;
+
+/// <summary>`reversecrypt restore`: recreates the plaintext tree from an encrypted copy, without FUSE.</summary>
+public static class RestoreCommand
+{
+    public static Command Create()
+    {
+        var paths = new Option<string[]>("--path") { Description = "Restore only this plaintext path (relative to the root; \\xNN for non-UTF-8 bytes). Repeatable.", HelpName = "PLAINPATH" };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Decrypt and check everything, write nothing." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace existing files in TARGET (otherwise they are left alone and reported)." };
+        var config = new Option<FileInfo?>("--config") { Description = "Config file (default: CIPHERDIR/gocryptfs.conf).", HelpName = "FILE" };
+        var cipherDir = new Argument<string>("CIPHERDIR") { Description = "The encrypted copy (e.g. a backup snapshot)." };
+        var target = new Argument<string>("TARGET") { Description = "Where to recreate the plaintext tree (created if missing)." };
+        var password = new PasswordOptions();
+        var command = new Command("restore", "Recreate the plaintext tree from an encrypted copy: contents, holes, links, special files, owners, modes, times, xattrs, ACLs.")
+        {
+            paths, dryRun, overwrite, config, cipherDir, target,
+        };
+        password.AddTo(command);
+        command.SetAction(r => CommandRunner.Run(() =>
+        {
+            var plainPaths = new List<byte[]>();
+            foreach (var p in r.GetValue(paths) ?? [])
+            {
+                if (!BytePath.TryParseDisplay(p, out var bytes)) throw new CliException(ExitCodes.Usage, $"--path {p}: not a valid path");
+                plainPaths.Add(bytes);
+            }
+            var dir = r.GetValue(cipherDir)!;
+            using var key = CipherTreeKey.Open(password.Bind(r), dir, r.GetValue(config)?.FullName);
+            using var core = key.CreateCore();
+            using var interruption = new Interruption();
+            var line = new ProgressLine();
+            var progress = new Progress<RestoreProgress>(p => line.Show(
+                $"{p.FilesDone}/{p.FilesTotal} files  {ProgressLine.Bytes(p.BytesDone)}/{ProgressLine.Bytes(p.BytesTotal)}  {ProgressLine.Bytes(p.BytesPerSecond)}/s  ETA {ProgressLine.Duration(p.Eta)}"
+                + (p.Failures > 0 ? $"  {p.Failures} failed" : "")));
+            var options = new RestoreOptions
+            {
+                CipherDir = Path.GetFullPath(dir),
+                Target = Path.GetFullPath(r.GetValue(target)!),
+                Paths = plainPaths,
+                DryRun = r.GetValue(dryRun),
+                Overwrite = r.GetValue(overwrite),
+            };
+            RestoreResult result;
+            try
+            {
+                result = Restorer.Run(options, core, progress, interruption.Token);
+            }
+            catch (WrongKeyException e)
+            {
+                throw new CliException(ExitCodes.WrongPassword, e.Message, e);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException(ExitCodes.BadDirectory, e.Message, e);
+            }
+            finally
+            {
+                line.Done();
+            }
+            foreach (var warning in result.Warnings) Console.Error.WriteLine($"reversecrypt: warning: {warning}");
+            foreach (var failure in result.Failures) Console.Error.WriteLine($"FAILED {failure}");
+            foreach (var damage in result.Damage) Console.Error.WriteLine($"DAMAGED {damage}");
+            var c = result.Counts;
+            Console.WriteLine($"{(options.DryRun ? "Checked" : "Restored")} {c.Files} files ({ProgressLine.Bytes(c.Bytes)}), {c.Directories} directories, "
+                + $"{c.Symlinks} symlinks, {c.Specials} special files, {c.HardLinks} hard links, {c.Xattrs} xattrs"
+                + (c.AlreadyComplete > 0 ? $"; {c.AlreadyComplete} already complete" : "")
+                + $" in {result.Elapsed.TotalSeconds:0.0} s; {result.Failures.Count + result.Damage.Count} problems.");
+            if (result.Cancelled) return ExitCodes.Interrupted;
+            return result.IsClean ? ExitCodes.Ok : ExitCodes.DataDamaged;
+        }));
+        return command;
+    }
+}

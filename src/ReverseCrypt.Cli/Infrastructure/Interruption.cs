@@ -1,0 +1,32 @@
+using System.Runtime.InteropServices;
+
+namespace ReverseCrypt.Cli.Infrastructure;
+
+/// <summary>SIGINT/SIGTERM cancel a long-running command cleanly (it then exits with 130).</summary>
+public sealed class Interruption : IDisposable
+{
+    private readonly CancellationTokenSource _cts = new();
+    private readonly PosixSignalRegistration _int;
+    private readonly PosixSignalRegistration _term;
+
+    public Interruption()
+    {
+        _int = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle);
+        _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle);
+    }
+
+    public CancellationToken Token => _cts.Token;
+
+    private void Handle(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        _cts.Cancel();
+    }
+
+    public void Dispose()
+    {
+        _int.Dispose();
+        _term.Dispose();
+        _cts.Dispose();
+    }
+}

@@ -1,0 +1,236 @@
+using ReverseCrypt.Format.Content;
+using ReverseCrypt.Fuse;
+using ReverseCrypt.Interop;
+using ReverseCrypt.Storage;
+
+namespace ReverseCrypt.FileSystems.Forward;
+
+public sealed partial class ForwardFileSystem
+{
+    public override Errno Lookup(ulong parentNodeId, ReadOnlySpan<byte> name, out FuseEntry entry)
+    {
+        entry = default;
+        var parent = GetNode(parentNodeId);
+        if (parent is null)
+        {
+            return Errno.ENOENT;
+        }
+        if (!parent.IsDirectory)
+        {
+            return Errno.ENOTDIR;
+        }
+        var errno = AcquireDir(parent, out var lease);
+        if (errno != Errno.OK)
+        {
+            return errno;
+        }
+        using (lease)
+        {
+            var ivs = parent.Ivs ??= DirectoryIvs.Read(lease.Fd, parent.CipherPath, _tree.Options);
+            Span<byte> cipherName = stackalloc byte[CipherTree.MaxVisibleNameLength];
+            errno = _tree.Resolve(lease.Fd, parent.CipherPath, ivs, name, cipherName, out int length, out var stat);
+            if (errno != Errno.OK)
+            {
+                return errno is Errno.EINVAL ? Errno.ENOENT : errno;
+            }
+            if (_tree.IsSpecialName(parent.CipherPath, cipherName[..length]))
+            {
+                return Errno.ENOENT;
+            }
+            var node = GetOrAddChild(parent, cipherName[..length].ToArray(), name.ToArray(), stat.FileType, addLookup: true);
+            entry = ToEntry(node, lease.Fd, stat);
+            return Errno.OK;
+        }
+    }
+
+    public override Errno Getattr(ulong nodeId, ulong? fileHandle, out FuseAttr attr, out TimeSpan attrTimeout)
+    {
+        attr = default;
+        attrTimeout = Timeout;
+        var node = GetNode(nodeId);
+        if (node is null)
+        {
+            return Errno.ENOENT;
+        }
+        if (node.IsRoot)
+        {
+            var rootErrno = Libc.StatxFd(_rootPathFd.Fd, out var rootStat);
+            if (rootErrno == Errno.OK)
+            {
+                attr = ToAttr(node, -1, rootStat);
+            }
+            return rootErrno;
+        }
+        var errno = AcquireParent(node, out var lease);
+        if (errno != Errno.OK)
+        {
+            return errno;
+        }
+        using (lease)
+        {
+            errno = Libc.StatxName(lease.Fd, node.CipherName, out var stat);
+            if (errno != Errno.OK)
+            {
+                return errno;
+            }
+            if (stat.FileType != node.Type)
+            {
+                return Errno.ESTALE; // replaced by another kind of object
+            }
+            attr = ToAttr(node, lease.Fd, stat);
+            return Errno.OK;
+        }
+    }
+
+    public override Errno Readlink(ulong nodeId, Span<byte> target, out int length)
+    {
+        length = 0;
+        var node = GetNode(nodeId);
+        if (node is null || node.IsRoot)
+        {
+            return Errno.ENOENT;
+        }
+        if (node.Type != CipherIo.S_IFLNK)
+        {
+            return Errno.EINVAL;
+        }
+        var errno = AcquireParent(node, out var lease);
+        if (errno != Errno.OK)
+        {
+            return errno;
+        }
+        using (lease)
+        {
+            Span<byte> plainTarget = stackalloc byte[CipherTree.MaxTargetLength];
+            errno = _tree.ReadSymlink(lease.Fd, node.CipherName, plainTarget, out int plainLength);
+            if (errno == Errno.EINVAL)
+            {
+                LogDamage(node.CipherPath, node.PlainPath, "the symlink target does not decrypt");
+                return Errno.EIO;
+            }
+            if (errno != Errno.OK)
+            {
+                return errno;
+            }
+            if (plainLength > target.Length)
+            {
+                return Errno.ENAMETOOLONG;
+            }
+            plainTarget[..plainLength].CopyTo(target);
+            length = plainLength;
+            return Errno.OK;
+        }
+    }
+
+    public override Errno Statfs(ulong nodeId, out FuseStatfs statfs)
+    {
+        statfs = default;
+        if (Libc.Fstatfs(_rootPathFd.Fd, out var fs) != 0)
+        {
+            return Libc.LastErrno;
+        }
+        statfs.Blocks = fs.Blocks;
+        statfs.Bfree = fs.Bfree;
+        statfs.Bavail = fs.Bavail;
+        statfs.Files = fs.Files;
+        statfs.Ffree = fs.Ffree;
+        statfs.Bsize = (uint)fs.Bsize;
+        statfs.Frsize = (uint)(fs.Frsize > 0 ? fs.Frsize : fs.Bsize);
+        statfs.Namelen = (uint)Libc.NameMax;
+        return Errno.OK;
+    }
+
+    /// <summary>Permission check from the shown mode bits (used only without default_permissions).</summary>
+    public override Errno Access(ulong nodeId, int mask)
+    {
+        const int W_OK = 2, X_OK = 1;
+        var errno = Getattr(nodeId, null, out var attr, out _);
+        if (errno != Errno.OK)
+        {
+            return errno;
+        }
+        if ((mask & W_OK) != 0)
+        {
+            return Errno.EROFS;
+        }
+        var caller = FuseRequestContext.Current;
+        if (caller.Uid == 0)
+        {
+            bool executable = (attr.Mode & 0x49) != 0 || (attr.Mode & FuseConstants.S_IFMT) == FuseConstants.S_IFDIR;
+            return (mask & X_OK) != 0 && !executable ? Errno.EACCES : Errno.OK;
+        }
+        uint bits = caller.Uid == attr.Uid ? (attr.Mode >> 6) & 7 : caller.Gid == attr.Gid ? (attr.Mode >> 3) & 7 : attr.Mode & 7;
+        return ((uint)mask & 7 & ~bits) == 0 ? Errno.OK : Errno.EACCES;
+    }
+
+    private FuseEntry ToEntry(ForwardNode node, int parentFd, in Libc.StatxBuffer stat)
+    {
+        var entry = new FuseEntry
+        {
+            NodeId = node.NodeId,
+            Attr = ToAttr(node, parentFd, stat),
+            EntryTimeout = Timeout,
+            AttrTimeout = Timeout,
+        };
+        return entry;
+    }
+
+    /// <summary>The plaintext view of a cipher object's attributes: sizes translated (FORMAT.md 8.4, 9), all other
+    /// metadata passed through, the cipher inode number shown (so hard links share it).</summary>
+    private FuseAttr ToAttr(ForwardNode node, int parentFd, in Libc.StatxBuffer stat)
+    {
+        ulong size = stat.Size;
+        switch (stat.FileType)
+        {
+            case CipherIo.S_IFREG:
+                size = (ulong)ContentLayout.CipherToPlainSize((long)stat.Size);
+                break;
+            case CipherIo.S_IFLNK when parentFd >= 0:
+                size = (ulong)SymlinkLength(node, parentFd, stat);
+                break;
+        }
+        return new FuseAttr
+        {
+            Ino = MapIno(stat),
+            Size = size,
+            Blocks = stat.Blocks,
+            Atime = stat.Atime.Sec,
+            AtimeNsec = stat.Atime.Nsec,
+            Mtime = stat.Mtime.Sec,
+            MtimeNsec = stat.Mtime.Nsec,
+            Ctime = stat.Ctime.Sec,
+            CtimeNsec = stat.Ctime.Nsec,
+            Mode = stat.Mode,
+            Nlink = stat.Nlink,
+            Uid = stat.Uid,
+            Gid = stat.Gid,
+            Rdev = stat.FileType is CipherIo.S_IFCHR or CipherIo.S_IFBLK ? Libc.EncodeDev32(stat.RdevMajor, stat.RdevMinor) : 0,
+            Blksize = stat.Blksize,
+        };
+    }
+
+    /// <summary>st_size of a symlink = length of its plaintext target (decrypted once per change of the link).</summary>
+    private int SymlinkLength(ForwardNode node, int parentFd, in Libc.StatxBuffer stat)
+    {
+        var fingerprint = (stat.Ino, stat.Mtime.Sec, stat.Mtime.Nsec, stat.Ctime.Sec, stat.Ctime.Nsec, stat.Size);
+        lock (node)
+        {
+            if (node.SymlinkLength is { } cached
+                && (cached.Ino, cached.MtimeSec, cached.MtimeNsec, cached.CtimeSec, cached.CtimeNsec, cached.Size) == fingerprint)
+            {
+                return cached.Length;
+            }
+        }
+        Span<byte> target = stackalloc byte[CipherTree.MaxTargetLength];
+        var errno = _tree.ReadSymlink(parentFd, node.CipherName, target, out int length);
+        if (errno != Errno.OK)
+        {
+            return (int)Math.Min(stat.Size, int.MaxValue); // readlink will report the damage
+        }
+        lock (node)
+        {
+            node.SymlinkLength = (stat.Ino, stat.Mtime.Sec, stat.Mtime.Nsec, stat.Ctime.Sec, stat.Ctime.Nsec, stat.Size, length);
+        }
+        return length;
+    }
+}

@@ -1,0 +1,248 @@
+// Offline restore of an encrypted tree (FORMAT.md 13): re-creates the plaintext tree in a target directory with
+// *at syscalls relative to directory descriptors, never following a symlink on either side.
+using System.Diagnostics;
+using ReverseCrypt.Format;
+using ReverseCrypt.Interop;
+using ReverseCrypt.Storage;
+
+namespace ReverseCrypt.Operations.Restore;
+
+/// <summary>
+/// Restores an encrypted tree (or parts of it, <see cref="RestoreOptions.Paths"/>) into a plaintext directory:
+/// regular files (all-zero 4 KiB blocks left as holes), directories, symlinks, hard links, FIFOs, sockets and device
+/// nodes, owners (as root), modes incl. setuid, nanosecond times (directories last), xattrs and ACLs.
+/// </summary>
+/// <remarks>
+/// <para>One thread walks the tree and creates directories, symlinks and special files; a pool of
+/// <see cref="RestoreOptions.Workers"/> threads decrypts and writes file contents in chunks of 1 MiB, so a single
+/// large file also uses every core.</para>
+/// <para>Files are written into an unnamed O_TMPFILE inode and linked under their name only when complete (content,
+/// owner, mode, xattrs, times). An interrupted restore therefore leaves no partial files, and a re-run skips every
+/// file that already exists with the same size and mtime ("complete"). Without O_TMPFILE support in the target
+/// filesystem, files are written under their final name; a re-run then needs --overwrite for the interrupted one.</para>
+/// <para>Existing entries: directories are merged into; anything else is replaced only with
+/// <see cref="RestoreOptions.Overwrite"/> (a complete file is left alone either way); a directory is never replaced
+/// by a non-directory.</para>
+/// </remarks>
+public sealed partial class Restorer
+{
+    /// <summary>Deepest directory nesting followed (each level holds two descriptors while it is walked).</summary>
+    public const int MaxDepth = 2048;
+
+    /// <summary>Plaintext blocks per content job (1 MiB).</summary>
+    internal const int ChunkBlocks = 256;
+
+    private readonly RestoreOptions _options;
+    private readonly CipherTree _tree;
+    private readonly bool _restoreOwners;
+    private readonly Lock _reportLock = new();
+    private readonly List<RestoreFailure> _failures = [];
+    private readonly List<CipherProblem> _damage = [];
+    private readonly List<string> _warnings = [];
+    private readonly Dictionary<(ulong Dev, ulong Ino), LinkRecord> _links = [];
+    private readonly RestoreCounts _counts = new();
+    private readonly CancellationToken _cancellation;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private WorkerPool<FileChunk>? _pool;
+    private List<byte[]> _selected = [];
+    private byte[][] _plainBuffers = [];
+    private byte[][] _cipherBuffers = [];
+    private long _objectsDone;
+    private long _objectsTotal = -1;
+    private long _bytesTotal = -1;
+    private SafeFd? _targetRoot;
+
+    private Restorer(RestoreOptions options, CipherTree tree, CancellationToken cancellation)
+    {
+        _options = options;
+        _tree = tree;
+        _cancellation = cancellation;
+        _restoreOwners = Libc.Geteuid() == 0;
+    }
+
+    /// <summary>
+    /// Runs a restore. Damage and target errors are collected in the result (the restore goes on with everything
+    /// else). Throws before doing anything when the cipher directory or the target cannot be opened
+    /// (DirectoryNotFoundException, UnauthorizedAccessException, IOException) or the key does not fit the tree
+    /// (<see cref="WrongKeyException"/>).
+    /// </summary>
+    public static RestoreResult Run(RestoreOptions options, CryptoCore core, IProgress<RestoreProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(core);
+        if (options.Workers is < 1 or > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Workers, "Workers must be 1..64.");
+        }
+        using var tree = new CipherTree(options.CipherDir, core);
+        tree.CheckKey();
+        var restorer = new Restorer(options, tree, cancellation);
+        return restorer.Execute(progress);
+    }
+
+    private RestoreResult Execute(IProgress<RestoreProgress>? progress)
+    {
+        if (!_options.DryRun)
+        {
+            var targetPath = RealTargetPath(_options.Target);
+            var cipherPath = RealPath(_tree.RootFd);
+            if (targetPath is not null && cipherPath is not null
+                && (targetPath == cipherPath || targetPath.StartsWith(cipherPath.TrimEnd('/') + "/", StringComparison.Ordinal)))
+            {
+                throw new IOException($"{_options.Target}: the target is inside the encrypted tree {_options.CipherDir}");
+            }
+            _targetRoot = OpenTargetRoot(_options.Target);
+        }
+        if (!_restoreOwners && !_options.DryRun)
+        {
+            Warn("not running as root: owners (uid/gid) are not restored");
+        }
+        int workers = _options.Workers;
+        _plainBuffers = new byte[workers][];
+        _cipherBuffers = new byte[workers][];
+        using var timer = progress is null
+            ? null
+            : new Timer(_ => progress.Report(Snapshot(false)), null, _options.ProgressInterval, _options.ProgressInterval);
+        try
+        {
+            _selected = NormalizeSelectedPaths();
+            if (_options.EstimateTotals)
+            {
+                EstimateTotals();
+            }
+            _pool = new WorkerPool<FileChunk>(workers, workers * 8, ProcessChunk, "restore");
+            try
+            {
+                if (_options.Paths.Count == 0)
+                {
+                    RestoreAll();
+                }
+                else
+                {
+                    RestoreSelected();
+                }
+            }
+            finally
+            {
+                _pool.Complete();
+            }
+        }
+        finally
+        {
+            timer?.Dispose();
+            _targetRoot?.Dispose();
+        }
+        var result = new RestoreResult(_counts, Sorted(_failures), _damage, _warnings, _cancellation.IsCancellationRequested,
+            _clock.Elapsed);
+        progress?.Report(Snapshot(true));
+        return result;
+    }
+
+    private static List<RestoreFailure> Sorted(List<RestoreFailure> failures)
+    {
+        failures.Sort((a, b) => (a.PlainPath ?? a.CipherPath ?? []).AsSpan().SequenceCompareTo(b.PlainPath ?? b.CipherPath ?? []));
+        return failures;
+    }
+
+    private RestoreProgress Snapshot(bool finished)
+    {
+        var elapsed = _clock.Elapsed;
+        long bytes = Interlocked.Read(ref _counts.Bytes);
+        double rate = elapsed.TotalSeconds > 0 ? bytes / elapsed.TotalSeconds : 0;
+        long bytesTotal = Interlocked.Read(ref _bytesTotal);
+        TimeSpan? eta = null;
+        if (!finished && bytesTotal >= 0 && rate > 0)
+        {
+            eta = TimeSpan.FromSeconds(Math.Max(0, bytesTotal - bytes) / rate);
+        }
+        int failures;
+        lock (_reportLock)
+        {
+            failures = _failures.Count;
+        }
+        return new RestoreProgress(Interlocked.Read(ref _objectsDone), Interlocked.Read(ref _objectsTotal), bytes, bytesTotal,
+            failures, elapsed, rate, finished ? TimeSpan.Zero : eta, finished);
+    }
+
+    private static SafeFd OpenTargetRoot(string target)
+    {
+        Directory.CreateDirectory(target);
+        var fd = CipherIo.OpenRootDirectory(target, out var errno);
+        return fd ?? throw errno switch
+        {
+            Errno.EACCES or Errno.EPERM => new UnauthorizedAccessException($"{target}: {Libc.Describe(errno)}"),
+            _ => new IOException($"{target}: {Libc.Describe(errno)}"),
+        };
+    }
+
+    /// <summary>The path the kernel has for an open directory (/proc/self/fd/N), or null.</summary>
+    private static string? RealPath(int fd)
+    {
+        try
+        {
+            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Where the target is or would be created: the real path of its deepest existing ancestor plus the
+    /// rest of the given path.</summary>
+    private static string? RealTargetPath(string target)
+    {
+        var full = Path.GetFullPath(target);
+        var missing = new Stack<string>();
+        var existing = full;
+        while (!Directory.Exists(existing))
+        {
+            missing.Push(Path.GetFileName(existing));
+            existing = Path.GetDirectoryName(existing);
+            if (existing is null)
+            {
+                return null;
+            }
+        }
+        using var fd = CipherIo.OpenRootDirectory(existing, out _);
+        var real = fd is null ? null : RealPath(fd.Fd);
+        return real is null ? null : Path.Combine([real, .. missing]);
+    }
+
+    internal void Warn(string warning)
+    {
+        lock (_reportLock)
+        {
+            _warnings.Add(warning);
+        }
+    }
+
+    internal void Fail(RestoreFailureKind kind, byte[]? plainPath, byte[]? cipherPath, string reason, CipherProblem? problem = null)
+    {
+        lock (_reportLock)
+        {
+            _failures.Add(new RestoreFailure(kind, plainPath, cipherPath, reason, problem));
+            if (problem is not null)
+            {
+                _damage.Add(problem);
+            }
+        }
+    }
+
+    /// <summary>Records damage; the ones that lose data are also failures of the object.</summary>
+    private void Damage(CipherProblem problem)
+    {
+        if (problem.LosesData)
+        {
+            Fail(RestoreFailureKind.Damaged, problem.PlainPath, problem.CipherPath, $"{problem.Kind}: {problem.Detail}", problem);
+            return;
+        }
+        lock (_reportLock)
+        {
+            _damage.Add(problem);
+        }
+    }
+
+    private void ObjectDone() => Interlocked.Increment(ref _objectsDone);
+}

@@ -1,0 +1,152 @@
+using System.Buffers;
+using ReverseCrypt.Interop;
+
+namespace ReverseCrypt.Storage;
+
+/// <summary>
+/// Syscall helpers for reading an untrusted tree: every object is reached as one name in a directory descriptor,
+/// opened with O_NOFOLLOW (a symlink is never followed) and O_NONBLOCK (a FIFO planted where a file is expected does
+/// not block), and checked to be of the expected type on the open descriptor before anything is read. Small files
+/// are read with a bound one byte over their legal maximum, so an oversized file is detected without reading it.
+/// </summary>
+public static class CipherIo
+{
+    private const Libc.OpenFlags DirectoryFlags =
+        Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_DIRECTORY | Libc.OpenFlags.O_NOFOLLOW;
+
+    // O_NOCTTY (0x100): a terminal device planted in the tree never becomes our controlling terminal.
+    private const Libc.OpenFlags RegularFlags =
+        Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_NOFOLLOW | Libc.OpenFlags.O_NONBLOCK | (Libc.OpenFlags)0x100;
+
+    private const int GetdentsBufferSize = 64 * 1024;
+
+    /// <summary>S_IFMT values.</summary>
+    public const uint S_IFMT = 0xF000, S_IFSOCK = 0xC000, S_IFLNK = 0xA000, S_IFREG = 0x8000, S_IFBLK = 0x6000,
+        S_IFDIR = 0x4000, S_IFCHR = 0x2000, S_IFIFO = 0x1000;
+
+    /// <summary>Opens a directory given by path (the user's choice of root: symlinks in it are followed).</summary>
+    public static unsafe SafeFd? OpenRootDirectory(string path, out Errno errno)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* p = bytes)
+        {
+            return Libc.OpenatZ(Libc.AT_FDCWD, p, Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_DIRECTORY, out errno);
+        }
+    }
+
+    /// <summary>Opens the subdirectory <paramref name="name"/> of <paramref name="dirFd"/> for reading, without
+    /// following a symlink (ENOTDIR / ELOOP for anything but a directory).</summary>
+    public static SafeFd? OpenDirectory(int dirFd, ReadOnlySpan<byte> name, out Errno errno) =>
+        Libc.OpenatName(dirFd, name, DirectoryFlags, out errno);
+
+    /// <summary>A second descriptor of the directory <paramref name="dirFd"/> itself (own getdents offset).</summary>
+    public static unsafe SafeFd? ReopenDirectory(int dirFd, out Errno errno)
+    {
+        byte* dotZ = stackalloc byte[2];
+        dotZ[0] = (byte)'.';
+        dotZ[1] = 0;
+        return Libc.OpenatZ(dirFd, dotZ, Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_DIRECTORY, out errno);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="name"/> for reading only if it is a regular file (EINVAL with a non-regular
+    /// <paramref name="stat"/> otherwise; ELOOP for a symlink). The type is checked with statx before the open, so
+    /// a device node is never opened (opening one can have side effects), and again on the open descriptor. The
+    /// statx of the open descriptor is returned.
+    /// </summary>
+    public static SafeFd? OpenRegular(int dirFd, ReadOnlySpan<byte> name, out Libc.StatxBuffer stat, out Errno errno)
+    {
+        errno = Libc.StatxName(dirFd, name, out stat);
+        if (errno != Errno.OK)
+        {
+            return null;
+        }
+        if (stat.FileType != S_IFREG)
+        {
+            errno = Errno.EINVAL;
+            return null;
+        }
+        var fd = Libc.OpenatName(dirFd, name, RegularFlags, out errno);
+        if (fd is null)
+        {
+            return null;
+        }
+        errno = Libc.StatxFd(fd.Fd, out stat);
+        if (errno != Errno.OK)
+        {
+            fd.Dispose();
+            return null;
+        }
+        if (stat.FileType != S_IFREG)
+        {
+            fd.Dispose();
+            errno = Errno.EINVAL;
+            return null;
+        }
+        return fd;
+    }
+
+    /// <summary>
+    /// Reads a small regular file into <paramref name="buffer"/> (size it one byte larger than the largest legal
+    /// content to detect an oversized file). Returns the byte count, or -1 with <paramref name="errno"/> (ENOENT,
+    /// ELOOP for a symlink, EINVAL for a non-regular file...).
+    /// </summary>
+    public static int ReadSmallFile(int dirFd, ReadOnlySpan<byte> name, Span<byte> buffer, out Errno errno)
+    {
+        using var fd = OpenRegular(dirFd, name, out _, out errno);
+        if (fd is null)
+        {
+            return -1;
+        }
+        return Libc.PreadFull(fd.Fd, buffer, 0, out errno);
+    }
+
+    /// <summary>
+    /// All entries of the directory (a fresh descriptor, so concurrent listings do not share an offset), in getdents
+    /// order, without "." and "..". Null with <paramref name="errno"/> when the directory cannot be read.
+    /// </summary>
+    public static List<RawDirEntry>? ReadEntries(int dirFd, out Errno errno)
+    {
+        using var listing = ReopenDirectory(dirFd, out errno);
+        if (listing is null)
+        {
+            return null;
+        }
+        var entries = new List<RawDirEntry>();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(GetdentsBufferSize);
+        try
+        {
+            while (true)
+            {
+                int filled = Libc.Getdents64(listing.Fd, buffer, out errno);
+                if (filled < 0)
+                {
+                    return null;
+                }
+                if (filled == 0)
+                {
+                    errno = Errno.OK;
+                    return entries;
+                }
+                var reader = new Libc.DirentReader(buffer.AsSpan(0, filled));
+                while (reader.MoveNext())
+                {
+                    var name = reader.Name;
+                    if (name.IsEmpty || name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
+                    {
+                        continue;
+                    }
+                    entries.Add(new RawDirEntry(name.ToArray(), reader.Type, reader.Ino));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The d_type of an st_mode.</summary>
+    public static byte DirentTypeOf(uint mode) => (byte)((mode & S_IFMT) >> 12);
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+
+namespace ReverseCrypt.FileSystems.Tests.Forward;
+
+/// <summary>Reading a large file through the forward view versus `gocryptfs -ro` on the same copy (one run,
+/// alternating, best of each). Explicit: a measurement, run with --filter Category=Measurement.</summary>
+[Explicit("a measurement; run with --filter Category=Measurement")]
+[Category("Measurement")]
+[Category("Mount")]
+public sealed class ForwardMeasurements
+{
+    [Test]
+    public void ReadLargeFile_OursVersusGocryptfsReadOnly()
+    {
+        using var dir = new ScratchDir();
+        var (_, copy, passFile) = Fwd.GocryptfsBackup(dir, $"head -c {256 << 20} /dev/urandom > big");
+        using var core = Fwd.OpenCore(copy);
+        Fwd.Ok($"cat {Fwd.Q(copy)}/* > /dev/null");
+        double ours = double.MaxValue, theirs = double.MaxValue;
+        for (int round = 0; round < 2; round++)
+        {
+            var reference = dir.Sub($"reference-{round}");
+            Fwd.Ok($"gocryptfs -ro -q -passfile {Fwd.Q(passFile)} {Fwd.Q(copy)} {Fwd.Q(reference)}");
+            try
+            {
+                theirs = Math.Min(theirs, Time($"dd if={Fwd.Q(reference)}/big of=/dev/null bs=1M status=none"));
+            }
+            finally
+            {
+                Fwd.Bash($"fusermount3 -u {Fwd.Q(reference)}");
+            }
+            using var mount = new ForwardMount(copy, core, dir.Sub($"ours-{round}"));
+            ours = Math.Min(ours, Time($"dd if={Fwd.Q(mount.MountPoint)}/big of=/dev/null bs=1M status=none"));
+        }
+        TestContext.Out.WriteLine($"256 MiB, first read after mounting: ours {256 / ours:F0} MiB/s, gocryptfs -ro {256 / theirs:F0} MiB/s");
+    }
+
+    private static double Time(string script)
+    {
+        var clock = Stopwatch.StartNew();
+        Fwd.Ok(script);
+        return clock.Elapsed.TotalSeconds;
+    }
+}
