@@ -41,6 +41,8 @@ public static class Program
             SpeedCommand.Create(),
             MountCommand.Create(),
             UnmountCommand.Create(),
+            BackupCommand.Create(),
+            VerifyCommand.Create(),
             RestoreCommand.Create(),
             FsckCommand.Create(),
             PathCommand.Create(),

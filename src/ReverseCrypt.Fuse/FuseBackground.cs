@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Reflection;
 using System.Text;
 using ReverseCrypt.Interop;
 
@@ -56,8 +55,9 @@ public static class FuseBackground
         };
         if (Path.GetFileNameWithoutExtension(program) == "dotnet")
         {
-            // Started as "dotnet app.dll": the entry assembly is the first argument of the host.
-            string? entry = Assembly.GetEntryAssembly()?.Location;
+            // Started as "dotnet app.dll": the first command-line element is the app's path (single-file safe,
+            // unlike Assembly.Location).
+            string? entry = Environment.GetCommandLineArgs().FirstOrDefault();
             if (!string.IsNullOrEmpty(entry))
             {
                 start.ArgumentList.Add(entry);

@@ -1,0 +1,297 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using ReverseCrypt.Cli.Infrastructure;
+using ReverseCrypt.Format;
+using ReverseCrypt.Fuse;
+using ReverseCrypt.Operations.Backup;
+
+namespace ReverseCrypt.Cli.Commands;
+
+/// <summary>
+/// `reversecrypt backup`: mounts a private reverse view of PLAINDIR in a runtime directory of its own, rsyncs it to
+/// DEST (a local directory or [user@]host:path over ssh), optionally as dated snapshots with hard links to the
+/// previous one and a retention policy, and unmounts in every case (success, rsync error, SIGINT, SIGTERM).
+/// </summary>
+public static class BackupCommand
+{
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("[PLAINDIR] DEST")
+        {
+            Description = "The plaintext directory (omitted with --source-latest) and the destination: a local directory or [user@]host:path.",
+            Arity = new ArgumentArity(1, 2),
+        };
+        var config = new Option<FileInfo?>("--config") { Description = "The config file (default: PLAINDIR/.gocryptfs.reverse.conf). It is shown in the view as gocryptfs.conf, so every backup is self-describing.", HelpName = "FILE" };
+        var sourceLatest = new Option<DirectoryInfo?>("--source-latest") { Description = "Back up the newest subdirectory of DIR (by name, numbers compared as numbers), e.g. the newest local daily snapshot; use with --config.", HelpName = "DIR" };
+        var ssh = new Option<string?>("--ssh") { Description = "The remote shell for rsync and for the snapshot steps (default: $RSYNC_RSH or ssh), e.g. \"ssh -i /etc/reversecrypt/id_backup -p 2222\".", HelpName = "COMMAND" };
+        var snapshots = new Option<bool>("--snapshots") { Description = "Keep dated snapshots DEST/snapshots/<UTC time>/ (unchanged files hard-linked to the previous one) and a DEST/latest symlink, switched only when a snapshot is complete." };
+        var keepDaily = new Option<int>("--keep-daily") { Description = "After a complete run, keep the newest snapshot of each of the N newest days (with --snapshots).", HelpName = "N" };
+        var keepWeekly = new Option<int>("--keep-weekly") { Description = "... and of each of the N newest ISO weeks.", HelpName = "N" };
+        var keepMonthly = new Option<int>("--keep-monthly") { Description = "... and of each of the N newest months. Without any --keep-* nothing is deleted.", HelpName = "N" };
+        var bwlimit = new Option<string?>("--bwlimit") { Description = "Limit the bandwidth, as rsync --bwlimit (e.g. 5M; KiB/s without a unit).", HelpName = "RATE" };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Show what would be transferred and pruned; change nothing." };
+        var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object (files_transferred, bytes_sent, duration_s, snapshot, ...)." };
+        var debug = new Option<bool>("--debug") { Description = "Verbose logging, including every FUSE request of the view." };
+        var now = new Option<string?>("--now") { Description = "For tests: the UTC time the snapshot is named after.", Hidden = true };
+        var password = new PasswordOptions();
+        var excludes = new ExcludeOptions();
+        var command = new Command("backup",
+            "Back up the encrypted view of a plaintext directory with rsync to a local directory or over ssh; the remote side never needs the key.\n\n" +
+            "Exit codes: 0 success; 40 rsync/ssh missing; 41 remote unreachable or login refused; 42 partial transfer (some files vanished or were unreadable: the snapshot is completed, retention skipped); 43 rsync failed; 130 interrupted (the incomplete snapshot is resumed by the next run); and those of 'reversecrypt --help'.")
+        {
+            config, sourceLatest, ssh, snapshots, keepDaily, keepWeekly, keepMonthly, bwlimit, dryRun, json, debug, now, paths,
+        };
+        password.AddTo(command);
+        excludes.AddTo(command);
+        command.SetAction(r => CommandRunner.Run(() =>
+        {
+            var args = r.GetValue(paths) ?? [];
+            var latestDir = r.GetValue(sourceLatest);
+            string plainDir;
+            if (latestDir is not null)
+            {
+                if (args.Length != 1) throw new CliException(ExitCodes.Usage, "with --source-latest give only DEST");
+                plainDir = Map(() => SourceLatest.Find(latestDir.FullName));
+            }
+            else
+            {
+                if (args.Length != 2) throw new CliException(ExitCodes.Usage, "give PLAINDIR and DEST (or --source-latest DIR and DEST)");
+                plainDir = Path.GetFullPath(args[0]);
+            }
+            var destination = Map(() => BackupDestination.Parse(args[^1]));
+            var retention = new RetentionPolicy(r.GetValue(keepDaily), r.GetValue(keepWeekly), r.GetValue(keepMonthly));
+            if (retention.KeepDaily < 0 || retention.KeepWeekly < 0 || retention.KeepMonthly < 0)
+                throw new CliException(ExitCodes.Usage, "--keep-*: N cannot be negative");
+            DateTime? fixedNow = null;
+            if (r.GetValue(now) is { } nowText)
+            {
+                if (!DateTime.TryParse(nowText, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed)
+                    && !SnapshotName.TryParse(nowText, out parsed))
+                    throw new CliException(ExitCodes.Usage, $"--now {nowText}: not a time");
+                fixedNow = parsed;
+            }
+            var jsonOutput = r.GetValue(json);
+            var showProgress = !Console.IsErrorRedirected;
+            var progress = showProgress ? new ProgressLine() : null;
+            var options = new BackupOptions
+            {
+                Destination = destination,
+                RemoteShell = r.GetValue(ssh) ?? BackupOptions.DefaultRemoteShell(),
+                Snapshots = r.GetValue(snapshots),
+                Retention = retention,
+                BwLimit = r.GetValue(bwlimit),
+                DryRun = r.GetValue(dryRun),
+                Now = fixedNow,
+                Progress = progress is null ? null : progress.Update,
+                RsyncMessage = line => { progress?.Clear(); Console.Error.WriteLine(line); },
+            };
+            var run = Map(() => new BackupRun(options));
+            var exclude = excludes.BindMatcher(r);
+            CheckSource(plainDir);
+            var configPath = r.GetValue(config)?.FullName ?? Path.Combine(plainDir, ConfigLocator.ReverseName);
+            var passwords = password.Bind(r);
+            if (!File.Exists(configPath) && !passwords.HasMasterkey)
+                throw new CliException(ExitCodes.ConfigMissing, $"no config {configPath}; create one with 'reversecrypt init --reverse {plainDir}' (or give --config)");
+            using var key = KeyLoader.Open(passwords, configPath, FormatOptions.ReverseDefaults);
+            if (!key.Options.AesSiv)
+                throw new CliException(ExitCodes.ConfigInvalid, $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");
+            using var loggers = Logging.Create(r.GetValue(debug), quiet: !r.GetValue(debug));
+            var settings = new ReverseViewSettings(plainDir, key)
+            {
+                ConfigPath = File.Exists(configPath) ? configPath : null,
+                Exclude = exclude,
+                OneFileSystem = r.GetValue(excludes.OneFileSystem),
+                Debug = r.GetValue(debug),
+            };
+
+            using var interrupt = new Interrupt();
+            var (result, failure) = Execute(run, settings, loggers, progress, interrupt.Token);
+            progress?.Clear();
+            var exitCode = failure?.ExitCode ?? (result.Error is null ? ExitCodes.Ok : ExitCodeOf(result.Error.Kind));
+            Console.Out.Write(jsonOutput
+                ? BackupSummary.ToJson(result, plainDir, exitCode) + "\n"
+                : BackupSummary.ToText(result, plainDir));
+            Console.Out.Flush();
+            if (failure is not null) return CommandRunner.Fail(failure.ExitCode, failure.Message);
+            if (result.Error is not null) return CommandRunner.Fail(exitCode, result.Error.Message);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>Prepare, mount, transfer, unmount, finish. Every failure ends in the result (or a CLI error for the
+    /// mount); the view is unmounted and its directory removed in every case.</summary>
+    private static (BackupResult Result, CliException? Failure) Execute(BackupRun run, ReverseViewSettings settings,
+        ILoggerFactory loggers, ProgressLine? progress, CancellationToken cancellation)
+    {
+        try
+        {
+            RemoveStaleViews(loggers.CreateLogger("backup"));
+            run.Prepare(cancellation);
+            if (cancellation.IsCancellationRequested) throw Interrupted();
+            var mountDir = Map(() => ViewRuntimeDirectory.Create("backup"));
+            try
+            {
+                RsyncRun transfer;
+                using (var view = ReverseView.Mount(settings, mountDir, loggers))
+                {
+                    if (cancellation.IsCancellationRequested) throw Interrupted();
+                    progress?.Start();
+                    transfer = run.Transfer(view.Mountpoint, cancellation);
+                    progress?.Clear();
+                }
+                return (run.Finish(transfer), null);
+            }
+            finally
+            {
+                ViewRuntimeDirectory.Remove(mountDir);
+            }
+        }
+        catch (BackupException e)
+        {
+            return (run.Failed(e), null);
+        }
+        catch (CliException e)
+        {
+            return (run.Failed(new BackupException(BackupErrorKind.RsyncFailed, e.Message, e)), e);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Caught here so that the view is unmounted on the way out (an unhandled exception would skip it).
+            var message = $"internal error (a bug, please report it): {e}";
+            return (run.Failed(new BackupException(BackupErrorKind.RsyncFailed, message, e)), new CliException(ExitCodes.InternalError, message, e));
+        }
+    }
+
+    private static BackupException Interrupted() => new(BackupErrorKind.Interrupted, "interrupted before the transfer; nothing was changed but the incomplete snapshot, which the next run resumes");
+
+    internal static void CheckSource(string plainDir)
+    {
+        if (!Directory.Exists(plainDir))
+            throw new CliException(ExitCodes.BadDirectory, File.Exists(plainDir) ? $"{plainDir} is not a directory" : $"{plainDir}: no such directory");
+    }
+
+    /// <summary>Unmounts and removes the view directories of earlier runs that were killed (SIGKILL, power loss).</summary>
+    internal static void RemoveStaleViews(ILogger logger)
+    {
+        foreach (var dir in ViewRuntimeDirectory.FindStale())
+        {
+            try
+            {
+                FuseMount.Unmount(dir, lazy: true);
+                logger.LogWarning("unmounted the view {Dir} left by a killed run", dir);
+            }
+            catch (FuseMountException)
+            {
+                // Not mounted: only the directory is left.
+            }
+            ViewRuntimeDirectory.Remove(dir);
+        }
+    }
+
+    internal static T Map<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (BackupException e)
+        {
+            throw new CliException(ExitCodeOf(e.Kind), e.Message, e);
+        }
+    }
+
+    /// <summary>The documented exit code of each failure kind.</summary>
+    public static int ExitCodeOf(BackupErrorKind kind) => kind switch
+    {
+        BackupErrorKind.Usage => ExitCodes.Usage,
+        BackupErrorKind.BadDestination or BackupErrorKind.BadSource => ExitCodes.BadDirectory,
+        BackupErrorKind.ToolMissing => ExitCodes.ToolMissing,
+        BackupErrorKind.RemoteUnreachable => ExitCodes.RemoteUnreachable,
+        BackupErrorKind.PartialTransfer => ExitCodes.PartialTransfer,
+        BackupErrorKind.Interrupted => ExitCodes.Interrupted,
+        BackupErrorKind.Differs => ExitCodes.DataDamaged,
+        _ => ExitCodes.RsyncFailed,
+    };
+
+    /// <summary>SIGINT and SIGTERM cancel the token instead of killing the process, so that rsync is stopped and
+    /// the view unmounted before exiting.</summary>
+    internal sealed class Interrupt : IDisposable
+    {
+        private readonly CancellationTokenSource _source = new();
+        private readonly PosixSignalRegistration _sigint;
+        private readonly PosixSignalRegistration _sigterm;
+
+        public Interrupt()
+        {
+            _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        }
+
+        public CancellationToken Token => _source.Token;
+
+        private void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            _source.Cancel();
+        }
+
+        public void Dispose()
+        {
+            _sigint.Dispose();
+            _sigterm.Dispose();
+            _source.Dispose();
+        }
+    }
+
+    /// <summary>The progress bar on a terminal (stderr): redrawn at most 4 times a second.</summary>
+    internal sealed class ProgressLine
+    {
+        private readonly Lock _lock = new();
+        private readonly ProgressMeter _meter = new();
+        private readonly Stopwatch _clock = new();
+        private TimeSpan? _lastDraw;
+        private bool _shown;
+
+        public void Start() => _clock.Start();
+
+        public void Update(RsyncProgress update)
+        {
+            lock (_lock)
+            {
+                var elapsed = _clock.Elapsed;
+                _meter.Add(update, elapsed);
+                if (_lastDraw is { } last && elapsed - last < TimeSpan.FromMilliseconds(250)) return;
+                _lastDraw = elapsed;
+                var width = Math.Max(20, SafeWidth() - 1);
+                Console.Error.Write("\r" + _meter.Format(width).PadRight(width));
+                _shown = true;
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_lock)
+            {
+                if (!_shown) return;
+                Console.Error.Write("\r" + new string(' ', Math.Max(20, SafeWidth() - 1)) + "\r");
+                _shown = false;
+            }
+        }
+
+        private static int SafeWidth()
+        {
+            try
+            {
+                return Console.WindowWidth > 0 ? Console.WindowWidth : 80;
+            }
+            catch (IOException)
+            {
+                return 80;
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+namespace ReverseCrypt.Operations.Backup;
+
+/// <summary>What a backup did, for the summary line and <c>--json</c>; filled in even when it failed.</summary>
+public sealed record BackupResult
+{
+    public required string Destination { get; init; }
+
+    /// <summary>The snapshot made (or, after a failure, the incomplete one left for the next run); null without snapshots.</summary>
+    public string? Snapshot { get; init; }
+
+    /// <summary>The snapshot the new one was hard-linked against, if any.</summary>
+    public string? Previous { get; init; }
+
+    /// <summary>The interrupted snapshot this run continued, if any.</summary>
+    public string? ResumedFrom { get; init; }
+
+    /// <summary>True when the snapshot was completed and latest now points at it.</summary>
+    public bool Completed { get; init; }
+
+    public bool DryRun { get; init; }
+
+    public RsyncStats Stats { get; init; } = RsyncStats.Empty;
+
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>rsync's exit code, or null when rsync did not run.</summary>
+    public int? RsyncExitCode { get; init; }
+
+    /// <summary>Snapshots deleted by retention (or that would be, in a dry run), oldest first.</summary>
+    public IReadOnlyList<string> Pruned { get; init; } = [];
+
+    /// <summary>Complete snapshots left on the destination after this run, oldest first.</summary>
+    public IReadOnlyList<string> Snapshots { get; init; } = [];
+
+    /// <summary>Problems that did not stop the backup (e.g. retention could not delete).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Why the backup failed (or was partial), or null.</summary>
+    public BackupException? Error { get; init; }
+}

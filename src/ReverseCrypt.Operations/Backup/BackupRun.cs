@@ -1,0 +1,216 @@
+using System.Diagnostics;
+
+namespace ReverseCrypt.Operations.Backup;
+
+/// <summary>
+/// One backup, in three steps so that the caller can mount the view only for the transfer:
+/// <see cref="Prepare"/> (check tools, read the destination, create or resume the incomplete snapshot),
+/// <see cref="Transfer"/> (rsync from the mounted view), <see cref="Finish"/> (complete the snapshot, switch
+/// latest, apply retention, and describe everything in a <see cref="BackupResult"/>).
+/// </summary>
+public sealed class BackupRun
+{
+    private readonly BackupOptions _options;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly IReadOnlyList<string> _remoteShell;
+    private readonly SnapshotStore _store;
+    private BackupPlan? _plan;
+
+    public BackupRun(BackupOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _remoteShell = options.Destination.IsRemote ? ShellQuoting.SplitRemoteShell(options.RemoteShell) : ["ssh"];
+        _store = new SnapshotStore(new DestinationShell(options.Destination, _remoteShell));
+        if (!options.Retention.IsEmpty && !options.Snapshots)
+            throw new BackupException(BackupErrorKind.Usage, "--keep-daily/--keep-weekly/--keep-monthly need --snapshots");
+        if (options.BwLimit is not null && !RsyncArguments.IsValidBwLimit(options.BwLimit))
+            throw new BackupException(BackupErrorKind.Usage, $"--bwlimit '{options.BwLimit}': expected a rate such as 500K, 5M or 1.5m (KiB/s without a unit)");
+    }
+
+    public BackupPlan? Plan => _plan;
+
+    /// <summary>Checks that rsync (and ssh) exist, reads the destination and prepares it. Throws <see cref="BackupException"/>.</summary>
+    public BackupPlan Prepare(CancellationToken cancellation = default)
+    {
+        if (!ChildProcess.Exists(RsyncProcess.Program))
+            throw new BackupException(BackupErrorKind.ToolMissing, "rsync is not installed (install the rsync package)");
+        var destination = _options.Destination;
+        if (destination.IsRemote && !ChildProcess.Exists(_remoteShell[0]))
+            throw new BackupException(BackupErrorKind.ToolMissing, $"the remote shell '{_remoteShell[0]}' is not installed (install openssh-client, or fix --ssh)");
+        try
+        {
+            var state = _store.Probe(cancellation);
+            if (state.NotADirectory)
+                throw new BackupException(BackupErrorKind.BadDestination, $"{destination}: exists and is not a directory");
+            if (!state.HasRsync)
+                throw new BackupException(BackupErrorKind.ToolMissing, $"rsync is not installed on {destination.Host} (the remote side needs rsync)");
+            _plan = _options.Snapshots ? PrepareSnapshot(state, cancellation) : PrepareMirror(state, cancellation);
+            return _plan;
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new BackupException(BackupErrorKind.Interrupted, "interrupted while preparing the destination", e);
+        }
+    }
+
+    private BackupPlan PrepareSnapshot(DestinationState state, CancellationToken cancellation)
+    {
+        var destination = _options.Destination;
+        if (state.HasConfig)
+            throw new BackupException(BackupErrorKind.BadDestination,
+                $"{destination} holds a backup without snapshots (gocryptfs.conf at its top); use another directory for --snapshots");
+        if (state.LatestNotALink)
+            throw new BackupException(BackupErrorKind.BadDestination,
+                $"{destination.Join(SnapshotName.LatestLink)} exists and is not a symlink; move it away");
+        var name = SnapshotName.Next(_options.Now ?? DateTime.UtcNow, [.. state.Complete, .. state.Incomplete]);
+        var resume = state.Incomplete.Count > 0 ? state.Incomplete[^1] : null;
+        var previous = state.Previous;
+        string target;
+        if (_options.DryRun)
+        {
+            // Compare against the previous snapshot itself: what rsync lists is what the new one would get anew.
+            target = destination.RsyncPath(SnapshotName.SnapshotsDirectory + "/" + (resume is not null ? resume + SnapshotName.IncompleteSuffix : previous ?? name));
+        }
+        else
+        {
+            _store.Begin(name, resume, cancellation);
+            target = destination.RsyncPath(SnapshotName.SnapshotsDirectory + "/" + name + SnapshotName.IncompleteSuffix);
+        }
+        return new BackupPlan
+        {
+            State = state,
+            RsyncTarget = target,
+            Snapshot = name,
+            Previous = previous,
+            ResumedFrom = resume,
+            StaleIncomplete = [.. state.Incomplete.Where(n => n != resume)],
+        };
+    }
+
+    private BackupPlan PrepareMirror(DestinationState state, CancellationToken cancellation)
+    {
+        var destination = _options.Destination;
+        if (state.HasSnapshots)
+            throw new BackupException(BackupErrorKind.BadDestination,
+                $"{destination} holds snapshots ({SnapshotName.SnapshotsDirectory}/, {SnapshotName.LatestLink}); add --snapshots, or choose another directory");
+        if (state.NonEmpty && !state.HasConfig && !state.LooksLikeBackup)
+            throw new BackupException(BackupErrorKind.BadDestination,
+                $"{destination} is not empty and holds no backup (no gocryptfs.conf); refusing to let rsync --delete its contents");
+        if (!_options.DryRun) _store.EnsureDestination(cancellation);
+        return new BackupPlan { State = state, RsyncTarget = destination.RsyncPath() };
+    }
+
+    /// <summary>Runs rsync from the mounted view at <paramref name="viewPath"/> into the prepared target.</summary>
+    public RsyncRun Transfer(string viewPath, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(viewPath);
+        var plan = _plan ?? throw new InvalidOperationException("Prepare first.");
+        var linkDest = _options.Snapshots && !_options.DryRun ? plan.Previous : null;
+        var arguments = RsyncArguments.ForBackup(viewPath, plan.RsyncTarget,
+            _options.Destination.IsRemote ? _options.RemoteShell : null, linkDest, _options.BwLimit, _options.DryRun);
+        return RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cancellation);
+    }
+
+    /// <summary>
+    /// Completes the snapshot after a successful or partial transfer (a partial one is still the best copy there is,
+    /// as restic keeps a snapshot with unreadable files; the exit code says it), switches latest, and applies
+    /// retention after a fully successful one. Never throws: every failure is in <see cref="BackupResult.Error"/>.
+    /// </summary>
+    public BackupResult Finish(RsyncRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var plan = _plan ?? throw new InvalidOperationException("Prepare first.");
+        var remote = _options.Destination.IsRemote;
+        var kind = RsyncExitCode.Classify(run.ExitCode, run.Cancelled, remote);
+        var error = kind is null ? null : RsyncError(kind.Value, run, plan);
+        var warnings = new List<string>();
+        var completed = false;
+        var snapshots = plan.State.Complete.ToList();
+        IReadOnlyList<string> pruned = [];
+        if (_options.Snapshots && kind is null or BackupErrorKind.PartialTransfer)
+        {
+            if (!_options.DryRun)
+            {
+                try
+                {
+                    _store.Commit(plan.Snapshot!, plan.StaleIncomplete);
+                    completed = true;
+                }
+                catch (BackupException e)
+                {
+                    error ??= e;
+                }
+            }
+            if ((completed || _options.DryRun) && kind is null && !_options.Retention.IsEmpty)
+            {
+                // The new snapshot is latest now (retention runs only after the switch), so it is the one to protect.
+                var retention = _options.Retention.Apply([.. snapshots, plan.Snapshot!], [plan.Snapshot!]);
+                pruned = retention.Remove;
+                if (!_options.DryRun)
+                {
+                    try
+                    {
+                        _store.Delete(retention.Remove);
+                    }
+                    catch (BackupException e)
+                    {
+                        warnings.Add(e.Message);
+                        pruned = [];
+                    }
+                }
+            }
+            if (completed) snapshots.Add(plan.Snapshot!);
+            snapshots = [.. snapshots.Except(pruned).Order(StringComparer.Ordinal)];
+        }
+        return new BackupResult
+        {
+            Destination = _options.Destination.Text,
+            Snapshot = plan.Snapshot,
+            Previous = plan.Previous,
+            ResumedFrom = plan.ResumedFrom,
+            Completed = completed,
+            DryRun = _options.DryRun,
+            Stats = run.Stats,
+            Duration = _clock.Elapsed,
+            RsyncExitCode = run.ExitCode,
+            Pruned = pruned,
+            Snapshots = _options.Snapshots ? snapshots : [],
+            Warnings = warnings,
+            Error = error,
+        };
+    }
+
+    /// <summary>The result for a run that failed before rsync finished (preparation, mounting).</summary>
+    public BackupResult Failed(BackupException error) => new()
+    {
+        Destination = _options.Destination.Text,
+        Snapshot = _plan?.Snapshot,
+        Previous = _plan?.Previous,
+        ResumedFrom = _plan?.ResumedFrom,
+        DryRun = _options.DryRun,
+        Duration = _clock.Elapsed,
+        Snapshots = _plan?.State.Complete ?? [],
+        Error = error,
+    };
+
+    private BackupException RsyncError(BackupErrorKind kind, RsyncRun run, BackupPlan plan)
+    {
+        var leftFor = plan.Snapshot is not null && !_options.DryRun
+            ? $"; {SnapshotName.SnapshotsDirectory}/{plan.Snapshot}{SnapshotName.IncompleteSuffix} is kept and the next run resumes it; latest is unchanged"
+            : "";
+        var detail = run.LastErrorLine;
+        var message = kind switch
+        {
+            BackupErrorKind.Interrupted => $"interrupted{leftFor}",
+            BackupErrorKind.PartialTransfer =>
+                $"partial transfer (rsync exit code {run.ExitCode}: {RsyncExitCode.Describe(run.ExitCode)}){(detail.Length > 0 ? ": " + detail : "")}; the snapshot was completed with what could be read",
+            BackupErrorKind.RemoteUnreachable =>
+                $"lost the connection to {_options.Destination.Host} (rsync exit code {run.ExitCode}){(detail.Length > 0 ? ": " + detail : "")}{leftFor}",
+            BackupErrorKind.ToolMissing =>
+                $"rsync could not be started on {_options.Destination.Host} (exit code {run.ExitCode}){(detail.Length > 0 ? ": " + detail : "")}",
+            _ => $"rsync failed with exit code {run.ExitCode} ({RsyncExitCode.Describe(run.ExitCode)}){(detail.Length > 0 ? ": " + detail : "")}{leftFor}",
+        };
+        return new BackupException(kind, message) { RsyncExitCode = run.ExitCode };
+    }
+}

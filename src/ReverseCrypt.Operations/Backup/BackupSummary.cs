@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace ReverseCrypt.Operations.Backup;
+
+/// <summary>The closing summary of a backup: a few lines of text, or one JSON object (<c>--json</c>).</summary>
+public static class BackupSummary
+{
+    public static string ToText(BackupResult result, string source)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = new StringBuilder();
+        var what = result.DryRun ? "Dry run of the backup" : "Backup";
+        text.Append(CultureInfo.InvariantCulture, $"{what} of {source} to {result.Destination}");
+        if (result.Snapshot is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $": snapshot {result.Snapshot}");
+            text.Append(result.Completed ? " (complete, now latest)" : result.DryRun ? " (not created: dry run)" : " (incomplete)");
+        }
+        text.Append('\n');
+        var s = result.Stats;
+        if (s.Complete)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"  files {(result.DryRun ? "to transfer" : "transferred")}: {s.FilesTransferred} of {Math.Max(0, s.Files)}");
+            text.Append(CultureInfo.InvariantCulture, $", bytes sent: {ByteSize.Format(s.BytesSent)}");
+            if (s.LiteralData >= 0 && s.MatchedData >= 0)
+                text.Append(CultureInfo.InvariantCulture, $" (new data {ByteSize.Format(s.LiteralData)}, matched {ByteSize.Format(s.MatchedData)})");
+            text.Append('\n');
+        }
+        text.Append(CultureInfo.InvariantCulture, $"  duration: {result.Duration.TotalSeconds:0.0} s");
+        if (result.ResumedFrom is not null) text.Append(CultureInfo.InvariantCulture, $", resumed the interrupted {result.ResumedFrom}");
+        if (result.Previous is not null && result.Snapshot is not null) text.Append(CultureInfo.InvariantCulture, $", unchanged files linked to {result.Previous}");
+        text.Append('\n');
+        if (result.Pruned.Count > 0)
+            text.Append(CultureInfo.InvariantCulture, $"  {(result.DryRun ? "would prune" : "pruned")}: {string.Join(' ', result.Pruned)}\n");
+        foreach (var warning in result.Warnings) text.Append(CultureInfo.InvariantCulture, $"  warning: {warning}\n");
+        if (result.Error is not null) text.Append(CultureInfo.InvariantCulture, $"  FAILED: {result.Error.Message}\n");
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// One JSON object: files_transferred, bytes_sent, duration_s, snapshot (null without snapshots) and source,
+    /// destination, completed, latest, previous, resumed_from, dry_run, files_total, bytes_received, literal_bytes,
+    /// matched_bytes, total_size, transferred_size, pruned, snapshots, warnings, rsync_exit_code, exit_code, error.
+    /// </summary>
+    public static string ToJson(BackupResult result, string source, int exitCode)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            var s = result.Stats;
+            json.WriteStartObject();
+            json.WriteNumber("files_transferred", Math.Max(0, s.FilesTransferred));
+            json.WriteNumber("bytes_sent", Math.Max(0, s.BytesSent));
+            json.WriteNumber("duration_s", Math.Round(result.Duration.TotalSeconds, 3));
+            WriteStringOrNull(json, "snapshot", result.Snapshot);
+            json.WriteString("source", source);
+            json.WriteString("destination", result.Destination);
+            json.WriteBoolean("completed", result.Completed);
+            WriteStringOrNull(json, "latest", result.Completed ? result.Snapshot : null);
+            WriteStringOrNull(json, "previous", result.Previous);
+            WriteStringOrNull(json, "resumed_from", result.ResumedFrom);
+            json.WriteBoolean("dry_run", result.DryRun);
+            WriteCount(json, "files_total", s.Files);
+            WriteCount(json, "files_created", s.CreatedFiles);
+            WriteCount(json, "files_deleted", s.DeletedFiles);
+            WriteCount(json, "bytes_received", s.BytesReceived);
+            WriteCount(json, "literal_bytes", s.LiteralData);
+            WriteCount(json, "matched_bytes", s.MatchedData);
+            WriteCount(json, "total_size", s.TotalFileSize);
+            WriteCount(json, "transferred_size", s.TransferredFileSize);
+            WriteArray(json, "pruned", result.Pruned);
+            WriteArray(json, "snapshots", result.Snapshots);
+            WriteArray(json, "warnings", result.Warnings);
+            if (result.RsyncExitCode is { } rc) json.WriteNumber("rsync_exit_code", rc);
+            else json.WriteNull("rsync_exit_code");
+            json.WriteNumber("exit_code", exitCode);
+            WriteStringOrNull(json, "error", result.Error?.Message);
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null) json.WriteNull(name);
+        else json.WriteString(name, value);
+    }
+
+    private static void WriteCount(Utf8JsonWriter json, string name, long value)
+    {
+        if (value < 0) json.WriteNull(name);
+        else json.WriteNumber(name, value);
+    }
+
+    private static void WriteArray(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values) json.WriteStringValue(value);
+        json.WriteEndArray();
+    }
+}

@@ -1,0 +1,66 @@
+namespace ReverseCrypt.Operations.Backup;
+
+/// <summary>
+/// Runs small POSIX sh scripts (mkdir, mv, ln -sfn, rm -rf, readlink) on the destination machine: locally with
+/// <c>/bin/sh -c</c>, remotely with the same remote-shell command that rsync gets (<c>--ssh</c>), as
+/// <c>ssh ... HOST "sh -c 'SCRIPT'"</c>, so whatever login shell the remote user has, the script runs in sh.
+/// The remote side needs nothing but sh, coreutils and rsync; never the key.
+/// </summary>
+public sealed class DestinationShell
+{
+    /// <summary>ssh's own exit code when it could not connect or authenticate.</summary>
+    public const int SshFailure = 255;
+
+    private readonly IReadOnlyList<string> _remoteShell;
+
+    public DestinationShell(BackupDestination destination, IReadOnlyList<string> remoteShell)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(remoteShell);
+        if (remoteShell.Count == 0) throw new ArgumentException("The remote shell command is empty.", nameof(remoteShell));
+        Destination = destination;
+        _remoteShell = remoteShell;
+    }
+
+    public BackupDestination Destination { get; }
+
+    /// <summary>The program and arguments that run <paramref name="script"/> on the destination.</summary>
+    public (string Program, IReadOnlyList<string> Arguments) CommandFor(string script)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        if (!Destination.IsRemote) return ("/bin/sh", ["-c", script]);
+        return (_remoteShell[0], [.. _remoteShell.Skip(1), Destination.Host!, "sh -c " + ShellQuoting.Quote(script)]);
+    }
+
+    /// <summary>
+    /// Runs the script and returns its result. Throws <see cref="BackupException"/>: RemoteUnreachable when ssh
+    /// could not connect or log in (exit 255), ToolMissing when the remote shell program is missing here.
+    /// A non-zero exit of the script itself is returned, not thrown.
+    /// </summary>
+    public ChildResult Run(string script, CancellationToken cancellation = default)
+    {
+        var (program, arguments) = CommandFor(script);
+        var result = ChildProcess.Run(program, arguments, cancellation);
+        if (Destination.IsRemote && result.ExitCode == SshFailure)
+        {
+            var reason = result.LastErrorLine;
+            throw new BackupException(BackupErrorKind.RemoteUnreachable,
+                $"cannot reach {Destination.Host} with '{string.Join(' ', _remoteShell)}': {(reason.Length > 0 ? reason : "ssh failed (exit 255)")}");
+        }
+        return result;
+    }
+
+    /// <summary>Runs the script and throws <see cref="BackupException"/> (<paramref name="kind"/>) when it fails,
+    /// with what it printed on stderr.</summary>
+    public string RunChecked(string script, string what, BackupErrorKind kind = BackupErrorKind.BadDestination,
+        CancellationToken cancellation = default)
+    {
+        var result = Run(script, cancellation);
+        if (result.ExitCode != 0)
+        {
+            var reason = result.LastErrorLine;
+            throw new BackupException(kind, $"{what} on {Destination.Text} failed: {(reason.Length > 0 ? reason : $"exit code {result.ExitCode}")}");
+        }
+        return result.Stdout;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace ReverseCrypt.Integration.Tests.Backup;
+
+/// <summary>
+/// One plaintext tree with its config, a destination directory, and a private runtime directory for the views
+/// (RUNTIME_DIRECTORY), so that a test can tell that its view is unmounted. Runs `./reversecrypt backup|verify`.
+/// </summary>
+public sealed class BackupScenario : IDisposable
+{
+    public const string Password = "backup test password";
+
+    private readonly TempDir _tmp = new();
+
+    public BackupScenario()
+    {
+        Require.Tool("rsync");
+        Require.Fuse();
+        Plain = _tmp.Sub("plain");
+        Dest = _tmp.Sub("dest");
+        Runtime = _tmp.Sub("run");
+        Passfile = _tmp.File("passfile", Password + "\n");
+    }
+
+    public string Root => _tmp.Path;
+
+    public string Plain { get; }
+
+    /// <summary>The destination directory (reached over ssh as root@127.0.0.1:Dest, or locally).</summary>
+    public string Dest { get; }
+
+    /// <summary>Where backup and verify mount their views (RUNTIME_DIRECTORY).</summary>
+    public string Runtime { get; }
+
+    public string Passfile { get; }
+
+    public string Sub(string name) => _tmp.Sub(name);
+
+    public void Init()
+    {
+        var r = Run.Cli("init", "--reverse", "--scryptn", "10", "--passfile", Passfile, Plain);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+    }
+
+    public string Remote => "root@127.0.0.1:" + Dest;
+
+    public IDictionary<string, string> Environment => new Dictionary<string, string> { ["RUNTIME_DIRECTORY"] = Runtime };
+
+    /// <summary>Runs `./reversecrypt ARGS` with the private runtime directory.</summary>
+    public ProcessResult Cli(params string[] args) =>
+        Run.Program(Repo.Launcher, args, env: Environment, timeout: TimeSpan.FromMinutes(5));
+
+    /// <summary>`backup --json --passfile P ARGS PLAIN DEST` with the summary parsed.</summary>
+    public (ProcessResult Result, JsonElement Summary) Backup(string destination, params string[] options)
+    {
+        var r = Cli(["backup", "--json", "--passfile", Passfile, .. options, Plain, destination]);
+        var json = r.Stdout.Trim();
+        Assert.That(json, Does.StartWith("{"), "no JSON summary: " + r);
+        return (r, JsonDocument.Parse(json).RootElement.Clone());
+    }
+
+    /// <summary>Starts `./reversecrypt backup ...` without waiting (for signal tests).</summary>
+    public Process StartBackup(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Repo.Launcher)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = Repo.Root,
+        };
+        foreach (var a in (string[])["backup", "--json", "--passfile", Passfile, .. args]) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in Environment) psi.Environment[k] = v;
+        var process = Process.Start(psi)!;
+        process.StandardInput.Close();
+        return process;
+    }
+
+    /// <summary>FUSE mounts below the private runtime directory (the views of backup and verify).</summary>
+    public IReadOnlyList<string> ViewMounts => Mounts.FuseMountsBelow(Runtime);
+
+    public string Snapshots => Path.Combine(Dest, "snapshots");
+
+    /// <summary>The target of DEST/latest, or null.</summary>
+    public string? Latest => File.Exists(Path.Combine(Dest, "latest")) || Directory.Exists(Path.Combine(Dest, "latest"))
+        ? new FileInfo(Path.Combine(Dest, "latest")).LinkTarget
+        : null;
+
+    public string[] SnapshotNames => Directory.Exists(Snapshots)
+        ? [.. Directory.GetDirectories(Snapshots).Select(Path.GetFileName).Order(StringComparer.Ordinal)!]
+        : [];
+
+    /// <summary>"Restores" a backup the independent way: mounts it with gocryptfs -ro and copies it out with rsync.</summary>
+    public string RestoreWithGocryptfs(string cipherDir, string name)
+    {
+        var mnt = _tmp.Sub("mnt-" + name);
+        var target = _tmp.Sub("restored-" + name);
+        Gocryptfs.Mount(["-ro", "-passfile", Passfile], cipherDir, mnt);
+        try
+        {
+            var r = Run.Program("rsync", ["-aHAX", "--numeric-ids", mnt + "/", target + "/"], timeout: TimeSpan.FromMinutes(5));
+            Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        }
+        finally
+        {
+            Gocryptfs.Unmount(mnt);
+        }
+        return target;
+    }
+
+    public void Dispose() => _tmp.Dispose();
+}
