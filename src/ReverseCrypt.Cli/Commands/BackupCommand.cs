@@ -107,7 +107,7 @@ public static class BackupCommand
                 Debug = r.GetValue(debug),
             };
 
-            using var interrupt = new Interrupt();
+            using var interrupt = new Interruption();
             var (result, failure) = Execute(run, settings, loggers, progress, interrupt.Token);
             progress?.Clear();
             var exitCode = failure?.ExitCode ?? (result.Error is null ? ExitCodes.Ok : ExitCodeOf(result.Error.Kind));
@@ -216,36 +216,6 @@ public static class BackupCommand
         BackupErrorKind.Differs => ExitCodes.DataDamaged,
         _ => ExitCodes.RsyncFailed,
     };
-
-    /// <summary>SIGINT and SIGTERM cancel the token instead of killing the process, so that rsync is stopped and
-    /// the view unmounted before exiting.</summary>
-    internal sealed class Interrupt : IDisposable
-    {
-        private readonly CancellationTokenSource _source = new();
-        private readonly PosixSignalRegistration _sigint;
-        private readonly PosixSignalRegistration _sigterm;
-
-        public Interrupt()
-        {
-            _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        }
-
-        public CancellationToken Token => _source.Token;
-
-        private void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            _source.Cancel();
-        }
-
-        public void Dispose()
-        {
-            _sigint.Dispose();
-            _sigterm.Dispose();
-            _source.Dispose();
-        }
-    }
 
     /// <summary>The progress bar on a terminal (stderr): redrawn at most 4 times a second.</summary>
     internal sealed class ProgressLine

@@ -2,7 +2,6 @@ using System.CommandLine;
 using ReverseCrypt.Cli.Infrastructure;
 using ReverseCrypt.FileSystems.Forward;
 using ReverseCrypt.Fuse;
-using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.Cli.Commands;
 
@@ -17,22 +16,10 @@ internal static class ForwardMount
             return MountCommand.Detach(key, logFile);
         using var loggers = Logging.Create(debug);
         using var core = key.CreateCore();
-        ForwardFileSystem fileSystem;
-        try
+        var forwardOptions = new ForwardOptions { CipherDir = Path.GetFullPath(cipherDir) };
+        using (var fileSystem = CipherTreeKey.Guard(() => new ForwardFileSystem(forwardOptions, core, loggers.CreateLogger("forward"))))
         {
-            fileSystem = new ForwardFileSystem(new ForwardOptions { CipherDir = Path.GetFullPath(cipherDir) }, core, loggers.CreateLogger("forward"));
-        }
-        catch (WrongKeyException e)
-        {
-            throw new CliException(ExitCodes.WrongPassword, e.Message, e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException(ExitCodes.BadDirectory, $"{cipherDir}: {e.Message}", e);
-        }
-        using (fileSystem)
-        {
-            var options = new ForwardOptions { CipherDir = cipherDir }.CreateMountOptions(allowOther, debug);
+            var options = forwardOptions.CreateMountOptions(allowOther, debug);
             using var mount = FuseMountErrors.Translate(() => FuseMount.Mount(fileSystem, mountPoint, options, loggers.CreateLogger("fuse")));
             mount.RunUntilUnmounted();
         }

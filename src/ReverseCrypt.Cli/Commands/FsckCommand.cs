@@ -1,7 +1,6 @@
 using System.CommandLine;
 using ReverseCrypt.Cli.Infrastructure;
 using ReverseCrypt.Operations.Check;
-using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.Cli.Commands;
 
@@ -30,15 +29,7 @@ public static class FsckCommand
             FsckReport report;
             try
             {
-                report = Fsck.Run(new FsckOptions { CipherDir = Path.GetFullPath(dir) }, core, progress, interruption.Token);
-            }
-            catch (WrongKeyException e)
-            {
-                throw new CliException(ExitCodes.WrongPassword, e.Message, e);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException(ExitCodes.BadDirectory, e.Message, e);
+                report = CipherTreeKey.Guard(() => Fsck.Run(new FsckOptions { CipherDir = Path.GetFullPath(dir) }, core, progress, interruption.Token));
             }
             finally
             {

@@ -31,17 +31,9 @@ public static class PathCommand
             var dir = r.GetValue(cipherDir)!;
             using var key = CipherTreeKey.Open(password.Bind(r), dir, r.GetValue(config)?.FullName);
             using var core = key.CreateCore();
-            PathMapping mapping;
-            try
-            {
-                mapping = toPlain is not null
-                    ? PathMapper.Decrypt(Path.GetFullPath(dir), core, input)
-                    : PathMapper.Encrypt(Path.GetFullPath(dir), core, input);
-            }
-            catch (WrongKeyException e)
-            {
-                throw new CliException(ExitCodes.WrongPassword, e.Message, e);
-            }
+            var mapping = CipherTreeKey.Guard(() => toPlain is not null
+                ? PathMapper.Decrypt(Path.GetFullPath(dir), core, input)
+                : PathMapper.Encrypt(Path.GetFullPath(dir), core, input));
             if (mapping.Problem is not null)
                 return CommandRunner.Fail(ExitCodes.DataDamaged, mapping.Problem.ToString());
             if (mapping.Text is null)

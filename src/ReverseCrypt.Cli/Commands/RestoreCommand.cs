@@ -49,15 +49,7 @@ public static class RestoreCommand
             RestoreResult result;
             try
             {
-                result = Restorer.Run(options, core, progress, interruption.Token);
-            }
-            catch (WrongKeyException e)
-            {
-                throw new CliException(ExitCodes.WrongPassword, e.Message, e);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException(ExitCodes.BadDirectory, e.Message, e);
+                result = CipherTreeKey.Guard(() => Restorer.Run(options, core, progress, interruption.Token));
             }
             finally
             {

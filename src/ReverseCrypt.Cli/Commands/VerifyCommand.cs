@@ -77,7 +77,7 @@ public static class VerifyCommand
                 Debug = r.GetValue(debug),
             };
 
-            using var interrupt = new BackupCommand.Interrupt();
+            using var interrupt = new Interruption();
             var started = DateTime.UtcNow;
             BackupCommand.RemoveStaleViews(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             BackupCommand.Map(() => run.Resolve(interrupt.Token));

@@ -1,4 +1,5 @@
 using ReverseCrypt.Format;
+using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.Cli.Infrastructure;
 
@@ -15,5 +16,23 @@ public static class CipherTreeKey
             throw new CliException(ExitCodes.ConfigMissing,
                 $"no config {path}; give --config FILE, or --masterkey HEX (the key printed by 'reversecrypt masterkey')");
         return KeyLoader.Open(passwords, path, FormatOptions.ReverseDefaults);
+    }
+
+    /// <summary>Runs an operation on an encrypted tree, mapping "nothing decrypts with this key" to WrongPassword and an
+    /// unusable directory (missing, unreadable, target inside the tree) to BadDirectory.</summary>
+    public static T Guard<T>(Func<T> operation)
+    {
+        try
+        {
+            return operation();
+        }
+        catch (WrongKeyException e)
+        {
+            throw new CliException(ExitCodes.WrongPassword, e.Message, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.BadDirectory, e.Message, e);
+        }
     }
 }

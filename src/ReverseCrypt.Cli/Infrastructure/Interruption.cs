@@ -2,7 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace ReverseCrypt.Cli.Infrastructure;
 
-/// <summary>SIGINT/SIGTERM cancel a long-running command cleanly (it then exits with 130).</summary>
+/// <summary>SIGINT/SIGTERM cancel the token instead of killing the process, so a long-running command (restore, fsck,
+/// backup) stops its children, unmounts its view and exits with 130.</summary>
 public sealed class Interruption : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
