@@ -33,6 +33,9 @@ public ref struct FuseDirectoryWriter
     /// <summary>Bytes written so far.</summary>
     public readonly int Length => _length;
 
+    /// <summary>Bytes still free in the reply.</summary>
+    public readonly int Remaining => _buffer.Length - _length;
+
     /// <summary>Entries written so far.</summary>
     public int Count { get; private set; }
 

@@ -69,4 +69,8 @@ internal static partial class FuseLog
     [LoggerMessage(EventId = 1015, Level = LogLevel.Error,
         Message = "The filesystem's Destroy threw")]
     public static partial void DestroyThrew(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Warning,
+        Message = "Cannot set the readahead window of {Mountpoint}: {Message}")]
+    public static partial void ReadaheadNotSet(this ILogger logger, string mountpoint, string message);
 }

@@ -118,7 +118,31 @@ public sealed class FuseMount : IDisposable
                 $"Cannot mount {path}: the kernel handshake failed ({cause.Message}); check the kernel log (dmesg).", cause);
         }
         logger.Mounted(path, options.FilesystemType);
+        if (options.ReadaheadKb is int readaheadKb && root)
+        {
+            SetReadahead(path, readaheadKb, logger);
+        }
         return mount;
+    }
+
+    /// <summary>Sets the readahead window of the mount's backing device info (sysfs, root only). Best effort: a
+    /// failure is logged and the kernel's default stays.</summary>
+    private static void SetReadahead(string path, int kilobytes, ILogger logger)
+    {
+        try
+        {
+            var entry = MountTable.Find(path);
+            if (entry is null || !entry.IsFuse)
+            {
+                return;
+            }
+            File.WriteAllText($"/sys/class/bdi/{entry.DeviceMajor}:{entry.DeviceMinor}/read_ahead_kb",
+                kilobytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.ReadaheadNotSet(path, e.Message);
+        }
     }
 
     /// <summary>

@@ -32,6 +32,13 @@ public sealed class FuseMountOptions
     /// <summary>Readahead limit in bytes; null keeps what the kernel offers.</summary>
     public int? MaxReadahead { get; init; }
 
+    /// <summary>
+    /// Readahead window of the mount in KiB (the mount's <c>/sys/class/bdi/MAJ:MIN/read_ahead_kb</c>, set after INIT;
+    /// needs root, ignored otherwise); null keeps the kernel's 128 KiB. A window of several times max_pages lets the
+    /// kernel send several 1 MiB READs at once (ASYNC_READ), so that all reader threads work on one sequential read.
+    /// </summary>
+    public int? ReadaheadKb { get; init; }
+
     /// <summary>Largest WRITE the kernel may send (sizes the request buffers). Default 128 KiB.</summary>
     public int MaxWrite { get; init; } = 128 * 1024;
 
@@ -78,6 +85,10 @@ public sealed class FuseMountOptions
         if (MaxWrite is < 4096 or > 1024 * 1024)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxWrite), MaxWrite, "4 KiB..1 MiB");
+        }
+        if (ReadaheadKb is < 0 or > 1024 * 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReadaheadKb), ReadaheadKb, "0..1048576 KiB");
         }
         if (MaxBackground is < 1 or > ushort.MaxValue)
         {

@@ -9,6 +9,12 @@ public readonly struct FuseRequestContext
     [ThreadStatic]
     private static FuseRequestContext t_current;
 
+    [ThreadStatic]
+    private static Action<object?>? t_afterReply;
+
+    [ThreadStatic]
+    private static object? t_afterReplyState;
+
     public FuseRequestContext(ulong unique, uint opcode, ulong nodeId, uint uid, uint gid, uint pid)
     {
         Unique = unique;
@@ -31,5 +37,29 @@ public readonly struct FuseRequestContext
     /// <summary>Caller's thread id; 0 when the kernel sends the request on its own behalf (e.g. readahead).</summary>
     public uint Pid { get; }
 
+    /// <summary>
+    /// Inside a filesystem method: runs <paramref name="work"/>(<paramref name="state"/>) on this reader thread right
+    /// after the reply to the current request was written (the caller then already goes on), before the thread reads
+    /// the next request. For work the next requests will need, e.g. the rest of a directory listing while the kernel
+    /// takes in the first part. One per request (a second call replaces the first); exceptions are logged. Keep it
+    /// short: while it runs, this thread serves no request.
+    /// </summary>
+    public static void RunAfterReply(Action<object?> work, object? state)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        t_afterReply = work;
+        t_afterReplyState = state;
+    }
+
     internal static void Set(in FuseRequestContext context) => t_current = context;
+
+    /// <summary>Takes (and clears) the work registered with <see cref="RunAfterReply"/> on this thread.</summary>
+    internal static Action<object?>? TakeAfterReply(out object? state)
+    {
+        var work = t_afterReply;
+        state = t_afterReplyState;
+        t_afterReply = null;
+        t_afterReplyState = null;
+        return work;
+    }
 }

@@ -61,18 +61,29 @@ public sealed partial class FuseSession
             error = Errno.EIO;
         }
         FuseRequestContext.Set(default);
-        if (replyLength == NoReply)
+        var afterReply = FuseRequestContext.TakeAfterReply(out object? afterReplyState);
+        if (replyLength != NoReply)
         {
-            return;
+            if ((int)error is < 0 or > 4095)
+            {
+                error = Errno.EIO;
+            }
+            SendReply(reply, header.Unique, error, replyLength);
+            if (opcodeValue == FuseOpcode.Init)
+            {
+                CompleteInit(error);
+            }
         }
-        if ((int)error is < 0 or > 4095)
+        if (afterReply is not null)
         {
-            error = Errno.EIO;
-        }
-        SendReply(reply, header.Unique, error, replyLength);
-        if (opcodeValue == FuseOpcode.Init)
-        {
-            CompleteInit(error);
+            try
+            {
+                afterReply(afterReplyState);
+            }
+            catch (Exception e)
+            {
+                _logger.HandlerThrew(e, header.Opcode, header.NodeId);
+            }
         }
     }
 

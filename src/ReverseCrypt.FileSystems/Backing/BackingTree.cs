@@ -282,7 +282,7 @@ public sealed class BackingTree : IDisposable
         {
             return -1;
         }
-        return Libc.ListxattrAt(parent.Fd, node.BackingName, list, out errno);
+        return Libc.ListxattrNoFollow(parent.Fd, node.BackingName, list, out errno);
     }
 
     /// <summary>lgetxattr of <paramref name="node"/> (never following it). Empty <paramref name="value"/> asks for the size.</summary>
@@ -297,7 +297,7 @@ public sealed class BackingTree : IDisposable
         {
             return -1;
         }
-        return Libc.GetxattrAt(parent.Fd, node.BackingName, attrName, value, out errno);
+        return Libc.GetxattrNoFollow(parent.Fd, node.BackingName, attrName, value, out errno);
     }
 
     /// <summary>statfs of the tree's filesystem.</summary>

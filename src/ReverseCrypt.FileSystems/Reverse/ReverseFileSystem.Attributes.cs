@@ -14,12 +14,7 @@ public sealed partial class ReverseFileSystem
     {
         attrTimeout = _timeout;
         attr = default;
-        var node = _nodes.Get(nodeId);
-        if (node is null)
-        {
-            return Errno.ENOENT;
-        }
-        if (fileHandle is { } fh && _files.Get(fh) is { Fd: not null } file && file.Node == node)
+        if (fileHandle is { } fh && _files.Get(fh) is { Fd: not null } file && file.Node.NodeId == nodeId)
         {
             // fstat of the open file: still right when the name changed meanwhile.
             var errno = Libc.StatxFd(file.Fd.Fd, out var st);
@@ -29,6 +24,11 @@ public sealed partial class ReverseFileSystem
             }
             attr = file.Kind == ReverseFileKind.Content ? RealAttr(st) : BaseAttr(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
             return Errno.OK;
+        }
+        var node = _nodes.Get(nodeId);
+        if (node is null)
+        {
+            return Errno.ENOENT;
         }
         return AttrOf(node, out attr);
     }
@@ -67,7 +67,7 @@ public sealed partial class ReverseFileSystem
             // FORMAT.md 9: an encrypted target over 4096 characters cannot be shown.
             return Errno.ENAMETOOLONG;
         }
-        length = _symlinks.EncryptTarget(plainTarget.AsSpan(0, plainLength), node.CipherPath, target);
+        length = _symlinks.EncryptTarget(plainTarget.AsSpan(0, plainLength), CipherPathOf(node), target);
         return Errno.OK;
     }
 
@@ -108,7 +108,7 @@ public sealed partial class ReverseFileSystem
                 errno = _tree.StatChild(node.ViewParent!, node.PlainName, out st);
                 if (errno == Errno.OK)
                 {
-                    attr = LongNameAttr(st, node.FullCipherName!.Length);
+                    attr = LongNameAttr(st, FullCipherNameOf(node)!.Length);
                 }
                 return errno;
             case ReverseNodeKind.Config:
@@ -202,9 +202,9 @@ public sealed partial class ReverseFileSystem
         attr.Ctime += VirtualFileTimeOffset;
     }
 
-    private FuseEntry EntryFor(ReverseNode node, in FuseAttr attr)
+    private FuseEntry EntryFor(ulong nodeId, in FuseAttr attr)
     {
-        var entry = new FuseEntry { NodeId = node.NodeId, Attr = attr };
+        var entry = new FuseEntry { NodeId = nodeId, Attr = attr };
         entry.EntryTimeout = _timeout;
         entry.AttrTimeout = _timeout;
         return entry;

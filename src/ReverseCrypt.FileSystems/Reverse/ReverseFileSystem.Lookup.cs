@@ -25,48 +25,28 @@ public sealed partial class ReverseFileSystem
             return Errno.ENOENT;
         }
 
-        ReverseNodeKind kind;
-        byte[] plainName;
-        byte[]? fullCipherName;
-        var existing = _nodes.FindChild(parent, name);
-        if (existing is not null)
+        errno = Resolve(parent, name, out var kind, out var plainName, out var fullCipherName);
+        if (errno != Errno.OK)
         {
-            // Names map to objects deterministically: reuse the resolution (no decryption, no long-name scan).
-            (kind, plainName, fullCipherName) = (existing.Kind, existing.PlainName, existing.FullCipherName);
+            ReverseLog.LookupFailed(_log, Printable(name), parentNodeId, errno.ToString());
+            return errno;
         }
-        else
-        {
-            errno = Resolve(parent, name, out kind, out plainName, out fullCipherName);
-            if (errno != Errno.OK)
-            {
-                ReverseLog.LookupFailed(_log, Printable(name), parentNodeId, errno.ToString());
-                return errno;
-            }
-        }
-
         errno = AttrOfResolved(parent, kind, plainName, fullCipherName, out var attr, out var st);
         if (errno != Errno.OK)
         {
             return errno;
         }
-        bool checkExclude = existing is null && (kind == ReverseNodeKind.Real || kind == ReverseNodeKind.LongNameFile);
-        if (checkExclude && IsExcluded(parent, plainName, (st.Mode & S_IFMT) == S_IFDIR))
+        if (kind is ReverseNodeKind.Real or ReverseNodeKind.LongNameFile
+            && IsExcluded(parent, plainName, (st.Mode & S_IFMT) == S_IFDIR))
         {
             return Errno.EPERM;
         }
-        var node = _nodes.AddLookup(parent, kind, name, plainName, fullCipherName, attr.Mode & S_IFMT);
-        entry = EntryFor(node, attr);
+        ulong nodeId = _nodes.AddLookup(parent, kind, plainName, attr.Mode & S_IFMT);
+        entry = EntryFor(nodeId, attr);
         return Errno.OK;
     }
 
-    public override void Forget(ulong nodeId, ulong nlookup)
-    {
-        var removed = _nodes.Forget(nodeId, nlookup);
-        if (removed is not null)
-        {
-            _tree.Forget(removed);
-        }
-    }
+    public override void Forget(ulong nodeId, ulong nlookup) => _nodes.Forget(nodeId, nlookup);
 
     /// <summary>Which object a view name in <paramref name="parent"/> stands for (no stat yet).</summary>
     private Errno Resolve(ReverseNode parent, ReadOnlySpan<byte> name, out ReverseNodeKind kind, out byte[] plainName,

@@ -53,7 +53,7 @@ public sealed partial class ReverseFileSystem
                 openFlags = FuseOpenFlags.KeepCache;    // the content depends on the path only
                 break;
             case ReverseNodeKind.LongNameFile:
-                handle = ReverseFileHandle.ForBytes(node, node.FullCipherName!);
+                handle = ReverseFileHandle.ForBytes(node, FullCipherNameOf(node)!);
                 openFlags = FuseOpenFlags.KeepCache;
                 break;
             case ReverseNodeKind.Config:
@@ -136,8 +136,9 @@ public sealed partial class ReverseFileSystem
         var fileId = new byte[PathIv.Size];
         var block0Iv = new byte[PathIv.Size];
         var header = new byte[ContentLayout.HeaderSize];
-        PathIv.Compute(node.CipherPath, PathIvPurpose.FileId, fileId);
-        PathIv.Compute(node.CipherPath, PathIvPurpose.Block0Iv, block0Iv);
+        var cipherPath = CipherPathOf(node);
+        PathIv.Compute(cipherPath, PathIvPurpose.FileId, fileId);
+        PathIv.Compute(cipherPath, PathIvPurpose.Block0Iv, block0Iv);
         FileHeader.Write(fileId, header);
         handle = ReverseFileHandle.ForContent(node, fd, header, fileId, block0Iv);
         return Errno.OK;
@@ -173,14 +174,27 @@ public sealed partial class ReverseFileSystem
 
     /// <summary>FOPEN_KEEP_CACHE only when inode, size, mtime and ctime are those of the previous open, so that cached
     /// pages are never served after the plaintext changed; otherwise the kernel drops the cache on this open.</summary>
-    private static FuseOpenFlags KeepCacheIfUnchanged(ReverseNode node, in Libc.StatxBuffer st)
+    private FuseOpenFlags KeepCacheIfUnchanged(ReverseNode node, in Libc.StatxBuffer st) =>
+        _nodes.ExchangeFingerprint(node.NodeId, Fingerprint(st)) ? FuseOpenFlags.KeepCache : FuseOpenFlags.None;
+
+    /// <summary>A 64-bit digest of (ino, size, mtime, ctime), never 0 (the node table stores only this).</summary>
+    private static ulong Fingerprint(in Libc.StatxBuffer st)
     {
-        var fingerprint = (st.Ino, st.Size, st.Mtime.Sec, st.Mtime.Nsec, st.Ctime.Sec, st.Ctime.Nsec);
-        lock (node)
+        ulong h = Mix(st.Ino);
+        h = Mix(h ^ st.Size);
+        h = Mix(h ^ (ulong)st.Mtime.Sec);
+        h = Mix(h ^ st.Mtime.Nsec);
+        h = Mix(h ^ (ulong)st.Ctime.Sec);
+        h = Mix(h ^ st.Ctime.Nsec);
+        return h | 1;
+
+        // splitmix64's finaliser (a bijection, so distinct inputs in one step never collide).
+        static ulong Mix(ulong x)
         {
-            bool same = node.OpenFingerprint == fingerprint;
-            node.OpenFingerprint = fingerprint;
-            return same ? FuseOpenFlags.KeepCache : FuseOpenFlags.None;
+            x += 0x9e3779b97f4a7c15UL;
+            x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9UL;
+            x = (x ^ (x >> 27)) * 0x94d049bb133111ebUL;
+            return x ^ (x >> 31);
         }
     }
 

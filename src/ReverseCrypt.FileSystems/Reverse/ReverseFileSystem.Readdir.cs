@@ -47,9 +47,34 @@ public sealed partial class ReverseFileSystem
 
     public override Errno Releasedir(ulong nodeId, ulong fileHandle, int flags)
     {
-        _dirs.Remove(fileHandle)?.Dispose();
+        var handle = _dirs.Remove(fileHandle);
+        if (handle is not null)
+        {
+            lock (handle)
+            {
+                handle.Dispose();
+            }
+        }
         return Errno.OK;
     }
+
+    /// <summary>View entries computed per step while a request waits for them.</summary>
+    private const int ListingStep = 32;
+
+    /// <summary>A reply that already holds this many entries goes out rather than wait for more to be computed.</summary>
+    private const int EarlyReplyEntries = 32;
+
+    /// <summary>View entries computed per step by the work after a reply (the lock is released between steps).</summary>
+    private const int ListingAheadStep = 32;
+
+    /// <summary>1 while a reader thread computes a listing ahead (one at a time: the other thread keeps reading).</summary>
+    private int _listingAhead;
+
+    private static readonly Action<object?> s_listAhead = static state =>
+    {
+        var (fs, handle) = ((ReverseFileSystem, ReverseDirHandle))state!;
+        fs.ListAhead(handle);
+    };
 
     private Errno ReaddirCore(ulong fileHandle, long offset, ref FuseDirectoryWriter writer)
     {
@@ -62,22 +87,44 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.EINVAL;
         }
+        bool more;
         lock (handle)
         {
-            if (handle.Snapshot is null || (offset == 0 && handle.Served))
+            if (handle.Released)
             {
-                var errno = TakeSnapshot(handle);
+                return Errno.EBADF;
+            }
+            if (!handle.Started || (offset == 0 && handle.Served))
+            {
+                var errno = StartListing(handle);
                 if (errno != Errno.OK)
                 {
                     ReverseLog.ListingFailed(_log, handle.Node.NodeId, errno.ToString());
                     return errno;
                 }
             }
-            var snapshot = handle.Snapshot!;
             var dir = handle.Node;
-            for (long i = offset; i < snapshot.Count; i++)
+            for (long i = offset; ; i++)
             {
-                var e = snapshot[(int)i];
+                if (i >= handle.Count && !handle.Complete && writer.Count >= EarlyReplyEntries)
+                {
+                    // Reply with what is ready; the rest is computed while the kernel takes these in.
+                    break;
+                }
+                while (i >= handle.Count && !handle.Complete)
+                {
+                    var errno = ExtendListing(handle, ListingStep);
+                    if (errno != Errno.OK)
+                    {
+                        ReverseLog.ListingFailed(_log, handle.Node.NodeId, errno.ToString());
+                        return writer.Count > 0 ? Errno.OK : errno;
+                    }
+                }
+                if (i >= handle.Count)
+                {
+                    break;
+                }
+                ref var e = ref handle[(int)i];
                 if (!writer.IsPlus)
                 {
                     if (!writer.TryAdd(e.ViewName, e.Attr.Ino, e.Type, i + 1))
@@ -97,18 +144,51 @@ public sealed partial class ReverseFileSystem
                     handle.Served = true;
                     continue;
                 }
-                var node = _nodes.AddLookup(dir, e.Kind, e.ViewName, e.PlainName, e.FullCipherName, e.Attr.Mode & S_IFMT);
-                var entry = EntryFor(node, e.Attr);
+                if (FuseDirectoryWriter.EntrySize(e.ViewName.Length, plus: true) > writer.Remaining)
+                {
+                    break;
+                }
+                ulong nodeId = _nodes.AddLookup(dir, e.Kind, e.PlainName, e.Attr.Mode & S_IFMT);
+                var entry = EntryFor(nodeId, e.Attr);
                 if (!writer.TryAddPlus(e.ViewName, entry, i + 1))
                 {
                     // Not sent: the kernel did not take this lookup reference.
-                    Forget(node.NodeId, 1);
+                    Forget(nodeId, 1);
                     break;
                 }
                 handle.Served = true;
             }
+            more = !handle.Complete;
+        }
+        if (more && Interlocked.CompareExchange(ref _listingAhead, 1, 0) == 0)
+        {
+            // While the kernel takes in this reply, compute the next entries on this thread.
+            FuseRequestContext.RunAfterReply(s_listAhead, (this, handle));
         }
         return Errno.OK;
+    }
+
+    /// <summary>After a reply: computes the rest of the listing in steps, unless a request or RELEASEDIR comes first
+    /// (they take the handle's lock between steps).</summary>
+    private void ListAhead(ReverseDirHandle handle)
+    {
+        try
+        {
+            while (true)
+            {
+                lock (handle)
+                {
+                    if (handle.Complete || handle.Released || ExtendListing(handle, ListingAheadStep) != Errno.OK)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _listingAhead, 0);
+        }
     }
 
     /// <summary>True for a directory on another device than the root when --one-file-system is on (FORMAT.md 12.2):
@@ -116,12 +196,13 @@ public sealed partial class ReverseFileSystem
     private bool IsForeignDevice(in Libc.StatxBuffer dirStat) => _options.OneFileSystem && dirStat.Dev != _tree.RootDev;
 
     /// <summary>
-    /// Lists the plaintext directory once (getdents, then statx per entry) and builds the view's listing: ".", "..",
-    /// the entries in getdents order under their view names (the root config as gocryptfs.conf, excluded entries left
-    /// out), then gocryptfs.diriv, then one .name file per long name. The snapshot always carries attributes, so
-    /// READDIR and READDIRPLUS requests (the kernel mixes them) read the same list with the same offsets.
+    /// Starts the listing of the plaintext directory (getdents of all names; a rewind reads the directory afresh) with
+    /// "." and "..". The view's listing is ".", "..", the entries in getdents order under their view names (the root
+    /// config as gocryptfs.conf, excluded entries left out), then gocryptfs.diriv, then one .name file per long name.
+    /// Entries always carry attributes, so READDIR and READDIRPLUS requests (the kernel mixes them) read the same list
+    /// with the same offsets. Caller holds the handle's lock.
     /// </summary>
-    private Errno TakeSnapshot(ReverseDirHandle handle)
+    private Errno StartListing(ReverseDirHandle handle)
     {
         var dir = handle.Node;
         var errno = _tree.Stat(dir, out var dirStat);
@@ -133,11 +214,10 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.ENOTDIR;
         }
-        bool foreign = IsForeignDevice(dirStat);
         var raw = new List<BackingEntry>();
-        if (!foreign)
+        if (!IsForeignDevice(dirStat))
         {
-            if (handle.Snapshot is not null || handle.ListingFd is null)
+            if (handle.Started || handle.ListingFd is null)
             {
                 // A rewind: read the directory afresh.
                 var reopened = _tree.OpenDirectoryForListing(dir, out errno);
@@ -157,31 +237,48 @@ public sealed partial class ReverseFileSystem
             }
         }
 
-        var list = new List<ReverseListingEntry>(raw.Count + 4);
+        handle.Restart(raw.Count + 4);
+        handle.Raw = raw;
+        handle.DirStat = dirStat;
         var selfAttr = dir.IsRoot ? BaseAttr(dirStat, FuseConstants.RootNodeId) : RealAttr(dirStat);
-        list.Add(Dot("."u8, selfAttr));
+        handle.Add(Dot("."u8, selfAttr));
         var parentAttr = selfAttr;
         if (dir.ViewParent is { } viewParent && AttrOf(viewParent, out var pa) == Errno.OK)
         {
             parentAttr = pa;
         }
-        list.Add(Dot(".."u8, parentAttr));
+        handle.Add(Dot(".."u8, parentAttr));
+        return Errno.OK;
+    }
 
-        var longNames = new List<(byte[] Hashed, byte[] Plain, byte[] Full, Libc.StatxBuffer Stat)>();
-        if (raw.Count > 0)
+    /// <summary>Turns up to <paramref name="count"/> more plaintext entries into view entries; after the last one,
+    /// adds the config (when outside the tree), the diriv and the .name files. Caller holds the handle's lock.</summary>
+    private Errno ExtendListing(ReverseDirHandle handle, int count)
+    {
+        var dir = handle.Node;
+        var raw = handle.Raw;
+        if (raw is not null && handle.NextRaw < raw.Count)
         {
-            errno = AddRealEntries(dir, raw, list, longNames);
+            int end = Math.Min(raw.Count, handle.NextRaw + count);
+            var errno = AddRealEntries(handle, raw, handle.NextRaw, end);
             if (errno != Errno.OK)
             {
                 return errno;
             }
+            handle.NextRaw = end;
+            if (end < raw.Count)
+            {
+                return Errno.OK;
+            }
         }
+        handle.Raw = null;
+
         if (dir.IsRoot && _configShown == ConfigShown.External)
         {
             using var configFd = BackingTree.OpenPath(_externalConfigPath!, Libc.OpenFlags.O_PATH, out _);
             if (configFd is not null && Libc.StatxFd(configFd.Fd, out var configStat) == Errno.OK)
             {
-                list.Add(new ReverseListingEntry
+                handle.Add(new ReverseListingEntry
                 {
                     ViewName = NameTransform.ConfFileName.ToArray(),
                     Kind = ReverseNodeKind.Config,
@@ -193,16 +290,16 @@ public sealed partial class ReverseFileSystem
         }
         if (_dirIvFiles)
         {
-            list.Add(new ReverseListingEntry
+            handle.Add(new ReverseListingEntry
             {
                 ViewName = NameTransform.DirIvFileName.ToArray(),
                 Kind = ReverseNodeKind.DirIv,
                 PlainName = [],
                 Type = FuseConstants.DirentRegular,
-                Attr = DirIvAttr(dirStat),
+                Attr = DirIvAttr(handle.DirStat),
             });
         }
-        if (longNames.Count > 0)
+        if (handle.LongNames is { Count: > 0 } longNames)
         {
             var index = new Dictionary<byte[], (byte[] PlainName, byte[] FullCipherName)>(ByteStringComparer.Instance);
             foreach (var (hashed, plain, full, st) in longNames)
@@ -211,7 +308,7 @@ public sealed partial class ReverseFileSystem
                 var dotName = new byte[hashed.Length + NameTransform.LongNameSuffix.Length];
                 hashed.CopyTo(dotName, 0);
                 NameTransform.LongNameSuffix.CopyTo(dotName.AsSpan(hashed.Length));
-                list.Add(new ReverseListingEntry
+                handle.Add(new ReverseListingEntry
                 {
                     ViewName = dotName,
                     Kind = ReverseNodeKind.LongNameFile,
@@ -226,14 +323,14 @@ public sealed partial class ReverseFileSystem
                 dir.LongNames = index;
             }
         }
-        handle.Snapshot = list;
-        handle.Served = false;
+        handle.LongNames = null;
+        handle.Complete = true;
         return Errno.OK;
     }
 
-    private Errno AddRealEntries(ReverseNode dir, List<BackingEntry> raw, List<ReverseListingEntry> list,
-        List<(byte[] Hashed, byte[] Plain, byte[] Full, Libc.StatxBuffer Stat)> longNames)
+    private Errno AddRealEntries(ReverseDirHandle handle, List<BackingEntry> raw, int start, int end)
     {
+        var dir = handle.Node;
         using var lease = _tree.AcquireDirectory(dir, out var errno);
         if (!lease.IsValid)
         {
@@ -242,8 +339,9 @@ public sealed partial class ReverseFileSystem
         byte[] dirIv = DirIvOf(dir);
         Span<byte> full = stackalloc byte[NameTransform.MaxCipherNameLength];
         Span<byte> visible = stackalloc byte[NameTransform.MaxCipherNameLength];
-        foreach (var e in raw)
+        for (int i = start; i < end; i++)
         {
+            var e = raw[i];
             bool isConfig = false;
             if (IsReservedRootEntry(dir, e.Name))
             {
@@ -268,7 +366,7 @@ public sealed partial class ReverseFileSystem
             uint type = FuseConstants.DirentTypeOf(st.Mode);
             if (isConfig)
             {
-                list.Add(new ReverseListingEntry
+                handle.Add(new ReverseListingEntry
                 {
                     ViewName = NameTransform.ConfFileName.ToArray(),
                     Kind = ReverseNodeKind.Config,
@@ -296,7 +394,7 @@ public sealed partial class ReverseFileSystem
             byte[] viewName = visible[..visibleLength].ToArray();
             byte[]? fullName = isLong ? full[..fullLength].ToArray() : null;
             var attr = RealAttr(st);
-            list.Add(new ReverseListingEntry
+            handle.Add(new ReverseListingEntry
             {
                 ViewName = viewName,
                 Kind = ReverseNodeKind.Real,
@@ -307,7 +405,7 @@ public sealed partial class ReverseFileSystem
             });
             if (isLong)
             {
-                longNames.Add((viewName, e.Name, fullName!, st));
+                (handle.LongNames ??= []).Add((viewName, e.Name, fullName!, st));
             }
         }
         return Errno.OK;

@@ -25,8 +25,10 @@ public sealed partial class ReverseFileSystem
         // Linux allows user.* attributes only on regular files and directories (the VFS answers ENODATA / EPERM
         // for others), and every encrypted name is a user.* name: on symlinks and special files only ACL names can
         // be shown; the others are left out with a warning.
-        bool userNamesAllowed = true;
-        if (node.Kind == ReverseNodeKind.Real)
+        // The node's file type is the one the kernel knows; only a node that is not a regular file or directory (or
+        // whose object was replaced meanwhile) needs a stat to decide.
+        bool userNamesAllowed = node.Kind == ReverseNodeKind.Root || node.FileType is S_IFREG or S_IFDIR;
+        if (!userNamesAllowed)
         {
             var statErrno = _tree.Stat(node, out var st);
             if (statErrno != Errno.OK)
@@ -159,7 +161,7 @@ public sealed partial class ReverseFileSystem
             {
                 return Errno.ERANGE;
             }
-            length = _xattrs.EncryptValue(node.CipherPath, name, rented.AsSpan(0, plainLength), value);
+            length = _xattrs.EncryptValue(CipherPathOf(node), name, rented.AsSpan(0, plainLength), value);
             return Errno.OK;
         }
         finally
@@ -174,10 +176,23 @@ public sealed partial class ReverseFileSystem
     /// <summary>nonce (16) + SIV tag (16) in front of an encrypted value.</summary>
     private const int ContentOverheadOfValue = 32;
 
+    /// <summary>First guess of a list's or value's size: most fit, and then one system call is enough.</summary>
+    private const int XattrFirstTry = 4096;
+
     /// <summary>The plaintext name list into <paramref name="rented"/>; -1 with errno on failure. A filesystem
     /// without xattr support gives an empty list.</summary>
     private int ReadPlainXattrList(ReverseNode node, ref byte[]? rented, out Errno errno)
     {
+        Rent(ref rented, XattrFirstTry);
+        int n = _tree.Listxattr(node, rented, out errno);
+        if (n >= 0)
+        {
+            return n;
+        }
+        if (errno != Errno.ERANGE)
+        {
+            return errno is Errno.EOPNOTSUPP ? 0 : -1;
+        }
         for (int attempt = 0; attempt < 4; attempt++)
         {
             int size = _tree.Listxattr(node, default, out errno);
@@ -191,7 +206,7 @@ public sealed partial class ReverseFileSystem
                 return 0;
             }
             Rent(ref rented, size);
-            int n = _tree.Listxattr(node, rented, out errno);
+            n = _tree.Listxattr(node, rented, out errno);
             if (n >= 0)
             {
                 return n;
@@ -208,6 +223,12 @@ public sealed partial class ReverseFileSystem
     /// <summary>The plaintext value into <paramref name="rented"/>; -1 with errno on failure.</summary>
     private int ReadPlainXattrValue(ReverseNode node, ReadOnlySpan<byte> plainName, ref byte[]? rented, out Errno errno)
     {
+        Rent(ref rented, XattrFirstTry);
+        int n = _tree.Getxattr(node, plainName, rented, out errno);
+        if (n >= 0 || errno != Errno.ERANGE)
+        {
+            return n;
+        }
         for (int attempt = 0; attempt < 4; attempt++)
         {
             int size = _tree.Getxattr(node, plainName, default, out errno);
@@ -216,7 +237,7 @@ public sealed partial class ReverseFileSystem
                 return size;
             }
             Rent(ref rented, size);
-            int n = _tree.Getxattr(node, plainName, rented, out errno);
+            n = _tree.Getxattr(node, plainName, rented, out errno);
             if (n >= 0)
             {
                 return n;

@@ -32,7 +32,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
     private readonly ReverseOptions _options;
     private readonly FormatOptions _format;
     private readonly BackingTree _tree;
-    private readonly ReverseNodeTable _nodes = new();
+    private readonly ReverseNodeTable _nodes;
     private readonly InodeMap _inodes;
     private readonly HandleTable<ReverseFileHandle> _files = new();
     private readonly HandleTable<ReverseDirHandle> _dirs = new();
@@ -83,6 +83,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         _exclude = options.Exclude is { IsEmpty: false } matcher ? matcher : null;
 
         _tree = new BackingTree(options.PlainRoot, revalidateAfter: _timeout);
+        _nodes = new ReverseNodeTable(_tree.Forget);
         try
         {
             _inodes = new InodeMap(_tree.RootDev);
@@ -101,6 +102,9 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
 
     /// <summary>Nodes the kernel currently holds, the root included.</summary>
     public int NodeCount => _nodes.Count;
+
+    /// <summary>Chunks of node slots allocated (for tests and diagnostics: falls when the kernel forgets).</summary>
+    public int NodeChunkCount => _nodes.ChunkCount;
 
     /// <summary>Open files and directories.</summary>
     public int OpenHandleCount => _files.Count + _dirs.Count;
@@ -179,6 +183,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         {
             dir.Dispose();
         }
+        _nodes.Dispose();
         _tree.Dispose();
     }
 
@@ -235,10 +240,91 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         iv = new byte[PathIv.Size];
         if (_format.DirIv)
         {
-            PathIv.Compute(dir.CipherPath, PathIvPurpose.DirIv, iv);
+            PathIv.Compute(CipherPathOf(dir), PathIvPurpose.DirIv, iv);
         }
         dir.DirIvCache = iv;
         return iv;
+    }
+
+    /// <summary>The name of <paramref name="node"/> in the view (hashed for long names), derived from its plaintext name
+    /// and cached on the node object.</summary>
+    private byte[] CipherNameOf(ReverseNode node)
+    {
+        var cached = node.CipherNameCache;
+        if (cached is not null)
+        {
+            return cached;
+        }
+        byte[] name;
+        switch (node.Kind)
+        {
+            case ReverseNodeKind.DirIv:
+                name = NameTransform.DirIvFileName.ToArray();
+                break;
+            case ReverseNodeKind.Config:
+                name = NameTransform.ConfFileName.ToArray();
+                break;
+            case ReverseNodeKind.Real or ReverseNodeKind.LongNameFile when _names is not null:
+                Span<byte> full = stackalloc byte[NameTransform.MaxCipherNameLength];
+                Span<byte> visible = stackalloc byte[NameTransform.MaxCipherNameLength + NameTransform.LongNameSuffix.Length];
+                bool isLong = EncryptEntryName(node.PlainName, DirIvOf(node.ViewParent!), full, visible, out int fullLength,
+                    out int visibleLength);
+                if (isLong)
+                {
+                    node.FullCipherNameCache = full[..fullLength].ToArray();
+                }
+                if (node.Kind == ReverseNodeKind.LongNameFile)
+                {
+                    NameTransform.LongNameSuffix.CopyTo(visible[visibleLength..]);
+                    visibleLength += NameTransform.LongNameSuffix.Length;
+                }
+                name = visible[..visibleLength].ToArray();
+                break;
+            default:
+                name = node.PlainName;
+                break;
+        }
+        node.CipherNameCache = name;
+        return name;
+    }
+
+    /// <summary>The full, unhashed encrypted name of a long-named object or of the object a .name file describes;
+    /// null for a short name.</summary>
+    private byte[]? FullCipherNameOf(ReverseNode node)
+    {
+        if (node.FullCipherNameCache is null)
+        {
+            CipherNameOf(node);
+        }
+        return node.FullCipherNameCache;
+    }
+
+    /// <summary>The cipher path of <paramref name="node"/> (FORMAT.md 1): the view names from the root joined by '/',
+    /// the root's is empty. Cached on the node object (directories keep theirs).</summary>
+    private byte[] CipherPathOf(ReverseNode node)
+    {
+        var cached = node.CipherPathCache;
+        if (cached is not null)
+        {
+            return cached;
+        }
+        var path = JoinPath(CipherPathOf(node.ViewParent!), CipherNameOf(node));
+        node.CipherPathCache = path;
+        return path;
+    }
+
+    /// <summary>Cipher path of a child: parent path + "/" + name (the root's children: just the name).</summary>
+    private static byte[] JoinPath(ReadOnlySpan<byte> parentCipherPath, ReadOnlySpan<byte> cipherName)
+    {
+        if (parentCipherPath.IsEmpty)
+        {
+            return cipherName.ToArray();
+        }
+        var path = new byte[parentCipherPath.Length + 1 + cipherName.Length];
+        parentCipherPath.CopyTo(path);
+        path[parentCipherPath.Length] = (byte)'/';
+        cipherName.CopyTo(path.AsSpan(parentCipherPath.Length + 1));
+        return path;
     }
 
     /// <summary>
