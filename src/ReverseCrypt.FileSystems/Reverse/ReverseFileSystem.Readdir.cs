@@ -61,9 +61,6 @@ public sealed partial class ReverseFileSystem
     /// <summary>View entries computed per step while a request waits for them.</summary>
     private const int ListingStep = 32;
 
-    /// <summary>A reply that already holds this many entries goes out rather than wait for more to be computed.</summary>
-    private const int EarlyReplyEntries = 32;
-
     /// <summary>View entries computed per step by the work after a reply (the lock is released between steps).</summary>
     private const int ListingAheadStep = 32;
 
@@ -106,11 +103,6 @@ public sealed partial class ReverseFileSystem
             var dir = handle.Node;
             for (long i = offset; ; i++)
             {
-                if (i >= handle.Count && !handle.Complete && writer.Count >= EarlyReplyEntries)
-                {
-                    // Reply with what is ready; the rest is computed while the kernel takes these in.
-                    break;
-                }
                 while (i >= handle.Count && !handle.Complete)
                 {
                     var errno = ExtendListing(handle, ListingStep);
