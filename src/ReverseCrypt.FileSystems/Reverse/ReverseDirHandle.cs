@@ -49,6 +49,9 @@ internal sealed class ReverseDirHandle : IDisposable
     /// <summary>Long-named entries seen so far: their .name files follow the diriv at the end of the listing.</summary>
     public List<(byte[] Hashed, byte[] Plain, byte[] Full, Libc.StatxBuffer Stat)>? LongNames { get; set; }
 
+    /// <summary>The offset the kernel continues from after the last reply.</summary>
+    public long NextOffset { get; set; }
+
     /// <summary>View entries computed so far; offset i + 1 continues after entry i.</summary>
     public int Count { get; private set; }
 
@@ -65,6 +68,7 @@ internal sealed class ReverseDirHandle : IDisposable
         Complete = false;
         Raw = null;
         NextRaw = 0;
+        NextOffset = 0;
         LongNames = null;
     }
 

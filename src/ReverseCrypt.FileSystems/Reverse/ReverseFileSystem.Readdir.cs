@@ -64,6 +64,10 @@ public sealed partial class ReverseFileSystem
     /// <summary>View entries computed per step by the work after a reply (the lock is released between steps).</summary>
     private const int ListingAheadStep = 32;
 
+    /// <summary>The work after a reply stops this many entries ahead of the kernel (bounds the memory and the time
+    /// of a huge directory's listing that nobody reads to the end).</summary>
+    private const int ListingAheadLimit = 2048;
+
     /// <summary>1 while a reader thread computes a listing ahead (one at a time: the other thread keeps reading).</summary>
     private int _listingAhead;
 
@@ -101,7 +105,8 @@ public sealed partial class ReverseFileSystem
                 }
             }
             var dir = handle.Node;
-            for (long i = offset; ; i++)
+            long i = offset;
+            for (; ; i++)
             {
                 while (i >= handle.Count && !handle.Complete)
                 {
@@ -150,6 +155,7 @@ public sealed partial class ReverseFileSystem
                 }
                 handle.Served = true;
             }
+            handle.NextOffset = i;
             more = !handle.Complete;
         }
         if (more && Interlocked.CompareExchange(ref _listingAhead, 1, 0) == 0)
@@ -160,8 +166,8 @@ public sealed partial class ReverseFileSystem
         return Errno.OK;
     }
 
-    /// <summary>After a reply: computes the rest of the listing in steps, unless a request or RELEASEDIR comes first
-    /// (they take the handle's lock between steps).</summary>
+    /// <summary>After a reply: computes the next entries of the listing in steps (requests and RELEASEDIR take the
+    /// handle's lock between steps), until it is complete or <see cref="ListingAheadLimit"/> entries ahead.</summary>
     private void ListAhead(ReverseDirHandle handle)
     {
         try
@@ -170,7 +176,8 @@ public sealed partial class ReverseFileSystem
             {
                 lock (handle)
                 {
-                    if (handle.Complete || handle.Released || ExtendListing(handle, ListingAheadStep) != Errno.OK)
+                    if (handle.Complete || handle.Released || handle.Count - handle.NextOffset >= ListingAheadLimit
+                        || ExtendListing(handle, ListingAheadStep) != Errno.OK)
                     {
                         return;
                     }
