@@ -3,6 +3,7 @@ using ReverseCrypt.FileSystems.Backing;
 using ReverseCrypt.Format;
 using ReverseCrypt.Fuse;
 using ReverseCrypt.Interop;
+using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.FileSystems.Reverse;
 
@@ -193,7 +194,7 @@ public sealed partial class ReverseFileSystem
         {
             return errno;
         }
-        var fresh = new Dictionary<byte[], (byte[] PlainName, byte[] FullCipherName)>(ByteStringComparer.Instance);
+        var fresh = new Dictionary<byte[], (byte[] PlainName, byte[] FullCipherName)>(ByteArrayComparer.Instance);
         byte[] dirIv = DirIvOf(dir);
         Span<byte> full = stackalloc byte[NameTransform.MaxCipherNameLength];
         Span<byte> visible = stackalloc byte[NameTransform.MaxCipherNameLength];

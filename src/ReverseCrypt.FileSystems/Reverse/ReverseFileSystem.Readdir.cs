@@ -3,6 +3,7 @@ using ReverseCrypt.FileSystems.Backing;
 using ReverseCrypt.Format;
 using ReverseCrypt.Fuse;
 using ReverseCrypt.Interop;
+using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.FileSystems.Reverse;
 
@@ -300,7 +301,7 @@ public sealed partial class ReverseFileSystem
         }
         if (handle.LongNames is { Count: > 0 } longNames)
         {
-            var index = new Dictionary<byte[], (byte[] PlainName, byte[] FullCipherName)>(ByteStringComparer.Instance);
+            var index = new Dictionary<byte[], (byte[] PlainName, byte[] FullCipherName)>(ByteArrayComparer.Instance);
             foreach (var (hashed, plain, full, st) in longNames)
             {
                 index[hashed] = (plain, full);
