@@ -29,4 +29,7 @@ public sealed class FuseConnectionInfo
 
     /// <summary>True when the kernel sends READDIRPLUS (FUSE_DO_READDIRPLUS negotiated).</summary>
     public bool ReaddirplusEnabled => (Flags & (1UL << 13)) != 0;
+
+    /// <summary>INIT negotiated FUSE over io_uring (requests then go through the per-CPU rings once registered).</summary>
+    public bool IoUringEnabled => (Flags & (1UL << 41)) != 0;
 }

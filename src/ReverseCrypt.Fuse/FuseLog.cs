@@ -73,4 +73,20 @@ internal static partial class FuseLog
     [LoggerMessage(EventId = 1016, Level = LogLevel.Warning,
         Message = "Cannot set the readahead window of {Mountpoint}: {Message}")]
     public static partial void ReadaheadNotSet(this ILogger logger, string mountpoint, string message);
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Information,
+        Message = "FUSE over io_uring: {Workers} threads serve {Queues} per-CPU queues")]
+    public static partial void UringReady(this ILogger logger, int workers, int queues);
+
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Warning,
+        Message = "FUSE over io_uring is not used, requests stay on /dev/fuse: {Reason}")]
+    public static partial void UringUnavailable(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1043, Level = LogLevel.Debug,
+        Message = "FUSE over io_uring not started: {Reason}")]
+    public static partial void UringNotStarted(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1042, Level = LogLevel.Error,
+        Message = "An io_uring FUSE worker stops: {Reason}")]
+    public static partial void UringWorkerFailed(this ILogger logger, string reason);
 }

@@ -19,8 +19,6 @@ namespace ReverseCrypt.Fuse;
 /// </example>
 public sealed class FuseMount : IDisposable
 {
-    private static readonly Errno ECONNABORTED = (Errno)103;
-
     private readonly FuseSession _session;
     private readonly FuseMountOptions _options;
     private readonly ILogger _logger;
@@ -98,7 +96,7 @@ public sealed class FuseMount : IDisposable
             }
         }
 
-        var session = new FuseSession(device, fileSystem, options, logger);
+        var session = new FuseSession(device, fileSystem, options, logger) { IsKernelDevice = true };
         var mount = new FuseMount(path, session, options, logger, viaFusermount);
         session.Start();
         try
@@ -298,7 +296,7 @@ public sealed class FuseMount : IDisposable
     {
         Errno probe = MountpointCheck.Probe(path);
         MountEntry? existing = MountTable.Find(path);
-        if (probe is Errno.ENOTCONN || probe == ECONNABORTED)
+        if (probe is Errno.ENOTCONN or Errno.ECONNABORTED)
         {
             if (!options.RecoverStaleMount || existing is null)
             {

@@ -65,6 +65,13 @@ public sealed class FuseMountOptions
     /// <summary>Detach a mount left by a dead server (ENOTCONN) at the mountpoint and mount again. Default true.</summary>
     public bool RecoverStaleMount { get; init; } = true;
 
+    /// <summary>
+    /// Serve requests through io_uring (FUSE over io_uring, one kernel queue per CPU, each served by a worker pinned to
+    /// that CPU) when the kernel allows it (Linux 6.14+ with the module parameter fuse.enable_uring = Y); otherwise, or
+    /// when false, reader threads on /dev/fuse serve everything. Default true. Needs a real FUSE device (mounts).
+    /// </summary>
+    public bool IoUring { get; init; } = true;
+
     /// <summary>Log every request and reply at Debug level.</summary>
     public bool Debug { get; init; }
 

@@ -38,11 +38,12 @@ public readonly struct FuseRequestContext
     public uint Pid { get; }
 
     /// <summary>
-    /// Inside a filesystem method: runs <paramref name="work"/>(<paramref name="state"/>) on this reader thread right
-    /// after the reply to the current request was written (the caller then already goes on), before the thread reads
-    /// the next request. For work the next requests will need, e.g. the rest of a directory listing while the kernel
-    /// takes in the first part. One per request (a second call replaces the first); exceptions are logged. Keep it
-    /// short: while it runs, this thread serves no request.
+    /// Inside a filesystem method: runs <paramref name="work"/>(<paramref name="state"/>) right after the reply to the
+    /// current request was sent (the caller then already goes on): on this reader thread before it reads the next
+    /// request, or, for a request that came through io_uring (whose worker is pinned to the caller's CPU), on a thread
+    /// pool thread. For work the next requests will need, e.g. the rest of a directory listing while the kernel takes
+    /// in the first part. One per request (a second call replaces the first); exceptions are logged. Keep it short
+    /// and thread-safe: it may run while other requests are served.
     /// </summary>
     public static void RunAfterReply(Action<object?> work, object? state)
     {

@@ -76,16 +76,35 @@ public sealed partial class FuseSession
         }
         if (afterReply is not null)
         {
-            try
+            if (reply.IsRing)
             {
-                afterReply(afterReplyState);
+                // An io_uring worker is pinned to its caller's CPU: work done here would only take turns with the
+                // caller. Commit now and let a pool thread (on another CPU) do it while the caller takes the reply in.
+                reply.Flush();
+                ThreadPool.UnsafeQueueUserWorkItem(s_runAfterReply,
+                    new AfterReplyWork(this, afterReply, afterReplyState, header.Opcode, header.NodeId), preferLocal: false);
+                return;
             }
-            catch (Exception e)
-            {
-                _logger.HandlerThrew(e, header.Opcode, header.NodeId);
-            }
+            RunAfterReply(afterReply, afterReplyState, header.Opcode, header.NodeId);
         }
     }
+
+    private static readonly Action<AfterReplyWork> s_runAfterReply =
+        static w => w.Session.RunAfterReply(w.Work, w.State, w.Opcode, w.NodeId);
+
+    private void RunAfterReply(Action<object?> work, object? state, uint opcode, ulong nodeId)
+    {
+        try
+        {
+            work(state);
+        }
+        catch (Exception e)
+        {
+            _logger.HandlerThrew(e, opcode, nodeId);
+        }
+    }
+
+    private sealed record AfterReplyWork(FuseSession Session, Action<object?> Work, object? State, uint Opcode, ulong NodeId);
 
     private void SendReply(ReplyBuffer reply, ulong unique, Errno error, int payloadLength)
     {

@@ -64,7 +64,13 @@ public sealed partial class FuseSession
         {
             kernelFlags |= (ulong)init.Flags2 << 32;
         }
-        ulong flags = kernelFlags & (ulong)WantedFlags;
+        ulong wanted = (ulong)WantedFlags;
+        if (_uring is not null && (kernelFlags & (ulong)FuseInitFlags.OverIoUring) != 0
+            && _uring.WaitUntilSetUp(TimeSpan.FromSeconds(5)))
+        {
+            wanted |= (ulong)FuseInitFlags.OverIoUring;
+        }
+        ulong flags = kernelFlags & wanted;
         uint maxReadahead = _options.MaxReadahead is int limit ? Math.Min(init.MaxReadahead, (uint)limit) : init.MaxReadahead;
         ushort maxPages = (flags & (ulong)FuseInitFlags.MaxPages) != 0 ? (ushort)_options.MaxPages : (ushort)32;
         var connection = new FuseConnectionInfo
@@ -125,6 +131,8 @@ public sealed partial class FuseSession
         {
             return;
         }
+        // The kernel processed the INIT reply inside the write: rings may register now.
+        _uring?.Decide(go: error == Errno.OK && connection.IoUringEnabled);
         if (error != Errno.OK)
         {
             _initialized.TrySetException(new IOException($"INIT failed: {Libc.Describe(error)}"));

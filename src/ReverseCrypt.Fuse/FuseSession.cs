@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReverseCrypt.Fuse.Abi;
 using ReverseCrypt.Fuse.Protocol;
+using ReverseCrypt.Fuse.Uring;
 using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.Fuse;
@@ -37,6 +38,8 @@ public sealed partial class FuseSession : IDisposable
     private bool _deviceRefAdded;
     private volatile FuseConnectionInfo? _connection;
     private FuseConnectionInfo? _pendingConnection;
+    private FuseUringPool? _uring;
+    private int _readersRunning;
 
     /// <summary>Creates a session over an open device descriptor (the session takes ownership of it).</summary>
     public FuseSession(SafeFd device, IFuseFileSystem fileSystem, FuseMountOptions? options = null, ILogger? logger = null)
@@ -73,6 +76,12 @@ public sealed partial class FuseSession : IDisposable
 
     internal int DeviceFd => _fd;
 
+    /// <summary>Set by <see cref="FuseMount"/>: the descriptor is a real FUSE device, so io_uring may be offered.</summary>
+    internal bool IsKernelDevice { get; set; }
+
+    /// <summary>Requests served through io_uring so far (0 when the session uses /dev/fuse only).</summary>
+    public long IoUringRequestCount => _uring?.Requests ?? 0;
+
     private long _requestCount;
 
     /// <summary>Starts the reader threads. Call once, after the descriptor is connected (mounted).</summary>
@@ -85,6 +94,22 @@ public sealed partial class FuseSession : IDisposable
         _device.DangerousAddRef(ref _deviceRefAdded);
         _threads = new Thread[_options.ReaderThreads];
         _running = _threads.Length;
+        _readersRunning = _threads.Length;
+        if (_options.IoUring && IsKernelDevice)
+        {
+            _uring = FuseUringPool.TryCreate(this, _logger, Math.Max(ReplyPayloadCapacity, RequestBufferSize),
+                ThreadExited, out string? reason);
+            if (_uring is null)
+            {
+                _logger.UringNotStarted(reason ?? "unknown");
+            }
+            else
+            {
+                // Counted as running before any thread starts, so the session cannot finish while workers still run.
+                Interlocked.Add(ref _running, _uring.ThreadCount);
+                _uring.StartThreads();
+            }
+        }
         for (int i = 0; i < _threads.Length; i++)
         {
             _threads[i] = new Thread(ReaderLoop)
@@ -147,16 +172,27 @@ public sealed partial class FuseSession : IDisposable
         {
             reply.Dispose();
             NativeMemory.AlignedFree(request);
-            if (Interlocked.Decrement(ref _running) == 0)
+            if (Interlocked.Decrement(ref _readersRunning) == 0)
             {
-                FinishOnce();
+                // The device is gone (or INIT failed): io_uring workers that never started serving must stop too.
+                _uring?.Decide(go: false);
             }
+            ThreadExited();
+        }
+    }
+
+    private void ThreadExited()
+    {
+        if (Interlocked.Decrement(ref _running) == 0)
+        {
+            FinishOnce();
         }
     }
 
     private void FinishOnce()
     {
         _initialized.TrySetException(new IOException("The FUSE connection ended before INIT was answered."));
+        _uring?.Decide(go: false);
         if (Interlocked.Exchange(ref _finished, 1) == 0)
         {
             if (_connection is not null)

@@ -41,7 +41,9 @@ public enum Errno
     ENODATA = 61,
     EOVERFLOW = 75,
     EOPNOTSUPP = 95,
+    ECONNABORTED = 103,
     ENOTCONN = 107,
     ETIMEDOUT = 110,
     ESTALE = 116,
+    ECANCELED = 125,
 }

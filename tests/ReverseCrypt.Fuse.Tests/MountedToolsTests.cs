@@ -11,11 +11,36 @@ public class MountedToolsTests
 {
     private MountedTestFileSystem _mounted = null!;
 
+    /// <summary>The mount under test (subclasses run the same tests over another transport).</summary>
+    private protected MountedTestFileSystem Mounted => _mounted;
+
     [OneTimeSetUp]
-    public void Mount() => _mounted = new MountedTestFileSystem();
+    public void Mount()
+    {
+        BeforeMount();
+        _mounted = new MountedTestFileSystem();
+    }
 
     [OneTimeTearDown]
-    public void Unmount() => _mounted?.Dispose();
+    public void Unmount()
+    {
+        try
+        {
+            _mounted?.Dispose();
+        }
+        finally
+        {
+            AfterUnmount();
+        }
+    }
+
+    protected virtual void BeforeMount()
+    {
+    }
+
+    protected virtual void AfterUnmount()
+    {
+    }
 
     private string P(string relative) => _mounted.Path(relative);
 

@@ -9,7 +9,7 @@ namespace ReverseCrypt.Cli.Commands;
 internal static class ForwardMount
 {
     public static int Run(ParseResult r, PasswordOptions password, string cipherDir, string mountPoint, string? configPath,
-        bool foreground, bool allowOther, bool debug, string? logFile)
+        bool foreground, bool allowOther, bool debug, string? logFile, bool ioUring)
     {
         using var key = CipherTreeKey.Open(password.Bind(r), cipherDir, configPath);
         if (!foreground && !FuseBackground.IsChild)
@@ -19,7 +19,7 @@ internal static class ForwardMount
         var forwardOptions = new ForwardOptions { CipherDir = Path.GetFullPath(cipherDir) };
         using (var fileSystem = CipherTreeKey.Guard(() => new ForwardFileSystem(forwardOptions, core, loggers.CreateLogger("forward"))))
         {
-            var options = forwardOptions.CreateMountOptions(allowOther, debug);
+            var options = forwardOptions.CreateMountOptions(allowOther, debug, ioUring);
             using var mount = FuseMountErrors.Translate(() => FuseMount.Mount(fileSystem, mountPoint, options, loggers.CreateLogger("fuse")));
             mount.RunUntilUnmounted();
         }

@@ -23,6 +23,7 @@ public static class MountCommand
         var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground until unmounted (SIGINT/SIGTERM unmount); sends READY=1 to systemd." };
         var attrTimeout = new Option<double>("--attr-timeout") { Description = "Seconds the kernel may cache attributes and names (the plaintext is live: changes show after this).", DefaultValueFactory = _ => 1.0 };
         var debug = new Option<bool>("--debug") { Description = "Log every FUSE request (very verbose)." };
+        var noIoUring = new Option<bool>("--no-io-uring") { Description = "Serve every request through /dev/fuse even where the kernel offers FUSE over io_uring (fuse.enable_uring=Y; see README)." };
         var logFile = new Option<FileInfo?>("--log") { Description = "In background mode, append the daemon's log to FILE (default: discarded).", HelpName = "FILE" };
         var source = new Argument<string>("SOURCE") { Description = "PLAINDIR with --reverse, otherwise CIPHERDIR." };
         var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "An empty directory outside SOURCE." };
@@ -30,7 +31,7 @@ public static class MountCommand
         var excludes = new ExcludeOptions();
         var command = new Command("mount", "Mount an encrypted view of a plaintext directory (--reverse), or a decrypted view of an encrypted copy.")
         {
-            reverse, config, hideConfig, allowOther, foreground, attrTimeout, debug, logFile, source, mountPoint,
+            reverse, config, hideConfig, allowOther, foreground, attrTimeout, debug, noIoUring, logFile, source, mountPoint,
         };
         password.AddTo(command);
         excludes.AddTo(command);
@@ -39,7 +40,7 @@ public static class MountCommand
             var sourceDir = r.GetValue(source)!;
             var mp = r.GetValue(mountPoint)!;
             var isReverse = r.GetValue(reverse);
-            if (!isReverse) return ForwardMount.Run(r, password, sourceDir, mp, r.GetValue(config)?.FullName, r.GetValue(foreground), r.GetValue(allowOther), r.GetValue(debug), r.GetValue(logFile)?.FullName);
+            if (!isReverse) return ForwardMount.Run(r, password, sourceDir, mp, r.GetValue(config)?.FullName, r.GetValue(foreground), r.GetValue(allowOther), r.GetValue(debug), r.GetValue(logFile)?.FullName, !r.GetValue(noIoUring));
             ReverseView.Validate(sourceDir, mp);
             var exclude = excludes.BindMatcher(r);
             var configPath = r.GetValue(config)?.FullName ?? Path.Combine(Path.GetFullPath(sourceDir), ConfigLocator.ReverseName);
@@ -63,6 +64,7 @@ public static class MountCommand
                 AttrTimeout = TimeSpan.FromSeconds(r.GetValue(attrTimeout)),
                 AllowOther = r.GetValue(allowOther),
                 Debug = r.GetValue(debug),
+                IoUring = !r.GetValue(noIoUring),
             };
             using var view = ReverseView.Mount(settings, mp, loggers);
             view.Fuse.RunUntilUnmounted();

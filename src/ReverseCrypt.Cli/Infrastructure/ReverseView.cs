@@ -15,6 +15,9 @@ public sealed record ReverseViewSettings(string PlainDir, OpenedKey Key)
     public TimeSpan AttrTimeout { get; init; } = TimeSpan.FromSeconds(1);
     public bool AllowOther { get; init; }
     public bool Debug { get; init; }
+
+    /// <summary>Use FUSE over io_uring where the kernel allows it (see <see cref="FuseMountOptions.IoUring"/>).</summary>
+    public bool IoUring { get; init; } = true;
 }
 
 /// <summary>
@@ -87,6 +90,7 @@ public sealed class ReverseView : IDisposable
                 // Several 1 MiB READs in flight keep both reader threads encrypting: a fresh 1 GiB read measured
                 // 2.1-2.5 GB/s with 1-16 MiB against 1.1-1.5 GB/s with the kernel's 128 KiB (bench/run.sh, docs/benchmarks.md).
                 ReadaheadKb = 4096,
+                IoUring = settings.IoUring,
             };
             var mount = FuseMountErrors.Translate(() => FuseMount.Mount(fileSystem, mountPoint, options, loggers.CreateLogger("fuse")));
             return new ReverseView(core, fileSystem, mount);

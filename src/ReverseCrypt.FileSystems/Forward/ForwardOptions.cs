@@ -19,9 +19,10 @@ public sealed class ForwardOptions
     /// (default_permissions), type "fuse.reversecrypt", the cipher directory as the source. The caller may change
     /// AllowOther and the like.
     /// </summary>
-    public FuseMountOptions CreateMountOptions(bool allowOther = false, bool debug = false) => new()
+    public FuseMountOptions CreateMountOptions(bool allowOther = false, bool debug = false, bool ioUring = true) => new()
     {
         ReadOnly = true,
+        IoUring = ioUring,
         DefaultPermissions = true,
         AllowOther = allowOther,
         Subtype = "reversecrypt",

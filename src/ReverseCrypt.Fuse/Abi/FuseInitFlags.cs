@@ -44,4 +44,6 @@ public enum FuseInitFlags : ulong
     HasInodeDax = 1UL << 33,
     CreateSuppGroup = 1UL << 34,
     HasExpireOnly = 1UL << 35,
+    /// <summary>7.42 (Linux 6.14+, when fuse.enable_uring is set): requests may be served through io_uring.</summary>
+    OverIoUring = 1UL << 41,
 }

@@ -21,7 +21,7 @@ internal static class MountpointCheck
         {
             return resolved;
         }
-        if (errno == Errno.ENOTCONN)
+        if (errno is Errno.ENOTCONN or Errno.ECONNABORTED)
         {
             string parent = Path.GetDirectoryName(full) ?? "/";
             string? resolvedParent = Libc.RealpathString(parent, out _);

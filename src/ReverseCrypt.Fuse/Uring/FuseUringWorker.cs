@@ -1,0 +1,315 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using ReverseCrypt.Fuse.Protocol;
+using ReverseCrypt.Interop;
+
+namespace ReverseCrypt.Fuse.Uring;
+
+/// <summary>
+/// One thread of FUSE over io_uring: owns a ring, pinned (when allowed) to the CPU whose kernel queue it serves first,
+/// and registers one ring entry (a 288-byte header block and a payload buffer) per queue it serves. The kernel hands a
+/// request to an entry by completing its command; the worker rebuilds the request in the layout of a /dev/fuse read,
+/// dispatches it through the session like any other request, and answers with COMMIT_AND_FETCH, which also re-arms
+/// the entry for the next request. A request issued on CPU n goes to queue n, so its round trip stays on that CPU.
+/// </summary>
+internal sealed unsafe class FuseUringWorker : IRingCommit
+{
+    private const uint CmdRegister = 1, CmdCommitAndFetch = 2;
+
+    /// <summary>sizeof(struct fuse_uring_req_header): in_out[128], op_in[128], fuse_uring_ent_in_out (32).</summary>
+    private const int HeaderBlockSize = 288;
+    private const int OpInOffset = 128, CommitIdOffset = 256 + 8;
+    private const int InHeaderSize = 40;
+
+    private readonly FuseSession _session;
+    private readonly FuseUringPool _pool;
+    private readonly ILogger _logger;
+    private readonly int _cpu;
+    private readonly Entry[] _entries;
+    private readonly int _payloadSize;
+    private readonly int _fd;
+    private IoUring? _ring;
+    private byte* _request;
+    private int _requestSize;
+    private Entry? _current;
+    private int _alive;
+    private bool _reported;
+
+    public FuseUringWorker(FuseSession session, FuseUringPool pool, ILogger logger, int cpu, ushort[] queues, int payloadSize)
+    {
+        _session = session;
+        _pool = pool;
+        _logger = logger;
+        _cpu = cpu;
+        _payloadSize = payloadSize;
+        _fd = session.DeviceFd;
+        _entries = new Entry[queues.Length];
+        for (int i = 0; i < queues.Length; i++)
+        {
+            _entries[i] = new Entry { Index = i, Queue = queues[i] };
+        }
+    }
+
+    public int Cpu => _cpu;
+
+    /// <summary>The thread body: set up, report to the pool, wait for INIT, serve until the connection ends.</summary>
+    public void Run()
+    {
+        try
+        {
+            bool ready = SetUp(out string? problem);
+            _reported = true;
+            _pool.ReportSetUp(this, problem);
+            if (ready && _pool.WaitForGo())
+            {
+                Serve();
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.UringWorkerFailed(e.ToString());
+            if (!_reported)
+            {
+                _pool.ReportSetUp(this, e.Message);
+            }
+        }
+        finally
+        {
+            TearDown();
+            _pool.WorkerExited();
+        }
+    }
+
+    private bool SetUp(out string? problem)
+    {
+        if (_cpu >= 0)
+        {
+            ulong* mask = stackalloc ulong[16];
+            new Span<ulong>(mask, 16).Clear();
+            mask[_cpu / 64] = 1UL << (_cpu % 64);
+            Libc.SchedSetaffinity(0, 16 * sizeof(ulong), mask); // best effort: an unpinned worker still works
+        }
+        uint size = 1;
+        while (size < _entries.Length)
+        {
+            size <<= 1;
+        }
+        _ring = IoUring.TryCreate(size, out Errno errno);
+        if (_ring is null)
+        {
+            problem = $"io_uring_setup failed: {Libc.Describe(errno)}";
+            return false;
+        }
+        _requestSize = InHeaderSize + 128 + _payloadSize;
+        _request = (byte*)NativeMemory.AlignedAlloc((nuint)_requestSize, 64);
+        foreach (Entry entry in _entries)
+        {
+            entry.Header = (byte*)NativeMemory.AlignedAlloc(HeaderBlockSize, 64);
+            new Span<byte>(entry.Header, HeaderBlockSize).Clear();
+            entry.Payload = (byte*)NativeMemory.AlignedAlloc((nuint)_payloadSize, 4096);
+            entry.Iov = (Libc.Iovec*)NativeMemory.AlignedAlloc((nuint)(2 * sizeof(Libc.Iovec)), 64);
+            entry.Iov[0] = new Libc.Iovec { Base = entry.Header, Length = HeaderBlockSize };
+            entry.Iov[1] = new Libc.Iovec { Base = entry.Payload, Length = (nuint)_payloadSize };
+            entry.Reply = ReplyBuffer.ForRingEntry(entry.Header, entry.Payload, _payloadSize, this);
+        }
+        problem = null;
+        return true;
+    }
+
+    private void Serve()
+    {
+        IoUring ring = _ring!;
+        foreach (Entry entry in _entries)
+        {
+            QueueRegister(entry);
+        }
+        _alive = _entries.Length;
+        while (_alive > 0)
+        {
+            Errno error = ring.SubmitAndWait(wait: true);
+            if (error != Errno.OK)
+            {
+                _logger.UringWorkerFailed($"io_uring_enter: {Libc.Describe(error)}");
+                return;
+            }
+            while (ring.TryPeek(out Libc.IoUringCqe cqe))
+            {
+                ring.Advance();
+                Entry entry = _entries[(int)cqe.UserData];
+                if (cqe.Res < 0)
+                {
+                    if (!Retire(entry, (Errno)(-cqe.Res)))
+                    {
+                        QueueRegister(entry);
+                        continue;
+                    }
+                    _alive--;
+                    continue;
+                }
+                entry.Registered = true;
+                _pool.RequestServed();
+                Process(entry);
+                if (ring.Unsubmitted > 0 && ring.TryPeek(out _))
+                {
+                    // More requests are waiting: send this answer now rather than after them.
+                    ring.SubmitAndWait(wait: false);
+                }
+            }
+        }
+    }
+
+    /// <summary>A command failed: true when the entry is finished (connection gone, or io_uring refused), false when its
+    /// registration should be tried again (the kernel had not finished INIT yet).</summary>
+    private bool Retire(Entry entry, Errno errno)
+    {
+        if (!entry.Registered && errno == Errno.EAGAIN && entry.RegisterAttempts < 200)
+        {
+            Thread.Sleep(5);
+            return false;
+        }
+        if (!entry.Registered && errno is not (Errno.ENOTCONN or Errno.ECONNABORTED))
+        {
+            _pool.ReportRegisterFailed($"FUSE_IO_URING_CMD_REGISTER: {Libc.Describe(errno)}");
+        }
+        else if (errno is not (Errno.ENOTCONN or Errno.ECONNABORTED or Errno.ECANCELED or Errno.ENOENT))
+        {
+            _logger.UringWorkerFailed($"ring entry of queue {entry.Queue}: {Libc.Describe(errno)}");
+        }
+        return true;
+    }
+
+    private void Process(Entry entry)
+    {
+        byte* header = entry.Header;
+        uint length = *(uint*)header;
+        uint payloadLength = *(uint*)(header + ReplyBuffer.RingPayloadSizeOffset);
+        ulong unique = *(ulong*)(header + 8);
+        long opLength = (long)length - InHeaderSize - payloadLength;
+        // Rebuild the /dev/fuse layout: header, per-opcode struct, then the rest. Inconsistent sizes give a request
+        // whose length disagrees with its header, which Dispatch answers with EIO.
+        int op = (int)Math.Clamp(opLength, 0, 128);
+        int rest = (int)Math.Min(payloadLength, (uint)_payloadSize);
+        Buffer.MemoryCopy(header, _request, _requestSize, InHeaderSize);
+        Buffer.MemoryCopy(header + OpInOffset, _request + InHeaderSize, _requestSize - InHeaderSize, op);
+        Buffer.MemoryCopy(entry.Payload, _request + InHeaderSize + op, _requestSize - InHeaderSize - op, rest);
+        entry.Reply.Staged = false;
+        entry.Committed = false;
+        _current = entry;
+        _session.Dispatch(new ReadOnlySpan<byte>(_request, InHeaderSize + op + rest), entry.Reply);
+        _current = null;
+        if (entry.Committed)
+        {
+            return;
+        }
+        if (!entry.Reply.Staged)
+        {
+            // Every ring request must be committed, even one the dispatcher had nothing to say to.
+            entry.Reply.Send(_fd, unique, Errno.EIO, 0);
+        }
+        QueueCommit(entry, unique);
+    }
+
+    /// <summary><see cref="ReplyBuffer.Flush"/> of the entry being dispatched: commit before the filesystem's
+    /// after-reply work runs.</summary>
+    public void CommitNow(ReplyBuffer reply)
+    {
+        Entry? entry = _current;
+        if (entry is null || !ReferenceEquals(entry.Reply, reply) || entry.Committed)
+        {
+            return;
+        }
+        QueueCommit(entry, *(ulong*)(entry.Header + 8));
+        _ring!.SubmitAndWait(wait: false);
+    }
+
+    private void QueueCommit(Entry entry, ulong unique)
+    {
+        // The kernel's commit id is the request's unique (fuse_uring_ent_in_out.commit_id says the same).
+        ulong commitId = *(ulong*)(entry.Header + CommitIdOffset);
+        byte* sqe = NextSqe();
+        FillCommand(sqe, entry, CmdCommitAndFetch);
+        *(ulong*)(sqe + 56) = commitId != 0 ? commitId : unique;
+        entry.Committed = true;
+    }
+
+    private void QueueRegister(Entry entry)
+    {
+        entry.RegisterAttempts++;
+        byte* sqe = NextSqe();
+        FillCommand(sqe, entry, CmdRegister);
+        *(ulong*)(sqe + 16) = (ulong)entry.Iov; // addr: iovec[2] = header block, payload
+        *(uint*)(sqe + 24) = 2;                 // len: number of iovecs
+    }
+
+    private byte* NextSqe()
+    {
+        byte* sqe = _ring!.NextSqe();
+        if (sqe == null)
+        {
+            // Cannot happen: each entry has at most one command in flight and the ring has a slot per entry.
+            throw new InvalidOperationException("io_uring submission queue full");
+        }
+        return sqe;
+    }
+
+    /// <summary>IORING_OP_URING_CMD on the FUSE device; the command area (offset 48) holds struct fuse_uring_cmd_req
+    /// { u64 flags; u64 commit_id; u16 qid; }.</summary>
+    private void FillCommand(byte* sqe, Entry entry, uint command)
+    {
+        sqe[0] = Libc.IORING_OP_URING_CMD;
+        *(int*)(sqe + 4) = _fd;
+        *(uint*)(sqe + 8) = command;            // cmd_op
+        *(ulong*)(sqe + 32) = (ulong)entry.Index; // user_data
+        *(ushort*)(sqe + 64) = entry.Queue;      // fuse_uring_cmd_req.qid
+    }
+
+    private void TearDown()
+    {
+        _ring?.Dispose();
+        _ring = null;
+        if (_alive > 0)
+        {
+            // The kernel may still hold registered entries that point into these buffers (this worker stopped on an
+            // error while the connection lives): leave them allocated rather than let the kernel write into freed
+            // memory. Only happens after an error that was logged.
+            return;
+        }
+        foreach (Entry entry in _entries)
+        {
+            entry.Reply?.Dispose();
+            if (entry.Header != null)
+            {
+                NativeMemory.AlignedFree(entry.Header);
+                entry.Header = null;
+            }
+            if (entry.Payload != null)
+            {
+                NativeMemory.AlignedFree(entry.Payload);
+                entry.Payload = null;
+            }
+            if (entry.Iov != null)
+            {
+                NativeMemory.AlignedFree(entry.Iov);
+                entry.Iov = null;
+            }
+        }
+        if (_request != null)
+        {
+            NativeMemory.AlignedFree(_request);
+            _request = null;
+        }
+    }
+
+    private sealed class Entry
+    {
+        public int Index;
+        public ushort Queue;
+        public byte* Header;
+        public byte* Payload;
+        public Libc.Iovec* Iov;
+        public ReplyBuffer Reply = null!;
+        public bool Registered;
+        public bool Committed;
+        public int RegisterAttempts;
+    }
+}

@@ -1,0 +1,125 @@
+using ReverseCrypt.Fuse.Tests.Support;
+using ReverseCrypt.Interop;
+
+namespace ReverseCrypt.Fuse.Tests;
+
+/// <summary>Every real-tool and syscall test of <see cref="MountedToolsTests"/> again, with the kernel handing requests
+/// over through FUSE over io_uring; and proof that they really went that way.</summary>
+[Category("Mount")]
+[NonParallelizable]
+public class IoUringMountedToolsTests : MountedToolsTests
+{
+    private KernelIoUring? _switch;
+
+    protected override void BeforeMount() => _switch = new KernelIoUring();
+
+    protected override void AfterUnmount() => _switch?.Dispose();
+
+    [Test]
+    public void Requests_GoThroughIoUring()
+    {
+        Assert.That(Mounted.Mount.Connection.IoUringEnabled, Is.True, "INIT negotiated FUSE_OVER_IO_URING");
+        long before = Mounted.Mount.Session.IoUringRequestCount;
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.That(File.ReadAllBytes(Mounted.Path("hello.txt")), Is.EqualTo(TestFileSystem.HelloContent));
+        }
+        Tool.Ok("ls", "-l", Mounted.Path("many"));
+        Assert.That(Mounted.Mount.Session.IoUringRequestCount - before, Is.GreaterThanOrEqualTo(50),
+            "each open/read/release of hello.txt is a ring request");
+        Assert.That(Mounted.Log.Entries.Select(e => e.Message), Has.Some.Contains("FUSE over io_uring"));
+    }
+}
+
+/// <summary>Lifecycle of the io_uring transport: fallback when the kernel says no, clean ends, stale recovery.</summary>
+[Category("Mount")]
+[NonParallelizable]
+public class IoUringLifecycleTests
+{
+    [Test]
+    public void OptionOff_ServesThroughDevice()
+    {
+        using var kernel = new KernelIoUring();
+        using var mounted = new MountedTestFileSystem(new FuseMountOptions { Subtype = "testfs", IoUring = false });
+        Assert.That(File.ReadAllBytes(mounted.Path("hello.txt")), Is.EqualTo(TestFileSystem.HelloContent));
+        Assert.That(mounted.Mount.Connection.IoUringEnabled, Is.False);
+        Assert.That(mounted.Mount.Session.IoUringRequestCount, Is.Zero);
+    }
+
+    [Test]
+    public void Unmount_EndsEveryWorker_CallsDestroy()
+    {
+        using var kernel = new KernelIoUring();
+        using var mounted = new MountedTestFileSystem();
+        Assert.That(File.ReadAllBytes(mounted.Path("big.bin")), Has.Length.EqualTo(TestFileSystem.BigSize));
+        Assert.That(mounted.Mount.Session.IoUringRequestCount, Is.GreaterThan(0));
+
+        Tool.Ok("umount", mounted.Mountpoint);
+
+        Assert.That(mounted.Mount.Session.WaitForCompletion(TimeSpan.FromSeconds(10)), Is.True,
+            "reader threads and io_uring workers all stopped");
+        Assert.That(mounted.FileSystem.Destroyed, Is.True);
+        Assert.That(Tool.IsMounted(mounted.Mountpoint), Is.False);
+    }
+
+    [Test]
+    public void AfterReplyWork_RunsOnAPoolThread_NotOnThePinnedWorker()
+    {
+        using var kernel = new KernelIoUring();
+        using var directory = new TempDirectory();
+        var fs = new AfterReplyFileSystem();
+        using (FuseMount mount = FuseMount.Mount(fs, directory.Sub("mnt"), MountedTestFileSystem.DefaultOptions))
+        {
+            Assert.That(mount.Connection.IoUringEnabled, Is.True);
+            Assert.That(Directory.GetFileSystemEntries(mount.Mountpoint), Is.Empty);
+            Assert.That(fs.WorkDone.Wait(TimeSpan.FromSeconds(10)), Is.True, "the work ran");
+            Assert.That(fs.HandlerThreadName, Does.StartWith("fuse-uring-"), "the request came through io_uring");
+            Assert.That(fs.WorkThreadIsPool, Is.True, "the work ran on a thread pool thread");
+            Assert.That(fs.WorkThreadId, Is.Not.EqualTo(fs.HandlerThreadId));
+        }
+    }
+
+    /// <summary>An empty root whose first GETATTR registers after-reply work and records where things ran.</summary>
+    private sealed class AfterReplyFileSystem : FuseFileSystemBase
+    {
+        private int _registered;
+
+        public ManualResetEventSlim WorkDone { get; } = new();
+        public string? HandlerThreadName { get; private set; }
+        public int HandlerThreadId { get; private set; }
+        public int WorkThreadId { get; private set; }
+        public bool WorkThreadIsPool { get; private set; }
+
+        public override Errno Getattr(ulong nodeId, ulong? fileHandle, out FuseAttr attr, out TimeSpan attrTimeout)
+        {
+            attr = new FuseAttr { Ino = 1, Mode = 0x41ed, Nlink = 2 };
+            attrTimeout = TimeSpan.Zero;
+            if (Interlocked.Exchange(ref _registered, 1) == 0)
+            {
+                HandlerThreadName = Thread.CurrentThread.Name;
+                HandlerThreadId = Environment.CurrentManagedThreadId;
+                FuseRequestContext.RunAfterReply(static state =>
+                {
+                    var self = (AfterReplyFileSystem)state!;
+                    self.WorkThreadId = Environment.CurrentManagedThreadId;
+                    self.WorkThreadIsPool = Thread.CurrentThread.IsThreadPoolThread;
+                    self.WorkDone.Set();
+                }, this);
+            }
+            return Errno.OK;
+        }
+
+        public override Errno Opendir(ulong nodeId, int flags, out ulong fileHandle, out FuseOpenFlags openFlags)
+        {
+            fileHandle = 1;
+            openFlags = FuseOpenFlags.None;
+            return Errno.OK;
+        }
+
+        public override Errno Readdir(ulong nodeId, ulong fileHandle, long offset, ref FuseDirectoryWriter writer) =>
+            Errno.OK;
+
+        public override Errno Readdirplus(ulong nodeId, ulong fileHandle, long offset, ref FuseDirectoryWriter writer) =>
+            Errno.OK;
+    }
+}
