@@ -1,195 +1,97 @@
+using System.Globalization;
 using ReverseCrypt.Fuse;
 using ReverseCrypt.Interop;
 
 namespace HelloFs;
 
 /// <summary>
-/// A read-only filesystem of generated content: /hello.txt (with an xattr), /big (size chosen at start, byte at
-/// offset o is o % 251), /link -> hello.txt, and /many/ with N small files. Without <c>xattrs</c> it answers
-/// GETXATTR/LISTXATTR with ENOSYS, which the kernel remembers for the whole mount. The tree never changes, so node ids are
-/// fixed and lookup counts need no bookkeeping (Forget has nothing to release).
+/// A read-only filesystem of generated files: /hello.txt, /big (byte at offset o is o % 251) and /many/f000000...
+/// (copies of hello.txt). Nothing ever changes, so node ids are fixed and Forget (the kernel dropping its references to
+/// a node) has nothing to release. What is not overridden gets the base class's ENOSYS: no xattrs (the kernel remembers
+/// it and stops asking), no FLUSH/RELEASE work (close(2) still succeeds), no STATFS (df fails).
 /// </summary>
-public sealed class HelloFileSystem(long bigSize, int manyEntries, TimeSpan timeout, FuseOpenFlags fileOpenFlags,
-    bool xattrs = true) : FuseFileSystemBase
+public sealed class HelloFileSystem(long bigSize, int manyEntries) : FuseFileSystemBase
 {
-    private const ulong Hello = 2, Big = 3, Link = 4, Many = 5, FirstManyChild = 1000;
-    private static readonly byte[] s_hello = "Hello from a managed FUSE server!\n"u8.ToArray();
-    private static readonly byte[] s_pattern = Enumerable.Range(0, (1 << 20) + 251).Select(i => (byte)(i % 251)).ToArray();
+    // Node ids name files between the kernel and us: we choose them, except the root's (1).
+    private const ulong Hello = 2, Big = 3, Many = 4, FirstManyFile = 1000;
     private static readonly (byte[] Name, ulong Node)[] s_root =
-        [("hello.txt"u8.ToArray(), Hello), ("big"u8.ToArray(), Big), ("link"u8.ToArray(), Link), ("many"u8.ToArray(), Many)];
+        [("hello.txt"u8.ToArray(), Hello), ("big"u8.ToArray(), Big), ("many"u8.ToArray(), Many)];
+    private static readonly byte[] s_hello = "Hello from a managed FUSE server!\n"u8.ToArray();
+    // /big repeats every 251 bytes: its content at any offset is a slice of this (one READ asks for at most 1 MiB).
+    private static readonly byte[] s_pattern = [.. Enumerable.Range(0, (1 << 20) + 251).Select(i => (byte)(i % 251))];
 
-    /// <summary>"f000042\n" for child 42 of /many (the name is the first 7 bytes, the content all 8).</summary>
-    private static ReadOnlySpan<byte> ManyName(ulong node, Span<byte> buffer)
+    // What stat(2) shows for a node (NodeId 0: no such node), and how long the kernel may cache it without asking.
+    private FuseEntry Entry(ulong node)
     {
-        buffer[0] = (byte)'f';
-        (node - FirstManyChild).TryFormat(buffer[1..], out _, "D6");
-        buffer[7] = (byte)'\n';
-        return buffer[..8];
+        (uint mode, long size) = node switch
+        {
+            FuseConstants.RootNodeId or Many => (FuseConstants.S_IFDIR | 0b111_101_101, 4096L), // rwxr-xr-x
+            Big => (FuseConstants.S_IFREG | 0b110_100_100, bigSize),                            // rw-r--r--
+            _ when node == Hello || (node >= FirstManyFile && node < FirstManyFile + (ulong)manyEntries)
+                => (FuseConstants.S_IFREG | 0b110_100_100, s_hello.Length),
+            _ => (0u, 0L),
+        };
+        var attr = new FuseAttr { Ino = node, Mode = mode, Size = (ulong)size, Blocks = (ulong)(size + 511) / 512, Nlink = 1 };
+        TimeSpan oneSecond = TimeSpan.FromSeconds(1);
+        return mode == 0 ? default : new FuseEntry { NodeId = node, Attr = attr, EntryTimeout = oneSecond, AttrTimeout = oneSecond };
     }
 
-    private bool IsManyChild(ulong node) => node >= FirstManyChild && node < FirstManyChild + (ulong)manyEntries;
-
+    // LOOKUP: the kernel asks for a name in a directory; the answer gives it the child's node id and attributes.
     public override Errno Lookup(ulong parentNodeId, ReadOnlySpan<byte> name, out FuseEntry entry)
     {
-        entry = default;
-        ulong node = 0;
-        if (parentNodeId == FuseConstants.RootNodeId)
+        ulong node = parentNodeId == Many && name.Length == 7 && name[0] == 'f'
+            && uint.TryParse(name[1..], NumberStyles.None, CultureInfo.InvariantCulture, out uint index) ? FirstManyFile + index : 0;
+        foreach (var child in parentNodeId == FuseConstants.RootNodeId ? s_root : [])
         {
-            foreach (var (childName, childNode) in s_root)
-            {
-                node = name.SequenceEqual(childName) ? childNode : node;
-            }
+            node = name.SequenceEqual(child.Name) ? child.Node : node;
         }
-        else if (parentNodeId == Many && name.Length == 7 && name[0] == 'f'
-            && !name[1..].ContainsAnyExceptInRange((byte)'0', (byte)'9') && int.Parse(name[1..]) < manyEntries)
-        {
-            node = FirstManyChild + (ulong)int.Parse(name[1..]);
-        }
-        if (node == 0)
-        {
-            return Errno.ENOENT;
-        }
-        Fill(node, ref entry);
-        return Errno.OK;
-    }
-
-    public override Errno Getattr(ulong nodeId, ulong? fileHandle, out FuseAttr attr, out TimeSpan attrTimeout)
-    {
-        FuseEntry entry = default;
-        attrTimeout = timeout;
-        attr = Fill(nodeId, ref entry) ? entry.Attr : default;
+        entry = Entry(node);
         return entry.NodeId == 0 ? Errno.ENOENT : Errno.OK;
     }
 
-    private bool Fill(ulong node, ref FuseEntry entry)
+    // GETATTR: stat(2) of a node the kernel already knows.
+    public override Errno Getattr(ulong nodeId, ulong? fileHandle, out FuseAttr attr, out TimeSpan attrTimeout)
     {
-        (uint mode, ulong size) = node switch
-        {
-            FuseConstants.RootNodeId or Many => (FuseConstants.S_IFDIR | 0x1ED, 4096UL),     // 0755
-            Hello => (FuseConstants.S_IFREG | 0x1A4, (ulong)s_hello.Length),                // 0644
-            Big => (FuseConstants.S_IFREG | 0x1A4, (ulong)bigSize),
-            Link => (FuseConstants.S_IFLNK | 0x1FF, 9UL),                                   // 0777
-            _ when IsManyChild(node) => (FuseConstants.S_IFREG | 0x1A4, 8UL),
-            _ => (0u, 0UL),
-        };
-        if (mode == 0)
-        {
-            return false;
-        }
-        entry.NodeId = node;
-        entry.EntryTimeout = timeout;
-        entry.AttrTimeout = timeout;
-        entry.Attr = new FuseAttr
-        {
-            Ino = node,
-            Mode = mode,
-            Size = size,
-            Blocks = (size + 511) / 512,
-            Nlink = (mode & FuseConstants.S_IFDIR) != 0 ? 2u : 1u,
-            Mtime = 1_700_000_000,
-            Atime = 1_700_000_000,
-            Ctime = 1_700_000_000,
-            Blksize = 4096,
-        };
-        return true;
+        FuseEntry entry = Entry(nodeId);
+        (attr, attrTimeout) = (entry.Attr, entry.AttrTimeout);
+        return entry.NodeId == 0 ? Errno.ENOENT : Errno.OK;
     }
 
-    public override Errno Open(ulong nodeId, int flags, out ulong fileHandle, out FuseOpenFlags openFlags)
+    // OPEN and OPENDIR (the kernel has checked the node's type): no per-open state here, so every handle is 0.
+    public override Errno Open(ulong nodeId, int flags, out ulong fileHandle, out FuseOpenFlags openFlags) =>
+        Opendir(nodeId, flags, out fileHandle, out openFlags);
+
+    public override Errno Opendir(ulong nodeId, int flags, out ulong fileHandle, out FuseOpenFlags openFlags)
     {
-        fileHandle = 0;
-        openFlags = fileOpenFlags;
-        return nodeId is Hello or Big || IsManyChild(nodeId) ? Errno.OK : Errno.EISDIR;
+        (fileHandle, openFlags) = (0, FuseOpenFlags.None);
+        return Errno.OK;
     }
 
+    // READ: fill the buffer (the reply itself: no copy) from offset; fewer bytes than asked means end of file.
     public override Errno Read(ulong nodeId, ulong fileHandle, long offset, Span<byte> buffer, out int bytesRead)
     {
-        Span<byte> small = stackalloc byte[8];
-        ReadOnlySpan<byte> content = nodeId switch
-        {
-            Hello => s_hello,
-            Big => offset >= bigSize ? default : s_pattern.AsSpan((int)(offset % 251), (int)Math.Min(buffer.Length, bigSize - offset)),
-            _ => IsManyChild(nodeId) ? ManyName(nodeId, small) : default,
-        };
-        if (nodeId != Big)
-        {
-            content = offset >= content.Length ? default : content[(int)offset..];
-        }
+        ReadOnlySpan<byte> content = nodeId == Big
+            ? s_pattern.AsSpan((int)(offset % 251), (int)Math.Clamp(bigSize - offset, 0, buffer.Length))
+            : s_hello.AsSpan((int)Math.Min(offset, s_hello.Length));
         bytesRead = Math.Min(content.Length, buffer.Length);
         content[..bytesRead].CopyTo(buffer);
         return Errno.OK;
     }
 
-    public override Errno Readlink(ulong nodeId, Span<byte> target, out int length)
-    {
-        "hello.txt"u8.CopyTo(target);
-        length = nodeId == Link ? 9 : 0;
-        return nodeId == Link ? Errno.OK : Errno.EINVAL;
-    }
-
-    public override Errno Opendir(ulong nodeId, int flags, out ulong fileHandle, out FuseOpenFlags openFlags)
-    {
-        (fileHandle, openFlags) = (0, FuseOpenFlags.None);
-        return nodeId is FuseConstants.RootNodeId or Many ? Errno.OK : Errno.ENOTDIR;
-    }
-
-    public override Errno Readdir(ulong nodeId, ulong fileHandle, long offset, ref FuseDirectoryWriter writer) =>
-        Readdirplus(nodeId, fileHandle, offset, ref writer);
-
+    // READDIRPLUS (the only listing request, see Program.cs): entries with their attributes, from the kernel's offset
+    // until the reply is full; the offset given with an entry is where the next request resumes.
     public override Errno Readdirplus(ulong nodeId, ulong fileHandle, long offset, ref FuseDirectoryWriter writer)
     {
-        int count = nodeId == Many ? manyEntries : s_root.Length;
-        Span<byte> buffer = stackalloc byte[8];
-        for (long i = offset; i < count; i++)
+        Span<byte> manyName = stackalloc byte[7];
+        manyName[0] = (byte)'f';
+        for (long i = offset; i < (nodeId == Many ? manyEntries : s_root.Length); i++)
         {
-            ulong node = nodeId == Many ? FirstManyChild + (ulong)i : s_root[i].Node;
-            ReadOnlySpan<byte> name = nodeId == Many ? ManyName(node, buffer)[..7] : s_root[i].Name;
-            FuseEntry entry = default;
-            Fill(node, ref entry);
-            bool added = writer.IsPlus ? writer.TryAddPlus(name, entry, i + 1)
-                : writer.TryAdd(name, node, FuseConstants.DirentTypeOf(entry.Attr.Mode), i + 1);
-            if (!added)
-            {
-                break;
-            }
+            bool added = nodeId == Many
+                ? i.TryFormat(manyName[1..], out _, "D6", CultureInfo.InvariantCulture) // f000000, f000001, ...
+                    && writer.TryAddPlus(manyName, Entry(FirstManyFile + (ulong)i), i + 1)
+                : writer.TryAddPlus(s_root[i].Name, Entry(s_root[i].Node), i + 1);
+            if (!added) break; // the reply is full: the kernel asks again from offset i
         }
         return Errno.OK;
-    }
-
-    public override Errno Releasedir(ulong nodeId, ulong fileHandle, int flags) => Errno.OK;
-
-    public override Errno Release(ulong nodeId, ulong fileHandle, int flags) => Errno.OK;
-
-    public override Errno Flush(ulong nodeId, ulong fileHandle, ulong lockOwner) => Errno.OK;
-
-    public override Errno Statfs(ulong nodeId, out FuseStatfs statfs)
-    {
-        statfs = new FuseStatfs { Blocks = (ulong)(bigSize / 4096) + 1, Bsize = 4096, Frsize = 4096, Namelen = 255, Files = 5 };
-        return Errno.OK;
-    }
-
-    public override Errno Getxattr(ulong nodeId, ReadOnlySpan<byte> name, Span<byte> value, out int length)
-    {
-        length = 2;
-        if (!xattrs)
-        {
-            return Errno.ENOSYS; // the kernel stops asking for the rest of the mount
-        }
-        if (nodeId != Hello || !name.SequenceEqual("user.greeting"u8))
-        {
-            return Errno.ENODATA;
-        }
-        return value.IsEmpty ? Errno.OK : "hi"u8.TryCopyTo(value) ? Errno.OK : Errno.ERANGE;
-    }
-
-    public override Errno Listxattr(ulong nodeId, Span<byte> list, out int length)
-    {
-        if (!xattrs)
-        {
-            length = 0;
-            return Errno.ENOSYS;
-        }
-        ReadOnlySpan<byte> names = nodeId == Hello ? "user.greeting\0"u8 : default;
-        length = names.Length;
-        return list.IsEmpty || names.TryCopyTo(list) ? Errno.OK : Errno.ERANGE;
     }
 }

@@ -128,7 +128,9 @@ public class SampleProcessTests
     [Test]
     public void Sigterm_WhileBusy_KeepsServing_ThenSecondSigtermExits()
     {
-        Process server = StartSample();
+        using var ready = new ReadyNotification();
+        Process server = StartSample(ready.Environment);
+        ready.Wait(server); // the SIGTERM handler exists from READY=1 on
         Sample.WaitMounted(_mountpoint, server);
         using (var open = new FileStream(Path.Combine(_mountpoint, "hello.txt"), FileMode.Open, FileAccess.Read))
         {
