@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using ReverseCrypt.FileSystems.Reverse;
-using ReverseCrypt.FileSystems.Tests.Support;
 
 namespace ReverseCrypt.FileSystems.Tests;
 
@@ -18,15 +16,16 @@ public class ReverseMeasurements
     public void ReadThroughput_AndLargeListing_NextToGocryptfs()
     {
         Require.Fuse();
+        Require.Root();
         Require.Tool("gocryptfs");
         using var dir = new TestDir();
         string plain = dir.Sub("plain");
-        Sh.Check($"head -c {1L << 30} /dev/urandom > {Sh.Q(plain)}/big && mkdir {Sh.Q(plain)}/many && cd {Sh.Q(plain)}/many "
+        Run.Ok($"head -c {1L << 30} /dev/urandom > {Run.Quote(plain)}/big && mkdir {Run.Quote(plain)}/many && cd {Run.Quote(plain)}/many "
             + "&& for i in $(seq 1 100000); do : > f$i; done", TimeSpan.FromMinutes(5));
         using var core = TestKeys.CreateCore();
-        using var ours = new MountedView(new ReverseOptions(plain), core, dir.Sub("ours"));
+        using var ours = new MountedReverse(new ReverseOptions(plain), core, dir.Sub("ours"));
         string theirs = dir.Sub("theirs");
-        using var gocryptfs = new GocryptfsMount(theirs, "-reverse", TestKeys.GocryptfsMasterKeyArgument, plain, theirs);
+        using var gocryptfs = new GocryptfsMount(["-reverse", TestKeys.GocryptfsMasterKeyArgument], plain, theirs);
 
         string bigName = Directory.EnumerateFiles(ours.MountPoint).Single(f => new FileInfo(f).Length > 1L << 30);
         string manyName = Directory.EnumerateDirectories(ours.MountPoint).Single();
@@ -34,13 +33,13 @@ public class ReverseMeasurements
         {
             string big = Path.Combine(root, Path.GetFileName(bigName));
             string many = Path.Combine(root, Path.GetFileName(manyName));
-            Sh.Check("sync; echo 3 > /proc/sys/vm/drop_caches || true");
-            double cold = Seconds($"dd if={Sh.Q(big)} of=/dev/null bs=1M status=none");
-            double warm = Seconds($"dd if={Sh.Q(big)} of=/dev/null bs=1M status=none");
-            double find = Seconds($"find {Sh.Q(many)} -printf '%s %m %u\\n' > /dev/null");
+            Run.Ok("sync; echo 3 > /proc/sys/vm/drop_caches || true");
+            double cold = Seconds($"dd if={Run.Quote(big)} of=/dev/null bs=1M status=none");
+            double warm = Seconds($"dd if={Run.Quote(big)} of=/dev/null bs=1M status=none");
+            double find = Seconds($"find {Run.Quote(many)} -printf '%s %m %u\\n' > /dev/null");
             Thread.Sleep(TimeSpan.FromSeconds(2));
-            double list = Seconds($"ls -l {Sh.Q(many)} > /dev/null");
-            double listAgain = Seconds($"ls -l {Sh.Q(many)} > /dev/null");
+            double list = Seconds($"ls -l {Run.Quote(many)} > /dev/null");
+            double listAgain = Seconds($"ls -l {Run.Quote(many)} > /dev/null");
             TestContext.Out.WriteLine($"{label}: read 1 GiB {1024 / cold:0} MiB/s first, {1024 / warm:0} MiB/s again; "
                 + $"100,000 entries: find with stat {find:0.00} s, ls -l {list:0.00} s, again {listAgain:0.00} s "
                 + "(ls -l also asks two xattrs per entry)");
@@ -52,7 +51,7 @@ public class ReverseMeasurements
     private static double Seconds(string command)
     {
         var sw = Stopwatch.StartNew();
-        Sh.Check(command, TimeSpan.FromMinutes(5));
+        Run.Ok(command, TimeSpan.FromMinutes(5));
         return sw.Elapsed.TotalSeconds;
     }
 }

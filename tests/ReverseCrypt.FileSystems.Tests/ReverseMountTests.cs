@@ -1,10 +1,5 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
-using ReverseCrypt.FileSystems.Reverse;
-using ReverseCrypt.FileSystems.Tests.Support;
-using ReverseCrypt.Format;
-using ReverseCrypt.Format.Config;
 
 namespace ReverseCrypt.FileSystems.Tests;
 
@@ -17,8 +12,6 @@ namespace ReverseCrypt.FileSystems.Tests;
 [NonParallelizable]
 public partial class ReverseMountTests
 {
-    private const string Password = "mount test password";
-
     private TestDir _dir = null!;
     private string _plain = null!;
     private string _passfile = null!;
@@ -28,6 +21,7 @@ public partial class ReverseMountTests
     public void SetUp()
     {
         Require.Fuse();
+        Require.Root();
         Require.Tool("gocryptfs");
         Require.Tool("rsync");
         Require.Tool("fusermount3");
@@ -35,8 +29,7 @@ public partial class ReverseMountTests
         Require.Tool("setfacl");
         _dir = new TestDir();
         _plain = _dir.Sub("plain");
-        _passfile = Path.Combine(_dir.Path, "passfile");
-        File.WriteAllText(_passfile, Password + "\n");
+        _passfile = Gocryptfs.PassFile(_plain);
     }
 
     [TearDown]
@@ -65,16 +58,14 @@ public partial class ReverseMountTests
     }
 
     /// <summary>gocryptfs -init -reverse (scrypt N = 2^10) in the plaintext, then our view with that config.</summary>
-    private MountedView MountOurs(ReverseOptions? options = null, string mountName = "ours")
+    private MountedReverse MountOurs(ReverseOptions? options = null, string mountName = "ours")
     {
         if (!File.Exists(Path.Combine(_plain, ".gocryptfs.reverse.conf")))
         {
-            Sh.Check($"gocryptfs -q -init -reverse -scryptn 10 -passfile {Sh.Q(_passfile)} {Sh.Q(_plain)}");
+            Gocryptfs.InitReverse(_plain);
         }
-        var conf = ConfFile.Load(Path.Combine(_plain, ".gocryptfs.reverse.conf"));
-        using var key = conf.Unlock(Encoding.UTF8.GetBytes(Password));
-        var core = Keep(CryptoCore.Create(key, conf.ToFormatOptions()));
-        return Keep(new MountedView(options ?? new ReverseOptions(_plain), core, _dir.Sub(mountName)));
+        var core = Keep(Gocryptfs.OpenCore(Path.Combine(_plain, ".gocryptfs.reverse.conf")));
+        return Keep(new MountedReverse(options ?? new ReverseOptions(_plain), core, _dir.Sub(mountName)));
     }
 
     [Test]
@@ -83,7 +74,7 @@ public partial class ReverseMountTests
         HardCaseTree.Create(_plain);
         var ours = MountOurs();
         string theirsPoint = _dir.Sub("theirs");
-        Keep(new GocryptfsMount(theirsPoint, "-reverse", "-passfile", _passfile, _plain, theirsPoint));
+        Keep(new GocryptfsMount(["-reverse", "-passfile", _passfile], _plain, theirsPoint));
 
         var mine = TreeWalker.Walk(ours.MountPoint);
         var theirs = TreeWalker.Walk(theirsPoint);
@@ -137,11 +128,11 @@ public partial class ReverseMountTests
         HardCaseTree.Create(_plain);
         var ours = MountOurs();
         string copy = _dir.Sub("copy");
-        var rsync = Sh.Run("rsync", ["-aHAX", "--numeric-ids", ours.MountPoint + "/", copy + "/"], timeout: TimeSpan.FromMinutes(5));
+        var rsync = Run.Program("rsync", ["-aHAX", "--numeric-ids", ours.MountPoint + "/", copy + "/"], timeout: TimeSpan.FromMinutes(5));
         Assert.That(rsync.ExitCode, Is.Zero, rsync.ToString());
 
         string decrypted = _dir.Sub("decrypted");
-        Keep(new GocryptfsMount(decrypted, "-ro", "-acl", "-passfile", _passfile, copy, decrypted));
+        Keep(new GocryptfsMount(["-ro", "-acl", "-passfile", _passfile], copy, decrypted));
 
         var expected = TreeWalker.Walk(_plain, content: true, xattrs: true);
         expected.Remove(".gocryptfs.reverse.conf");
@@ -188,34 +179,34 @@ public partial class ReverseMountTests
     public void Delta_OneChangedBlockOf64MiB_SendsLessThan64KiB()
     {
         // An old mtime, so that rsync's quick check (size + mtime in whole seconds) sees the change below.
-        Sh.Check($"head -c {64 << 20} /dev/urandom > {Sh.Q(Path.Combine(_plain, "big"))} && echo small > {Sh.Q(Path.Combine(_plain, "small"))}"
-            + $" && touch -d '2020-01-01' {Sh.Q(Path.Combine(_plain, "big"))}");
+        Run.Ok($"head -c {64 << 20} /dev/urandom > {Run.Quote(Path.Combine(_plain, "big"))} && echo small > {Run.Quote(Path.Combine(_plain, "small"))}"
+            + $" && touch -d '2020-01-01' {Run.Quote(Path.Combine(_plain, "big"))}");
         var ours = MountOurs();
         string copy = _dir.Sub("copy");
         string[] rsyncArgs = ["-aHAX", "--numeric-ids", "--no-whole-file", "--stats", ours.MountPoint + "/", copy + "/"];
 
-        var first = Sh.Run("rsync", rsyncArgs, timeout: TimeSpan.FromMinutes(5));
+        var first = Run.Program("rsync", rsyncArgs, timeout: TimeSpan.FromMinutes(5));
         Assert.That(first.ExitCode, Is.Zero, first.ToString());
         Assert.That(LiteralData(first), Is.GreaterThan(64L << 20), "the first run sends everything");
 
-        var unchanged = Sh.Run("rsync", rsyncArgs, timeout: TimeSpan.FromMinutes(5));
+        var unchanged = Run.Program("rsync", rsyncArgs, timeout: TimeSpan.FromMinutes(5));
         Assert.That(unchanged.ExitCode, Is.Zero, unchanged.ToString());
         Assert.That(LiteralData(unchanged), Is.Zero, "an unchanged tree sends no file data");
 
         // Change one 4 KiB block in the middle, then wait for the attribute timeout.
-        Sh.Check($"head -c 4096 /dev/urandom | dd of={Sh.Q(Path.Combine(_plain, "big"))} bs=4096 seek=5000 conv=notrunc status=none");
+        Run.Ok($"head -c 4096 /dev/urandom | dd of={Run.Quote(Path.Combine(_plain, "big"))} bs=4096 seek=5000 conv=notrunc status=none");
         Thread.Sleep(TimeSpan.FromSeconds(1.5));
-        var delta = Sh.Run("rsync", rsyncArgs, timeout: TimeSpan.FromMinutes(5));
+        var delta = Run.Program("rsync", rsyncArgs, timeout: TimeSpan.FromMinutes(5));
         Assert.That(delta.ExitCode, Is.Zero, delta.ToString());
         long sent = LiteralData(delta);
         TestContext.Out.WriteLine($"delta after one changed 4 KiB block: literal data {sent} bytes");
         Assert.That(sent, Is.GreaterThan(0).And.LessThan(64 * 1024));
-        Assert.That(Sh.Run("cmp", [Path.Combine(ours.MountPoint, Only(ours, "big")), Path.Combine(copy, Only(ours, "big"))]).ExitCode,
+        Assert.That(Run.Program("cmp", [Path.Combine(ours.MountPoint, Only(ours, "big")), Path.Combine(copy, Only(ours, "big"))]).ExitCode,
             Is.Zero, "the copy has the changed file");
     }
 
     /// <summary>The view's name of a root entry, found by its (passed-through) inode number.</summary>
-    private static string Only(MountedView view, string plainName)
+    private static string Only(MountedReverse view, string plainName)
     {
         ulong ino = ReverseViewVectorTests.Stat(Path.Combine(view.FileSystem.Tree.RootPath, plainName)).Ino;
         foreach (var entry in Directory.EnumerateFileSystemEntries(view.MountPoint))
@@ -228,7 +219,7 @@ public partial class ReverseMountTests
         throw new AssertionException($"{plainName} not found in the view");
     }
 
-    private static long LiteralData(ShResult rsync)
+    private static long LiteralData(ProcessResult rsync)
     {
         var m = LiteralDataRegex().Match(rsync.Stdout);
         Assert.That(m.Success, Is.True, rsync.ToString());
@@ -262,9 +253,9 @@ public partial class ReverseMountTests
 
         // Decrypting what the view served gives the new plaintext: a forward mount of a copy.
         string copy = _dir.Sub("copy");
-        Sh.Check($"cp -a {Sh.Q(ours.MountPoint)}/. {Sh.Q(copy)}/");
+        Run.Ok($"cp -a {Run.Quote(ours.MountPoint)}/. {Run.Quote(copy)}/");
         string decrypted = _dir.Sub("decrypted");
-        Keep(new GocryptfsMount(decrypted, "-ro", "-passfile", _passfile, copy, decrypted));
+        Keep(new GocryptfsMount(["-ro", "-passfile", _passfile], copy, decrypted));
         Assert.That(File.ReadAllText(Path.Combine(decrypted, "live")), Is.EqualTo("a longer third version of the file"));
     }
 
@@ -273,11 +264,11 @@ public partial class ReverseMountTests
     {
         File.WriteAllText(Path.Combine(_plain, "secret"), "nobody may read this");
         File.WriteAllText(Path.Combine(_plain, "public"), "everybody may read this");
-        Sh.Check($"chmod 000 {Sh.Q(Path.Combine(_plain, "secret"))}");
-        Sh.Check($"gocryptfs -q -init -reverse -scryptn 10 -passfile {Sh.Q(_passfile)} {Sh.Q(_plain)}");
+        Run.Ok($"chmod 000 {Run.Quote(Path.Combine(_plain, "secret"))}");
+        Gocryptfs.InitReverse(_plain);
         var logger = new CapturingLogger();
 
-        MountedView ours;
+        MountedReverse ours;
         // The FUSE reader threads are created by the mounting thread and inherit its capabilities: without
         // CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH the daemon meets a mode-000 file like an unprivileged user would.
         using (new DacCapabilitiesDropped())
@@ -290,7 +281,7 @@ public partial class ReverseMountTests
         Assert.That(ex!.Message, Does.Contain(Path.GetFileName(secret)));
         Assert.Throws<UnauthorizedAccessException>(() => File.ReadAllBytes(secret));
         Assert.That(File.ReadAllBytes(pub).Length, Is.EqualTo(18 + 23 + 32));
-        var rsync = Sh.Run("rsync", ["-a", ours.MountPoint + "/", _dir.Sub("copy") + "/"]);
+        var rsync = Run.Program("rsync", ["-a", ours.MountPoint + "/", _dir.Sub("copy") + "/"]);
         Assert.That(rsync.ExitCode, Is.EqualTo(23), "rsync reports a partial transfer and copies the rest");
         Assert.That(rsync.Stderr, Does.Contain("Permission denied"));
 
@@ -302,14 +293,14 @@ public partial class ReverseMountTests
     [Test]
     public void ListingOfManyEntries_WithAttributes_IsServedFromOneReaddirplusPass()
     {
-        Sh.Check($"mkdir {Sh.Q(Path.Combine(_plain, "many"))} && cd {Sh.Q(Path.Combine(_plain, "many"))} && for i in $(seq 1 5000); do : > f$i; done");
+        Run.Ok($"mkdir {Run.Quote(Path.Combine(_plain, "many"))} && cd {Run.Quote(Path.Combine(_plain, "many"))} && for i in $(seq 1 5000); do : > f$i; done");
         var ours = MountOurs();
-        var ls = Sh.Run("ls", ["-laR", ours.MountPoint]);
+        var ls = Run.Program("ls", ["-laR", ours.MountPoint]);
         Assert.That(ls.ExitCode, Is.Zero, ls.ToString());
         Assert.That(ls.Stdout.Split('\n').Count(l => l.StartsWith('-')), Is.EqualTo(5003),
             "5000 files, gocryptfs.conf, two gocryptfs.diriv");
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var again = Sh.Run("ls", ["-la", Path.Combine(ours.MountPoint, Only(ours, "many"))]);
+        var again = Run.Program("ls", ["-la", Path.Combine(ours.MountPoint, Only(ours, "many"))]);
         TestContext.Out.WriteLine($"ls -la of 5000 entries: {sw.ElapsedMilliseconds} ms");
         Assert.That(again.ExitCode, Is.Zero);
     }

@@ -1,9 +1,3 @@
-using ReverseCrypt.FileSystems.Reverse;
-using ReverseCrypt.FileSystems.Tests.Support;
-using ReverseCrypt.Format;
-using ReverseCrypt.Fuse;
-using ReverseCrypt.Interop;
-
 namespace ReverseCrypt.FileSystems.Tests;
 
 /// <summary>
@@ -11,39 +5,16 @@ namespace ReverseCrypt.FileSystems.Tests;
 /// that are never handed out twice, directories forgotten before their children, names stored inline or aside, and
 /// memory given back once the kernel forgets (in-process, no mount).
 /// </summary>
-public class ReverseNodeTableTests
+public class ReverseNodeTableTests : ReverseViewFixture
 {
-    private TestDir _dir = null!;
-    private string _plain = null!;
-    private CryptoCore _core = null!;
     private ReverseFileSystem _fs = null!;
     private ViewClient _view = null!;
 
-    [SetUp]
-    public void SetUp()
-    {
-        _dir = new TestDir();
-        _plain = _dir.Sub("plain");
-        _core = TestKeys.CreateCore();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _fs?.Dispose();
-        _core.Dispose();
-        _dir.Dispose();
-    }
-
-    private void CreateView()
-    {
-        _fs = new ReverseFileSystem(new ReverseOptions(_plain), _core);
-        _view = new ViewClient(_fs);
-    }
+    private void CreateView() => (_fs, _view) = Create();
 
     private string CipherName(string plainName, byte[] dirIv)
     {
-        var names = new NameTransform(_core);
+        var names = new NameTransform(Core);
         var cipher = new byte[NameTransform.MaxCipherNameLength];
         int n = names.EncryptName(ViewClient.B(plainName), dirIv, cipher);
         return ViewClient.S(cipher.AsSpan(0, n));
@@ -55,7 +26,7 @@ public class ReverseNodeTableTests
     public void ThousandsOfNodes_AreAllForgotten_AndTheirMemoryReleased()
     {
         const int Files = 9000;   // more than two chunks of 4096 slots
-        string many = Path.Combine(_plain, "many");
+        string many = Path.Combine(Plain, "many");
         Directory.CreateDirectory(many);
         for (int i = 0; i < Files; i++)
         {
@@ -83,7 +54,7 @@ public class ReverseNodeTableTests
     [Test]
     public void NodeIds_AreNeverHandedOutTwice_AndStaleIdsFindNothing()
     {
-        File.WriteAllText(Path.Combine(_plain, "a"), "x");
+        File.WriteAllText(Path.Combine(Plain, "a"), "x");
         CreateView();
         string name = CipherName("a", RootDirIv);
         var first = _view.Lookup(FuseConstants.RootNodeId, name);
@@ -103,8 +74,8 @@ public class ReverseNodeTableTests
     [Test]
     public void ADirectoryForgottenBeforeItsChild_StaysUntilTheChildIsForgotten()
     {
-        Directory.CreateDirectory(Path.Combine(_plain, "d"));
-        File.WriteAllText(Path.Combine(_plain, "d", "inner"), "content");
+        Directory.CreateDirectory(Path.Combine(Plain, "d"));
+        File.WriteAllText(Path.Combine(Plain, "d", "inner"), "content");
         CreateView();
         var dir = _view.Lookup(FuseConstants.RootNodeId, CipherName("d", RootDirIv));
         Assert.That(_fs.Getxattr(dir.NodeId, "user.gocryptfs.x"u8, new byte[64], out _), Is.EqualTo(Errno.ENODATA));
@@ -135,7 +106,7 @@ public class ReverseNodeTableTests
         string[] plainNames = ["s", new string('i', 24), new string('j', 25), new string('k', 200), "\u00e9t\u00e9-\u4e2d\u6587"];
         foreach (var name in plainNames)
         {
-            File.WriteAllText(Path.Combine(_plain, name), name);
+            File.WriteAllText(Path.Combine(Plain, name), name);
         }
         CreateView();
         var listed = _view.List(FuseConstants.RootNodeId).Where(e => e.Name is not ("." or "..")).ToList();

@@ -1,9 +1,4 @@
 using Microsoft.Extensions.Logging;
-using ReverseCrypt.FileSystems.Reverse;
-using ReverseCrypt.FileSystems.Tests.Support;
-using ReverseCrypt.Format;
-using ReverseCrypt.Fuse;
-using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.FileSystems.Tests;
 
@@ -11,43 +6,11 @@ namespace ReverseCrypt.FileSystems.Tests;
 /// The view's behaviour on a live plaintext tree, in-process: options (config, excludes, one-file-system), changes
 /// while mounted, unreadable and special files, and symlinks swapped in for directories.
 /// </summary>
-public class ReverseViewBehaviourTests
+public class ReverseViewBehaviourTests : ReverseViewFixture
 {
-    private TestDir _dir = null!;
-    private string _plain = null!;
-    private CryptoCore _core = null!;
-    private readonly List<ReverseFileSystem> _views = [];
-
-    [SetUp]
-    public void SetUp()
-    {
-        _dir = new TestDir();
-        _plain = _dir.Sub("plain");
-        _core = TestKeys.CreateCore();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        foreach (var view in _views)
-        {
-            view.Dispose();
-        }
-        _views.Clear();
-        _core.Dispose();
-        _dir.Dispose();
-    }
-
-    private (ReverseFileSystem Fs, ViewClient View) Create(ReverseOptions? options = null)
-    {
-        var fs = new ReverseFileSystem(options ?? new ReverseOptions(_plain), _core);
-        _views.Add(fs);
-        return (fs, new ViewClient(fs));
-    }
-
     private string CipherName(string plainName, ReverseNode? dir = null)
     {
-        var names = new NameTransform(_core);
+        var names = new NameTransform(Core);
         var iv = new byte[16];
         if (dir is null)
         {
@@ -58,12 +21,12 @@ public class ReverseViewBehaviourTests
         return ViewClient.S(cipher.AsSpan(0, n));
     }
 
-    private string P(string relative) => Path.Combine(_plain, relative);
+    private string P(string relative) => Path.Combine(Plain, relative);
 
     [Test]
     public void Constructor_OnAMissingRoot_ThrowsDirectoryNotFound()
     {
-        Assert.Throws<DirectoryNotFoundException>(() => Create(new ReverseOptions(Path.Combine(_plain, "missing"))));
+        Assert.Throws<DirectoryNotFoundException>(() => Create(new ReverseOptions(Path.Combine(Plain, "missing"))));
         File.WriteAllText(P("file"), "x");
         Assert.Throws<IOException>(() => Create(new ReverseOptions(P("file"))));
     }
@@ -73,12 +36,12 @@ public class ReverseViewBehaviourTests
     {
         File.WriteAllText(P(".gocryptfs.reverse.conf"), "{conf}");
         File.WriteAllText(P("data"), "x");
-        var (_, shown) = Create(new ReverseOptions(_plain) { ConfigPath = P(".gocryptfs.reverse.conf") });
+        var (_, shown) = Create(new ReverseOptions(Plain) { ConfigPath = P(".gocryptfs.reverse.conf") });
         var names = shown.List(FuseConstants.RootNodeId).Select(e => e.Name).ToList();
         Assert.That(names, Does.Contain("gocryptfs.conf"));
         Assert.That(names, Has.Count.EqualTo(5), ". .. data gocryptfs.conf gocryptfs.diriv");
 
-        var (_, hidden) = Create(new ReverseOptions(_plain) { HideConfig = true });
+        var (_, hidden) = Create(new ReverseOptions(Plain) { HideConfig = true });
         var hiddenNames = hidden.List(FuseConstants.RootNodeId).Select(e => e.Name).ToList();
         Assert.That(hiddenNames, Has.Count.EqualTo(4), ". .. data gocryptfs.diriv: the config is not shown at all");
         Assert.That(hidden.TryLookup(FuseConstants.RootNodeId, "gocryptfs.conf", out _), Is.EqualTo(Errno.ENOENT));
@@ -87,10 +50,10 @@ public class ReverseViewBehaviourTests
     [Test]
     public void Config_OutsideTheTree_IsStillShown_AndAnInTreeFileIsOrdinary()
     {
-        string external = Path.Combine(_dir.Path, "my.conf");
+        string external = Path.Combine(Dir.Path, "my.conf");
         File.WriteAllText(external, "{external}");
         File.WriteAllText(P(".gocryptfs.reverse.conf"), "{in tree}");
-        var (_, view) = Create(new ReverseOptions(_plain) { ConfigPath = external });
+        var (_, view) = Create(new ReverseOptions(Plain) { ConfigPath = external });
 
         var names = view.List(FuseConstants.RootNodeId).Select(e => e.Name).ToList();
         Assert.That(names, Does.Contain("gocryptfs.conf"));
@@ -99,7 +62,7 @@ public class ReverseViewBehaviourTests
         Assert.That(view.ReadAll(conf.NodeId), Is.EqualTo("{external}"u8.ToArray()));
         Assert.That(conf.Attr.Size, Is.EqualTo(10UL));
 
-        var (_, hidden) = Create(new ReverseOptions(_plain) { ConfigPath = external, HideConfig = true });
+        var (_, hidden) = Create(new ReverseOptions(Plain) { ConfigPath = external, HideConfig = true });
         Assert.That(hidden.TryLookup(FuseConstants.RootNodeId, "gocryptfs.conf", out _), Is.EqualTo(Errno.ENOENT));
     }
 
@@ -111,7 +74,7 @@ public class ReverseViewBehaviourTests
         File.WriteAllText(P("keep/a.tmp"), "x");
         File.WriteAllText(P("keep/b.txt"), "x");
         File.WriteAllText(P(new string('L', 200) + ".tmp"), "long");
-        var (_, view) = Create(new ReverseOptions(_plain) { Exclude = new ExcludeMatcher(["cache/", "*.tmp"]) });
+        var (_, view) = Create(new ReverseOptions(Plain) { Exclude = new ExcludeMatcher(["cache/", "*.tmp"]) });
 
         var root = view.List(FuseConstants.RootNodeId).Select(e => e.Name).ToList();
         Assert.That(root, Does.Not.Contain(CipherName("cache")));
@@ -198,7 +161,7 @@ public class ReverseViewBehaviourTests
     [Test]
     public void Open_OfFifosAndDevices_IsRefusedWithoutOpeningThem()
     {
-        Sh.Check($"mkfifo {Sh.Q(P("fifo"))} && mknod {Sh.Q(P("null"))} c 1 3");
+        Run.Ok($"mkfifo {Run.Quote(P("fifo"))} && mknod {Run.Quote(P("null"))} c 1 3");
         var (fs, view) = Create();
         foreach (var name in new[] { "fifo", "null" })
         {
@@ -216,9 +179,9 @@ public class ReverseViewBehaviourTests
     {
         File.WriteAllText(P("secret"), "no");
         File.WriteAllText(P("public"), "yes");
-        Sh.Check($"chmod 000 {Sh.Q(P("secret"))}");
+        Run.Ok($"chmod 000 {Run.Quote(P("secret"))}");
         var logger = new CapturingLogger();
-        var (fs, view) = Create(new ReverseOptions(_plain) { Logger = logger });
+        var (fs, view) = Create(new ReverseOptions(Plain) { Logger = logger });
         var secret = view.Lookup(FuseConstants.RootNodeId, CipherName("secret"));
         var pub = view.Lookup(FuseConstants.RootNodeId, CipherName("public"));
 
@@ -241,7 +204,7 @@ public class ReverseViewBehaviourTests
     {
         Directory.CreateDirectory(P("d"));
         File.WriteAllText(P("d/hostname"), "inside");
-        var (fs, view) = Create(new ReverseOptions(_plain) { AttrTimeout = TimeSpan.Zero });
+        var (fs, view) = Create(new ReverseOptions(Plain) { AttrTimeout = TimeSpan.Zero });
         var d = view.Lookup(FuseConstants.RootNodeId, CipherName("d"));
         var names = view.List(d.NodeId).Where(e => e.Name is not ("." or "..") && e.Name != "gocryptfs.diriv").ToList();
         var hostname = names.Single();
@@ -268,16 +231,16 @@ public class ReverseViewBehaviourTests
         }
         Directory.CreateDirectory(P("mnt"));
         File.WriteAllText(P("top"), "x");
-        Sh.Check($"mount -t tmpfs -o size=1m rc-fs-test {Sh.Q(P("mnt"))} && echo hi > {Sh.Q(P("mnt/inner"))}");
+        Run.Ok($"mount -t tmpfs -o size=1m rc-fs-test {Run.Quote(P("mnt"))} && echo hi > {Run.Quote(P("mnt/inner"))}");
         try
         {
-            var (_, all) = Create(new ReverseOptions(_plain));
+            var (_, all) = Create(new ReverseOptions(Plain));
             var mntAll = all.Lookup(FuseConstants.RootNodeId, CipherName("mnt"));
             Assert.That(all.List(mntAll.NodeId).Count, Is.EqualTo(4), ". .. inner gocryptfs.diriv");
             var inner = all.List(mntAll.NodeId).Single(e => e.Name.Length == 22);
             Assert.That(inner.Attr.Ino >> 48, Is.Not.Zero, "another device: its own inode namespace");
 
-            var (_, one) = Create(new ReverseOptions(_plain) { OneFileSystem = true });
+            var (_, one) = Create(new ReverseOptions(Plain) { OneFileSystem = true });
             var mnt = one.Lookup(FuseConstants.RootNodeId, CipherName("mnt"));
             Assert.That(one.List(mnt.NodeId).Select(e => e.Name), Is.EqualTo(new[] { ".", "..", "gocryptfs.diriv" }));
             Assert.That(one.TryLookup(mnt.NodeId, inner.Name, out _), Is.EqualTo(Errno.ENOENT));
@@ -285,12 +248,8 @@ public class ReverseViewBehaviourTests
         }
         finally
         {
-            foreach (var view in _views)
-            {
-                view.Dispose();
-            }
-            _views.Clear();
-            Sh.Bash($"umount -l {Sh.Q(P("mnt"))}");
+            DisposeViews();
+            Run.Shell($"umount -l {Run.Quote(P("mnt"))}");
         }
     }
 
@@ -298,7 +257,7 @@ public class ReverseViewBehaviourTests
     public void HardLinks_ShareTheInode_ButEachUsesItsOwnPath()
     {
         File.WriteAllText(P("h1"), "same content");
-        Sh.Check($"ln {Sh.Q(P("h1"))} {Sh.Q(P("h2"))}");
+        Run.Ok($"ln {Run.Quote(P("h1"))} {Run.Quote(P("h2"))}");
         var (_, view) = Create();
         var h1 = view.Lookup(FuseConstants.RootNodeId, CipherName("h1"));
         var h2 = view.Lookup(FuseConstants.RootNodeId, CipherName("h2"));
@@ -330,14 +289,14 @@ public class ReverseViewBehaviourTests
     {
         File.WriteAllText(P("target"), "x");
         File.CreateSymbolicLink(P("link"), "target");
-        Sh.Check($"setfattr -n user.on_target -v 1 {Sh.Q(P("target"))} && setfattr -h -n trusted.on_link -v 2 {Sh.Q(P("link"))} "
-            + $"&& setfacl -m u:12345:r {Sh.Q(P("target"))}");
+        Run.Ok($"setfattr -n user.on_target -v 1 {Run.Quote(P("target"))} && setfattr -h -n trusted.on_link -v 2 {Run.Quote(P("link"))} "
+            + $"&& setfacl -m u:12345:r {Run.Quote(P("target"))}");
         var logger = new CapturingLogger();
-        var (fs, view) = Create(new ReverseOptions(_plain) { Logger = logger });
+        var (fs, view) = Create(new ReverseOptions(Plain) { Logger = logger });
         var link = view.Lookup(FuseConstants.RootNodeId, CipherName("link"));
         var target = view.Lookup(FuseConstants.RootNodeId, CipherName("target"));
 
-        var xattrs = new XattrTransform(_core);
+        var xattrs = new XattrTransform(Core);
         string Encrypted(string plainName)
         {
             var buffer = new byte[512];

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using ReverseCrypt.FileSystems.Reverse;
-using ReverseCrypt.FileSystems.Tests.Support;
-using ReverseCrypt.Format;
 
 namespace ReverseCrypt.FileSystems.Tests;
 
@@ -28,7 +25,7 @@ public class ReverseViewVariantTests
     {
         using var dir = new TestDir();
         string plain = dir.Sub("plain");
-        Sh.Check($"tar --numeric-owner -xpf {Sh.Q(Path.Combine(VectorTree.VectorsDir, "plain_tree_variants.tar"))} -C {Sh.Q(plain)}");
+        Run.Ok($"tar --numeric-owner -xpf {Run.Quote(Path.Combine(VectorTree.VectorsDir, "plain_tree_variants.tar"))} -C {Run.Quote(plain)}");
         using var core = TestKeys.CreateCore(Variants[variant]);
         using var fs = new ReverseFileSystem(new ReverseOptions(plain), core);
         var seen = new ViewClient(fs).Walk();

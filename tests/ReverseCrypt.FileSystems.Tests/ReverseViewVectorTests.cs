@@ -1,10 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using ReverseCrypt.FileSystems.Reverse;
-using ReverseCrypt.FileSystems.Tests.Support;
-using ReverseCrypt.Format;
-using ReverseCrypt.Fuse;
-using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.FileSystems.Tests;
 
@@ -12,31 +7,16 @@ namespace ReverseCrypt.FileSystems.Tests;
 /// The view, driven in-process like the kernel drives it, against what real gocryptfs 2.3 -reverse showed for the
 /// shared vector tree (names, sizes, content hashes, symlink targets), plus the view's own rules (FORMAT.md 18).
 /// </summary>
-public class ReverseViewVectorTests
+public class ReverseViewVectorTests : ReverseViewFixture
 {
-    private TestDir _dir = null!;
-    private string _plain = null!;
-    private CryptoCore _core = null!;
     private ReverseFileSystem _fs = null!;
     private ViewClient _view = null!;
 
     [SetUp]
     public void SetUp()
     {
-        _dir = new TestDir();
-        _plain = _dir.Sub("plain");
-        VectorTree.Unpack(_plain);
-        _core = TestKeys.CreateCore();
-        _fs = new ReverseFileSystem(new ReverseOptions(_plain), _core);
-        _view = new ViewClient(_fs);
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _fs.Dispose();
-        _core.Dispose();
-        _dir.Dispose();
+        VectorTree.Unpack(Plain);
+        (_fs, _view) = Create();
     }
 
     [Test]
@@ -167,16 +147,16 @@ public class ReverseViewVectorTests
     public void InodeNumbers_FollowFormat18()
     {
         var root = _view.List(FuseConstants.RootNodeId);
-        var rootStat = Stat(_plain);
+        var rootStat = Stat(Plain);
         Assert.Multiple(() =>
         {
             Assert.That(_fs.Getattr(FuseConstants.RootNodeId, null, out var rootAttr, out _), Is.EqualTo(Errno.OK));
             Assert.That(rootAttr.Ino, Is.EqualTo(1UL), "root = FUSE root node id");
             Assert.That(root.Single(e => e.Name == "gocryptfs.diriv").Attr.Ino, Is.EqualTo((1UL << 48) | rootStat.Ino));
-            Assert.That(root.Single(e => e.Name == "vsdwq_rJ3n6T6bjNlQtV1g").Attr.Ino, Is.EqualTo(Stat(Path.Combine(_plain, "one")).Ino));
+            Assert.That(root.Single(e => e.Name == "vsdwq_rJ3n6T6bjNlQtV1g").Attr.Ino, Is.EqualTo(Stat(Path.Combine(Plain, "one")).Ino));
             var longName = root.Single(e => e.Name == "gocryptfs.longname.ava97_U9_YP1KltUGW9v1mGQ9WBJlQ26nEzKx0U_xso");
             var dotName = root.Single(e => e.Name == longName.Name + ".name");
-            ulong plainIno = Stat(Path.Combine(_plain, new string('c', 176))).Ino;
+            ulong plainIno = Stat(Path.Combine(Plain, new string('c', 176))).Ino;
             Assert.That(longName.Attr.Ino, Is.EqualTo(plainIno));
             Assert.That(dotName.Attr.Ino, Is.EqualTo((2UL << 48) | plainIno));
         });
@@ -187,7 +167,7 @@ public class ReverseViewVectorTests
     {
         var subdir = _view.Lookup(FuseConstants.RootNodeId, "Vcuj0qWuypftLnu0bsbVJA");
         var diriv = _view.Lookup(subdir.NodeId, "gocryptfs.diriv");
-        var dirStat = Stat(Path.Combine(_plain, "subdir"));
+        var dirStat = Stat(Path.Combine(Plain, "subdir"));
         Assert.Multiple(() =>
         {
             Assert.That(diriv.Attr.Mode, Is.EqualTo(0x8000u | 0x124u), "0100444");
@@ -210,7 +190,7 @@ public class ReverseViewVectorTests
     public void RegularFileStat_ReportsCipherSize_AndPlaintextMetadata()
     {
         var entry = _view.Lookup(FuseConstants.RootNodeId, "myTOmzxmiyWAdxoDUtcsGw");   // f10000
-        var st = Stat(Path.Combine(_plain, "f10000"));
+        var st = Stat(Path.Combine(Plain, "f10000"));
         Assert.Multiple(() =>
         {
             Assert.That(entry.Attr.Size, Is.EqualTo(10114UL));
@@ -235,12 +215,12 @@ public class ReverseViewVectorTests
     public void Lookup_OfTheConfigUnderItsEncryptedName_IsEnoent()
     {
         // The in-tree config is only ever shown as gocryptfs.conf (FORMAT 3.1).
-        var names = new NameTransform(_core);
+        var names = new NameTransform(Core);
         var cipher = new byte[NameTransform.MaxCipherNameLength];
         int length = names.EncryptName(NameTransform.ReverseConfFileName, PathIv.RootDirIv, cipher);
         Assert.That(_fs.Lookup(FuseConstants.RootNodeId, cipher.AsSpan(0, length), out _), Is.EqualTo(Errno.ENOENT));
         Assert.That(_view.ReadAll(_view.Lookup(FuseConstants.RootNodeId, "gocryptfs.conf").NodeId),
-            Is.EqualTo(File.ReadAllBytes(Path.Combine(_plain, ".gocryptfs.reverse.conf"))));
+            Is.EqualTo(File.ReadAllBytes(Path.Combine(Plain, ".gocryptfs.reverse.conf"))));
     }
 
     [Test]
@@ -250,7 +230,7 @@ public class ReverseViewVectorTests
         var entry = _view.Lookup(FuseConstants.RootNodeId, "gocryptfs.longname.ZA79nZCdzaPodQ42WXj-G6KrOCIL7SYOcWpBqKSX9po");
         Assert.That(dotName.Attr.Size, Is.EqualTo(342UL), "255-byte name -> 342 characters");
         Assert.That(_view.ReadAll(dotName.NodeId).Length, Is.EqualTo(342));
-        Assert.That(entry.Attr.Ino, Is.EqualTo(Stat(Path.Combine(_plain, new string('M', 255))).Ino));
+        Assert.That(entry.Attr.Ino, Is.EqualTo(Stat(Path.Combine(Plain, new string('M', 255))).Ino));
     }
 
     [Test]

@@ -1,7 +1,4 @@
 using ReverseCrypt.FileSystems.Backing;
-using ReverseCrypt.FileSystems.Reverse;
-using ReverseCrypt.FileSystems.Tests.Support;
-using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.FileSystems.Tests;
 
@@ -118,7 +115,7 @@ public class SharedHelperTests
         string root = dir.Sub("root");
         File.WriteAllText(Path.Combine(root, "file"), "content");
         File.CreateSymbolicLink(Path.Combine(root, "link"), "file");
-        Sh.Check($"mkfifo {Sh.Q(Path.Combine(root, "fifo"))}");
+        Run.Ok($"mkfifo {Run.Quote(Path.Combine(root, "fifo"))}");
         using var tree = new BackingTree(root);
         var rootNode = new Node(null, "");
         using (var fd = tree.OpenRegularFile(new Node(rootNode, "file"), out var st, out var errno))

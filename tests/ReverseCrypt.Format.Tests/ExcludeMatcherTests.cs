@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 
 namespace ReverseCrypt.Format.Tests;
@@ -22,7 +21,7 @@ public class ExcludeMatcherTests
             var root = Directory.CreateTempSubdirectory("rc-gitignore-");
             try
             {
-                Run(root.FullName, "git", "init", "-q", ".");
+                Run.ProgramOk("git", ["init", "-q", "."], workingDirectory: root.FullName);
                 File.WriteAllText(Path.Combine(root.FullName, ".gitignore"), string.Join('\n', set.Patterns) + "\n");
                 foreach (var p in set.Paths)
                 {
@@ -38,7 +37,7 @@ public class ExcludeMatcherTests
                     }
                 }
                 var input = string.Join('\0', set.Paths.Select(p => p.Path)) + "\0";
-                var output = RunWithInput(root.FullName, "git", input, "check-ignore", "--no-index", "--stdin", "-z", "-v", "-n");
+                var output = Run.Program("git", ["check-ignore", "--no-index", "--stdin", "-z", "-v", "-n"], input, workingDirectory: root.FullName).Stdout;
                 var fields = output.Split('\0');
                 for (var i = 0; i + 3 < fields.Length; i += 4)
                 {
@@ -117,24 +116,4 @@ public class ExcludeMatcherTests
     [TestCase("x\\", "x")]
     public void Malformed_patterns_match_nothing(string pattern, string path)
         => Assert.That(new ExcludeMatcher([pattern]).IsExcluded(Encoding.UTF8.GetBytes(path), false), Is.False);
-
-    private static string Run(string directory, string fileName, params string[] arguments) => RunWithInput(directory, fileName, null, arguments);
-
-    private static string RunWithInput(string directory, string fileName, string? input, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var a in arguments) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        if (input is not null) process.StandardInput.Write(input);
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
-    }
 }

@@ -13,27 +13,26 @@ namespace ReverseCrypt.Format.Tests;
 public class GocryptfsInteropTests
 {
     private const string Password = "correct horse battery staple";
-    private DirectoryInfo _scratch = null!;
+    private TestDirectory _scratch = null!;
     private string _mountPoint = null!;
 
     [SetUp]
     public void SetUp()
     {
-        _scratch = Directory.CreateTempSubdirectory("rc-format-gocryptfs-");
-        _mountPoint = Path.Combine(_scratch.FullName, "mnt");
-        Directory.CreateDirectory(_mountPoint);
+        _scratch = new TestDirectory("rc-format-gocryptfs-");
+        _mountPoint = _scratch.Sub("mnt");
     }
 
     [TearDown]
     public void TearDown()
     {
-        GocryptfsTool.Unmount(_mountPoint);
-        if (!GocryptfsTool.IsMounted(_mountPoint)) _scratch.Delete(recursive: true);
+        Gocryptfs.Unmount(_mountPoint);
+        _scratch.Dispose();
     }
 
     private string WritePassFile()
     {
-        var passFile = Path.Combine(_scratch.FullName, "passfile");
+        var passFile = Path.Combine(_scratch.Path, "passfile");
         File.WriteAllText(passFile, Password + "\n");
         return passFile;
     }
@@ -49,19 +48,19 @@ public class GocryptfsInteropTests
     [Category("Mount")]
     public void A_config_we_create_mounts_with_gocryptfs_reverse_and_xray_prints_our_key()
     {
-        var plain = Directory.CreateDirectory(Path.Combine(_scratch.FullName, "plain"));
+        var plain = Directory.CreateDirectory(Path.Combine(_scratch.Path, "plain"));
         File.WriteAllText(Path.Combine(plain.FullName, "hello.txt"), "hello\n");
         var configPath = Path.Combine(plain.FullName, ".gocryptfs.reverse.conf");
         using var key = MasterKey.Generate();
         var conf = ConfFile.Create(key, Encoding.UTF8.GetBytes(Password), new ConfCreateOptions(Reverse: true, ScryptLogN: 10));
         conf.WriteNew(configPath);
 
-        var xrayKey = GocryptfsTool.DumpMasterKey(configPath, Password);
+        var xrayKey = Gocryptfs.DumpMasterKey(configPath, Password);
         Assert.That(xrayKey, Is.EqualTo(MasterKeyText.Format(key).Replace("-", "", StringComparison.Ordinal)));
         using (var parsed = MasterKeyText.Parse(xrayKey)) Assert.That(MasterKeyText.Format(parsed), Is.EqualTo(MasterKeyText.Format(key)));
 
-        GocryptfsTool.RunChecked("gocryptfs", null, "-reverse", "-q", "-passfile", WritePassFile(), plain.FullName, _mountPoint);
-        Assert.That(GocryptfsTool.IsMounted(_mountPoint), Is.True);
+        Gocryptfs.Mount(["-reverse", "-passfile", WritePassFile()], plain.FullName, _mountPoint);
+        Assert.That(Mounts.IsMounted(_mountPoint), Is.True);
 
         // The view shows our config as gocryptfs.conf and names encrypted with our key.
         Assert.That(File.ReadAllBytes(Path.Combine(_mountPoint, "gocryptfs.conf")), Is.EqualTo(conf.Serialize()));
@@ -90,8 +89,8 @@ public class GocryptfsInteropTests
     [TestCaseSource(nameof(InitVariants))]
     public void A_config_gocryptfs_creates_unlocks_with_ours(string[] initOptions, FormatOptions expectedOptions)
     {
-        var dir = Directory.CreateDirectory(Path.Combine(_scratch.FullName, "init"));
-        GocryptfsTool.RunChecked("gocryptfs", null, ["-init", "-reverse", "-q", "-passfile", WritePassFile(), "-scryptn", "10", .. initOptions, dir.FullName]);
+        var dir = Directory.CreateDirectory(Path.Combine(_scratch.Path, "init"));
+        Run.ProgramOk("gocryptfs", ["-init", "-reverse", "-q", "-passfile", WritePassFile(), "-scryptn", "10", .. initOptions, dir.FullName]);
         var configPath = Path.Combine(dir.FullName, ".gocryptfs.reverse.conf");
 
         var conf = ConfFile.Load(configPath);
@@ -99,7 +98,7 @@ public class GocryptfsInteropTests
         Assert.That(conf.ToFormatOptions(), Is.EqualTo(expectedOptions));
         Assert.That(conf.ScryptN, Is.EqualTo(1024));
         using var key = conf.Unlock(Encoding.UTF8.GetBytes(Password));
-        Assert.That(MasterKeyText.Format(key).Replace("-", "", StringComparison.Ordinal), Is.EqualTo(GocryptfsTool.DumpMasterKey(configPath, Password)));
+        Assert.That(MasterKeyText.Format(key).Replace("-", "", StringComparison.Ordinal), Is.EqualTo(Gocryptfs.DumpMasterKey(configPath, Password)));
 
         // Our Create with the same options writes the same flags and layout (only salt, key and Creator differ).
         var options = new ConfCreateOptions(Reverse: true, ScryptLogN: 10, Creator: conf.Creator,
@@ -114,23 +113,23 @@ public class GocryptfsInteropTests
     [Test]
     public void Gocryptfs_accepts_a_config_we_rewrapped()
     {
-        var dir = Directory.CreateDirectory(Path.Combine(_scratch.FullName, "init"));
-        GocryptfsTool.RunChecked("gocryptfs", null, "-init", "-reverse", "-q", "-passfile", WritePassFile(), "-scryptn", "10", dir.FullName);
+        var dir = Directory.CreateDirectory(Path.Combine(_scratch.Path, "init"));
+        Run.ProgramOk("gocryptfs", ["-init", "-reverse", "-q", "-passfile", WritePassFile(), "-scryptn", "10", dir.FullName]);
         var configPath = Path.Combine(dir.FullName, ".gocryptfs.reverse.conf");
         var conf = ConfFile.Load(configPath);
         using var key = conf.Unlock(Encoding.UTF8.GetBytes(Password));
         conf.Rewrap(key, "a new password"u8);
         conf.Replace(configPath);
-        Assert.That(GocryptfsTool.DumpMasterKey(configPath, "a new password"), Is.EqualTo(MasterKeyText.Format(key).Replace("-", "", StringComparison.Ordinal)));
-        Assert.That(GocryptfsTool.Run("gocryptfs-xray", Password + "\n", "-dumpmasterkey", configPath).ExitCode, Is.Not.Zero, "old password refused");
+        Assert.That(Gocryptfs.DumpMasterKey(configPath, "a new password"), Is.EqualTo(MasterKeyText.Format(key).Replace("-", "", StringComparison.Ordinal)));
+        Assert.That(Run.Program("gocryptfs-xray", ["-dumpmasterkey", configPath], Password + "\n").ExitCode, Is.Not.Zero, "old password refused");
     }
 
     [Test]
     public void Gocryptfs_reads_a_legacy_config_like_we_do()
     {
-        var configPath = Path.Combine(_scratch.FullName, "legacy.conf");
+        var configPath = Path.Combine(_scratch.Path, "legacy.conf");
         File.WriteAllText(configPath, LegacyConfig.Build(VectorData.MasterKeyBytes, Encoding.UTF8.GetBytes(Password)));
-        Assert.That(GocryptfsTool.DumpMasterKey(configPath, Password), Is.EqualTo(VectorData.Primitives.Str("masterkey_hex")));
+        Assert.That(Gocryptfs.DumpMasterKey(configPath, Password), Is.EqualTo(VectorData.Primitives.Str("masterkey_hex")));
         using var key = ConfFile.Load(configPath).Unlock(Encoding.UTF8.GetBytes(Password));
         Assert.That(KeyBytes(key), Is.EqualTo(VectorData.MasterKeyBytes));
     }

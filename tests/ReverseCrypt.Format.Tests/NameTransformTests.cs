@@ -5,7 +5,7 @@ namespace ReverseCrypt.Format.Tests;
 
 public sealed class NameTransformTests : IDisposable
 {
-    private readonly CryptoCore _core = TestCores.Default();
+    private readonly CryptoCore _core = TestKeys.CreateCore();
     private readonly NameTransform _names;
 
     public NameTransformTests() => _names = new NameTransform(_core);
@@ -78,7 +78,7 @@ public sealed class NameTransformTests : IDisposable
     [Test]
     public void Deterministic_mode_names()
     {
-        using var core = TestCores.Create(FormatOptions.ReverseDefaults with { DirIv = false, DeterministicNames = true });
+        using var core = TestKeys.CreateCore(FormatOptions.ReverseDefaults with { DirIv = false, DeterministicNames = true });
         var names = new NameTransform(core);
         Span<byte> iv = stackalloc byte[16];
         names.ComputeDirIv(VectorData.Ascii("F3tyDQFBJtlUXm3YdOGx3A"), iv);
@@ -127,7 +127,7 @@ public sealed class NameTransformTests : IDisposable
     {
         for (var limit = 62; limit <= 255; limit++)
         {
-            using var core = TestCores.Create(FormatOptions.ReverseDefaults with { LongNameMax = limit, Raw64 = raw64 });
+            using var core = TestKeys.CreateCore(FormatOptions.ReverseDefaults with { LongNameMax = limit, Raw64 = raw64 });
             var names = new NameTransform(core);
             for (var plainLength = 1; plainLength <= 255; plainLength++)
             {
@@ -147,7 +147,7 @@ public sealed class NameTransformTests : IDisposable
     [Test]
     public void The_longest_name_fits_the_maximum_lengths([Values] bool raw64)
     {
-        using var core = TestCores.Create(FormatOptions.ReverseDefaults with { Raw64 = raw64 });
+        using var core = TestKeys.CreateCore(FormatOptions.ReverseDefaults with { Raw64 = raw64 });
         var names = new NameTransform(core);
         Span<byte> cipher = stackalloc byte[NameTransform.MaxCipherNameLength];
         var length = names.EncryptName(Enumerable.Repeat((byte)0xff, 255).ToArray(), PathIv.RootDirIv, cipher);
@@ -245,7 +245,7 @@ public sealed class NameTransformTests : IDisposable
     [Test]
     public void Legacy_padded_names_need_exact_padding()
     {
-        using var core = TestCores.Create(FormatOptions.ReverseDefaults with { Raw64 = false, Hkdf = false });
+        using var core = TestKeys.CreateCore(FormatOptions.ReverseDefaults with { Raw64 = false, Hkdf = false });
         var names = new NameTransform(core);
         Span<byte> cipher = stackalloc byte[64];
         var length = names.EncryptName("sub"u8, PathIv.RootDirIv, cipher);
@@ -286,7 +286,7 @@ public sealed class NameTransformTests : IDisposable
     [Test]
     public void Plaintext_names_pass_through()
     {
-        using var core = TestCores.Create(FormatOptions.ReverseDefaults with { PlaintextNames = true, DirIv = false, Raw64 = false });
+        using var core = TestKeys.CreateCore(FormatOptions.ReverseDefaults with { PlaintextNames = true, DirIv = false, Raw64 = false });
         Assert.That(core.NameCipher, Is.Null);
         var names = new NameTransform(core);
         Span<byte> buffer = stackalloc byte[300];

@@ -8,7 +8,7 @@ namespace ReverseCrypt.Format.Tests;
 /// <summary>The complete gocryptfs 2.3 reverse view of reverse_tree_vectors.json, recomputed from the plain paths.</summary>
 public sealed class ReverseTreeTests : IDisposable
 {
-    private readonly CryptoCore _core = TestCores.Default();
+    private readonly CryptoCore _core = TestKeys.CreateCore();
     private readonly NameTransform _names;
     private readonly List<JsonElement> _entries = [.. VectorData.ReverseTree.GetProperty("entries").EnumerateArray()];
 

@@ -4,7 +4,7 @@ namespace ReverseCrypt.Format.Tests;
 
 public sealed class SymlinkTransformTests : IDisposable
 {
-    private readonly CryptoCore _core = TestCores.Default();
+    private readonly CryptoCore _core = TestKeys.CreateCore();
     private readonly SymlinkTransform _symlinks;
 
     public SymlinkTransformTests() => _symlinks = new SymlinkTransform(_core);
@@ -77,7 +77,7 @@ public sealed class SymlinkTransformTests : IDisposable
     [Test]
     public void Plaintext_names_copy_the_target()
     {
-        using var core = TestCores.Create(FormatOptions.ReverseDefaults with { PlaintextNames = true, DirIv = false });
+        using var core = TestKeys.CreateCore(FormatOptions.ReverseDefaults with { PlaintextNames = true, DirIv = false });
         var symlinks = new SymlinkTransform(core);
         var buffer = new byte[16];
         Assert.That(symlinks.EncryptedTargetLength(8), Is.EqualTo(8));

@@ -40,7 +40,7 @@ public class VariantTreeTests
     {
         var entries = VectorData.Variants.GetProperty("variants").GetProperty(variant).GetProperty("entries").EnumerateArray()
             .ToDictionary(e => e.Str("cipher_path"));
-        using var core = TestCores.Create(options);
+        using var core = TestKeys.CreateCore(options);
         var names = new NameTransform(core);
         var symlinks = new SymlinkTransform(core);
         var walker = new TreeWalker(names);

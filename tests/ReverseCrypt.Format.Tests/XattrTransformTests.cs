@@ -5,7 +5,7 @@ namespace ReverseCrypt.Format.Tests;
 /// <summary>Section 10 vectors: computed from upstream master source (no released gocryptfs has reverse xattrs).</summary>
 public sealed class XattrTransformTests : IDisposable
 {
-    private readonly CryptoCore _core = TestCores.Default();
+    private readonly CryptoCore _core = TestKeys.CreateCore();
     private readonly XattrTransform _xattrs;
 
     public XattrTransformTests() => _xattrs = new XattrTransform(_core);
@@ -104,7 +104,7 @@ public sealed class XattrTransformTests : IDisposable
     [Test]
     public void Names_are_encrypted_also_with_plaintext_names()
     {
-        using var core = TestCores.Create(FormatOptions.ReverseDefaults with { PlaintextNames = true, DirIv = false });
+        using var core = TestKeys.CreateCore(FormatOptions.ReverseDefaults with { PlaintextNames = true, DirIv = false });
         var xattrs = new XattrTransform(core);
         var buffer = new byte[XattrTransform.MaxCipherAttrNameLength];
         var length = xattrs.EncryptName("user.greeting"u8, buffer);

@@ -11,7 +11,8 @@ public class DemoTests
         Require.Tool("rsync");
         Require.Tool("gocryptfs");
         using var tmp = new TempDir();
-        var r = Run.Program(Repo.Launcher, ["demo", "--dir", Path.Combine(tmp.Path, "demo")], timeout: TimeSpan.FromMinutes(3));
+        var r = Run.Program(Repo.Launcher, ["demo", "--dir", Path.Combine(tmp.Path, "demo")], timeout: TimeSpan.FromMinutes(3),
+            workingDirectory: Repo.Root);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         Assert.That(r.Stdout, Does.Contain("identical."));
         Assert.That(r.Stdout, Does.Contain("Number of regular files transferred: 1"), "the second rsync sends the changed file");

@@ -1,34 +1,11 @@
 namespace ReverseCrypt.Integration.Tests;
 
-/// <summary>A scratch directory under /tmp/rc-it-*, removed (after unmounting anything below it) on dispose.</summary>
-public sealed class TempDir : IDisposable
+/// <summary>A scratch directory /tmp/rc-it-* (see <see cref="TestDirectory"/>).</summary>
+public sealed class TempDir() : TestDirectory(Prefix)
 {
     public const string Prefix = "rc-it-";
-
-    public TempDir()
-    {
-        Path = Directory.CreateTempSubdirectory(Prefix).FullName;
-    }
-
-    public string Path { get; }
-
-    public string Sub(string name)
-    {
-        var p = System.IO.Path.Combine(Path, name);
-        Directory.CreateDirectory(p);
-        return p;
-    }
-
-    public string File(string name, string content)
-    {
-        var p = System.IO.Path.Combine(Path, name);
-        System.IO.File.WriteAllText(p, content);
-        return p;
-    }
-
-    public void Dispose()
-    {
-        Mounts.UnmountAllBelow(Path);
-        Run.Shell($"chattr -R -i '{Path}' 2>/dev/null; chmod -R u+rwx '{Path}' 2>/dev/null; rm -rf '{Path}'");
-    }
 }
+
+/// <summary>Leftover mounts under /tmp/rc-it-*, before and after the suite (see <see cref="LeftoverMountCheck"/>).</summary>
+[SetUpFixture]
+public sealed class LeftoverMounts() : LeftoverMountCheck(TempDir.Prefix);

@@ -1,12 +1,6 @@
-using System.Text;
 using Microsoft.Extensions.Logging;
 using ReverseCrypt.Crypto;
-using ReverseCrypt.Format;
 using ReverseCrypt.Format.Config;
-using ReverseCrypt.Operations.Check;
-using ReverseCrypt.Operations.Restore;
-using ReverseCrypt.Operations.Tests.TestSupport;
-using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.Operations.Tests;
 
@@ -152,7 +146,7 @@ public sealed class CorruptionTests
                 Assert.That(shown.Nodes[path].Content, Is.EqualTo("!EIO"), path);
             }
             _expected.Without(damage.Damaged).AssertSame(shown.Without(eio), Compare.All, "forward mount");
-            var logged = logger.AtLeast(LogLevel.Warning);
+            var logged = logger.MessagesAtLeast(LogLevel.Warning);
             Assert.That(logged, Has.Count.EqualTo(cipherPaths.Count), string.Join("\n", logged));
             foreach (var cipherPath in cipherPaths)
             {

@@ -1,5 +1,3 @@
-using ReverseCrypt.Operations.Tests.TestSupport;
-
 namespace ReverseCrypt.Operations.Tests;
 
 /// <summary>
@@ -40,6 +38,6 @@ public sealed class ForwardMountTests
 
         expected.AssertSame(ours, Compare.All & ~Compare.Xattrs, "our forward mount vs the plaintext");
         reference.AssertSame(ours, Compare.All & ~Compare.Xattrs, "our forward mount vs gocryptfs -ro");
-        Assert.That(logger.AtLeast(Microsoft.Extensions.Logging.LogLevel.Warning), Is.Empty);
+        Assert.That(logger.MessagesAtLeast(Microsoft.Extensions.Logging.LogLevel.Warning), Is.Empty);
     }
 }

@@ -1,11 +1,3 @@
-using System.Text;
-using ReverseCrypt.Format;
-using ReverseCrypt.Interop;
-using ReverseCrypt.Operations.Check;
-using ReverseCrypt.Operations.Restore;
-using ReverseCrypt.Operations.Tests.TestSupport;
-using ReverseCrypt.Storage;
-
 namespace ReverseCrypt.Operations.Tests;
 
 /// <summary>
@@ -25,7 +17,7 @@ public sealed class HostileTreeTests
     public void Extract()
     {
         _dir = new TestDir();
-        _cipher = VectorKey.Extract("cipher_tree_reverse_view.tar", _dir.Sub("cipher"));
+        _cipher = VectorTar.Extract("cipher_tree_reverse_view.tar", _dir.Sub("cipher"));
     }
 
     [TearDown]
@@ -33,7 +25,7 @@ public sealed class HostileTreeTests
 
     private (FsckReport Fsck, RestoreResult Restore) CheckBoth()
     {
-        using var core = VectorKey.OpenCore();
+        using var core = TestKeys.CreateCore();
         var fsck = Fsck.Run(new FsckOptions { CipherDir = _cipher }, core);
         var restore = Restorer.Run(new RestoreOptions { CipherDir = _cipher, Target = _dir.Child("restored-" + Guid.NewGuid().ToString("N")) }, core);
         return (fsck, restore);
@@ -92,7 +84,7 @@ public sealed class HostileTreeTests
     public void LostNameFile_TheFileCanStillBeRestoredByItsPlaintextPath()
     {
         File.Delete(C(LongM + ".name"));
-        using var core = VectorKey.OpenCore();
+        using var core = TestKeys.CreateCore();
         var target = _dir.Child("t");
         var result = Restorer.Run(new RestoreOptions { CipherDir = _cipher, Target = target, Paths = [Encoding.ASCII.GetBytes(new string('M', 255))] }, core);
         Assert.That(result.Failures, Is.Empty);
@@ -120,7 +112,7 @@ public sealed class HostileTreeTests
     public void DirectoriesNestedDeeperThanTheLimit_AreReportedWithoutExhaustingStackOrDescriptors()
     {
         // A valid reverse-mode chain of directories: each level named and IV'd as gocryptfs -reverse would.
-        using var core = VectorKey.OpenCore();
+        using var core = TestKeys.CreateCore();
         var names = new NameTransform(core);
         using var root = CipherIo.OpenRootDirectory(_cipher, out _)!;
         var fd = root;
@@ -162,7 +154,7 @@ public sealed class HostileTreeTests
         var elsewhere = _dir.Sub("elsewhere");
         File.CreateSymbolicLink(Path.Combine(target, "subdir"), elsewhere);
         File.CreateSymbolicLink(Path.Combine(target, "one"), Path.Combine(elsewhere, "victim"));
-        using var core = VectorKey.OpenCore();
+        using var core = TestKeys.CreateCore();
 
         var result = Restorer.Run(new RestoreOptions { CipherDir = _cipher, Target = target }, core);
         Assert.That(Directory.EnumerateFileSystemEntries(elsewhere), Is.Empty, "nothing was written through a symlink");

@@ -1,6 +1,3 @@
-using ReverseCrypt.Operations.Restore;
-using ReverseCrypt.Operations.Tests.TestSupport;
-
 namespace ReverseCrypt.Operations.Tests;
 
 /// <summary>

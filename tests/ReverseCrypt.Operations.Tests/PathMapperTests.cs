@@ -1,7 +1,4 @@
-using System.Text;
 using ReverseCrypt.Operations.Paths;
-using ReverseCrypt.Operations.Tests.TestSupport;
-using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.Operations.Tests;
 
@@ -22,7 +19,7 @@ public sealed class PathMapperTests
     public void Extract()
     {
         _dir = new TestDir();
-        _cipher = VectorKey.Extract("cipher_tree_reverse_view.tar", _dir.Sub("cipher"));
+        _cipher = VectorTar.Extract("cipher_tree_reverse_view.tar", _dir.Sub("cipher"));
     }
 
     [OneTimeTearDown]
@@ -31,7 +28,7 @@ public sealed class PathMapperTests
     [TestCaseSource(nameof(Rows))]
     public void DecryptAndEncrypt_MatchTheRecordedMapping(string cipherPath, string plainPath)
     {
-        using var core = VectorKey.OpenCore();
+        using var core = TestKeys.CreateCore();
         var decrypted = PathMapper.Decrypt(_cipher, core, Encoding.ASCII.GetBytes(cipherPath));
         var encrypted = PathMapper.Encrypt(_cipher, core, Encoding.UTF8.GetBytes(plainPath));
 
@@ -44,7 +41,7 @@ public sealed class PathMapperTests
     [Test]
     public void Encrypt_PathThatDoesNotExist_UsesTheReverseModeIvsAndSaysSo()
     {
-        using var core = VectorKey.OpenCore();
+        using var core = TestKeys.CreateCore();
         var mapping = PathMapper.Encrypt(_cipher, core, "subdir/not-there/file"u8);
         Assert.That(mapping.Exists, Is.False);
         Assert.That(mapping.Text, Does.StartWith("Vcuj0qWuypftLnu0bsbVJA/"));
@@ -54,7 +51,7 @@ public sealed class PathMapperTests
     [Test]
     public void Decrypt_SpecialOrMissingPaths_ExplainWhy()
     {
-        using var core = VectorKey.OpenCore();
+        using var core = TestKeys.CreateCore();
         Assert.That(PathMapper.Decrypt(_cipher, core, "Vcuj0qWuypftLnu0bsbVJA/gocryptfs.diriv"u8).Problem!.Detail,
             Does.Contain("metadata file of directory subdir"));
         Assert.That(PathMapper.Decrypt(_cipher, core, "gocryptfs.conf"u8).Path, Is.Null);

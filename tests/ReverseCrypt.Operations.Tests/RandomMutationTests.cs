@@ -1,13 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text;
 using ReverseCrypt.FileSystems.Forward;
-using ReverseCrypt.Format;
-using ReverseCrypt.Interop;
-using ReverseCrypt.Operations.Check;
-using ReverseCrypt.Operations.Restore;
-using ReverseCrypt.Operations.Tests.TestSupport;
-using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.Operations.Tests;
 

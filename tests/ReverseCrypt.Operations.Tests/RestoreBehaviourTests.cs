@@ -1,8 +1,3 @@
-using System.Text;
-using ReverseCrypt.Operations.Check;
-using ReverseCrypt.Operations.Restore;
-using ReverseCrypt.Operations.Tests.TestSupport;
-
 namespace ReverseCrypt.Operations.Tests;
 
 /// <summary>Restore options on the recorded vector tree: --path, --dry-run, --overwrite, re-runs after an
@@ -17,8 +12,8 @@ public sealed class RestoreBehaviourTests
     public void Extract()
     {
         _dir = new TestDir();
-        _cipher = VectorKey.Extract("cipher_tree_reverse_view.tar", _dir.Sub("cipher"));
-        _plain = TreeSnapshot.Take(VectorKey.Extract("plain_tree.tar", _dir.Sub("plain")), ".gocryptfs.reverse.conf");
+        _cipher = VectorTar.Extract("cipher_tree_reverse_view.tar", _dir.Sub("cipher"));
+        _plain = TreeSnapshot.Take(VectorTar.Extract("plain_tree.tar", _dir.Sub("plain")), ".gocryptfs.reverse.conf");
     }
 
     [TearDown]
@@ -29,7 +24,7 @@ public sealed class RestoreBehaviourTests
     {
         var builder = new RestoreOptionsBuilder();
         configure?.Invoke(builder);
-        using var core = VectorKey.OpenCore();
+        using var core = TestKeys.CreateCore();
         return Restorer.Run(new RestoreOptions
         {
             CipherDir = _cipher,
@@ -75,7 +70,7 @@ public sealed class RestoreBehaviourTests
     [Test]
     public void Target_InsideTheEncryptedTree_IsRefused()
     {
-        using var core = VectorKey.OpenCore();
+        using var core = TestKeys.CreateCore();
         var error = Assert.Throws<IOException>(() =>
             Restorer.Run(new RestoreOptions { CipherDir = _cipher, Target = Path.Combine(_cipher, "restore-here") }, core));
         Assert.That(error!.Message, Does.Contain("inside the encrypted tree"));
@@ -150,7 +145,7 @@ public sealed class RestoreBehaviourTests
     [Test]
     public void Fsck_IntactRecordedTree_IsClean()
     {
-        using var core = VectorKey.OpenCore();
+        using var core = TestKeys.CreateCore();
         var reports = new List<FsckProgress>();
         var report = Fsck.Run(new FsckOptions { CipherDir = _cipher, ProgressInterval = TimeSpan.FromMilliseconds(5) }, core,
             new SyncProgress<FsckProgress>(reports.Add));

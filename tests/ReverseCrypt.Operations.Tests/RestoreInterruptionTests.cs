@@ -1,6 +1,3 @@
-using ReverseCrypt.Operations.Restore;
-using ReverseCrypt.Operations.Tests.TestSupport;
-
 namespace ReverseCrypt.Operations.Tests;
 
 /// <summary>A restore interrupted in the middle (cancellation while files are being written) leaves no partial file

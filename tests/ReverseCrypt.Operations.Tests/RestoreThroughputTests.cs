@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using ReverseCrypt.Operations.Restore;
-using ReverseCrypt.Operations.Tests.TestSupport;
 
 namespace ReverseCrypt.Operations.Tests;
 

@@ -1,7 +1,3 @@
-using ReverseCrypt.Operations.Check;
-using ReverseCrypt.Operations.Restore;
-using ReverseCrypt.Operations.Tests.TestSupport;
-
 namespace ReverseCrypt.Operations.Tests;
 
 /// <summary>Trees made by `gocryptfs -reverse` with non-default options read back by restore, fsck and the forward

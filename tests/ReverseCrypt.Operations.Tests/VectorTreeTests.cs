@@ -1,8 +1,3 @@
-using System.Text;
-using ReverseCrypt.Operations.Restore;
-using ReverseCrypt.Operations.Tests.TestSupport;
-using ReverseCrypt.Storage;
-
 namespace ReverseCrypt.Operations.Tests;
 
 /// <summary>The encrypted view recorded from gocryptfs 2.3 -reverse (shared vectors) read back offline.</summary>
@@ -12,8 +7,8 @@ public sealed class VectorTreeTests
     public void List_RootOfRecordedView_DecryptsEveryNameOfTheVectorTable()
     {
         using var dir = new TestDir();
-        var cipher = VectorKey.Extract("cipher_tree_reverse_view.tar", dir.Sub("cipher"));
-        using var core = VectorKey.OpenCore();
+        var cipher = VectorTar.Extract("cipher_tree_reverse_view.tar", dir.Sub("cipher"));
+        using var core = TestKeys.CreateCore();
         using var tree = new CipherTree(cipher, core);
         using var root = tree.OpenRoot();
         var listing = tree.List(root);
@@ -34,10 +29,10 @@ public sealed class VectorTreeTests
     public void Restore_RecordedView_EqualsThePlaintextTree()
     {
         using var dir = new TestDir();
-        var cipher = VectorKey.Extract("cipher_tree_reverse_view.tar", dir.Sub("cipher"));
-        var plain = VectorKey.Extract("plain_tree.tar", dir.Sub("plain"));
+        var cipher = VectorTar.Extract("cipher_tree_reverse_view.tar", dir.Sub("cipher"));
+        var plain = VectorTar.Extract("plain_tree.tar", dir.Sub("plain"));
         var target = dir.Child("restored");
-        using var core = VectorKey.OpenCore();
+        using var core = TestKeys.CreateCore();
 
         var result = Restorer.Run(new RestoreOptions { CipherDir = cipher, Target = target }, core);
 
@@ -53,10 +48,10 @@ public sealed class VectorTreeTests
     public void ForwardMount_RecordedViewWithMasterKeyAndReverseDefaults_ShowsThePlaintextTree()
     {
         using var dir = new TestDir();
-        var cipher = VectorKey.Extract("cipher_tree_reverse_view.tar", dir.Sub("cipher"));
-        var plain = VectorKey.Extract("plain_tree.tar", dir.Sub("plain"));
+        var cipher = VectorTar.Extract("cipher_tree_reverse_view.tar", dir.Sub("cipher"));
+        var plain = VectorTar.Extract("plain_tree.tar", dir.Sub("plain"));
         File.Delete(Path.Combine(cipher, "gocryptfs.conf")); // --masterkey without a config: reverse-mode defaults
-        using var core = VectorKey.OpenCore();
+        using var core = TestKeys.CreateCore();
         using var mount = new MountedForward(cipher, core, dir.Child("mount"));
         Run.Ok($"touch -d 2024-01-01T00:00:00Z {Run.Quote(cipher)}");
         TreeSnapshot.Take(plain, ".gocryptfs.reverse.conf")

@@ -12,25 +12,25 @@ public sealed class ForwardMeasurements
     [Test]
     public void ReadLargeFile_OursVersusGocryptfsReadOnly()
     {
-        using var dir = new ScratchDir();
+        using var dir = new TestDir();
         var (_, copy, passFile) = Fwd.GocryptfsBackup(dir, $"head -c {256 << 20} /dev/urandom > big");
         using var core = Fwd.OpenCore(copy);
-        Fwd.Ok($"cat {Fwd.Q(copy)}/* > /dev/null");
+        Run.Ok($"cat {Run.Quote(copy)}/* > /dev/null");
         double ours = double.MaxValue, theirs = double.MaxValue;
         for (int round = 0; round < 2; round++)
         {
             var reference = dir.Sub($"reference-{round}");
-            Fwd.Ok($"gocryptfs -ro -q -passfile {Fwd.Q(passFile)} {Fwd.Q(copy)} {Fwd.Q(reference)}");
+            Gocryptfs.MountReadOnly(copy, reference, passFile);
             try
             {
-                theirs = Math.Min(theirs, Time($"dd if={Fwd.Q(reference)}/big of=/dev/null bs=1M status=none"));
+                theirs = Math.Min(theirs, Time($"dd if={Run.Quote(reference)}/big of=/dev/null bs=1M status=none"));
             }
             finally
             {
-                Fwd.Bash($"fusermount3 -u {Fwd.Q(reference)}");
+                Gocryptfs.Unmount(reference);
             }
-            using var mount = new ForwardMount(copy, core, dir.Sub($"ours-{round}"));
-            ours = Math.Min(ours, Time($"dd if={Fwd.Q(mount.MountPoint)}/big of=/dev/null bs=1M status=none"));
+            using var mount = new MountedForward(copy, core, dir.Sub($"ours-{round}"));
+            ours = Math.Min(ours, Time($"dd if={Run.Quote(mount.MountPoint)}/big of=/dev/null bs=1M status=none"));
         }
         TestContext.Out.WriteLine($"256 MiB, first read after mounting: ours {256 / ours:F0} MiB/s, gocryptfs -ro {256 / theirs:F0} MiB/s");
     }
@@ -38,7 +38,7 @@ public sealed class ForwardMeasurements
     private static double Time(string script)
     {
         var clock = Stopwatch.StartNew();
-        Fwd.Ok(script);
+        Run.Ok(script);
         return clock.Elapsed.TotalSeconds;
     }
 }

@@ -1,9 +1,5 @@
 using System.Buffers.Binary;
-using System.Text;
 using ReverseCrypt.FileSystems.Forward;
-using ReverseCrypt.Format;
-using ReverseCrypt.Fuse;
-using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.FileSystems.Tests.Forward;
 
@@ -12,7 +8,7 @@ namespace ReverseCrypt.FileSystems.Tests.Forward;
 [Category("Mount")]
 public sealed class ForwardViewBehaviourTests
 {
-    private ScratchDir _dir = null!;
+    private TestDir _dir = null!;
     private string _copy = null!;
     private CryptoCore _core = null!;
     private ForwardFileSystem _fs = null!;
@@ -20,7 +16,7 @@ public sealed class ForwardViewBehaviourTests
     [OneTimeSetUp]
     public void Build()
     {
-        _dir = new ScratchDir();
+        _dir = new TestDir();
         (_, _copy, _) = Fwd.GocryptfsBackup(_dir, "head -c 10000 /dev/urandom > file; mkdir many; for i in $(seq 300); do : > many/entry-$i; done");
         _core = Fwd.OpenCore(_copy);
         // An encrypted xattr on the cipher file of "file", as a reverse view would show it.
@@ -30,7 +26,7 @@ public sealed class ForwardViewBehaviourTests
         int nameLength = xattrs.EncryptName("user.note"u8, cipherName);
         var value = new byte[XattrTransform.CipherValueLength(5)];
         xattrs.EncryptValue(Encoding.ASCII.GetBytes(Path.GetFileName(cipherFile)), cipherName.AsSpan(0, nameLength), "hello"u8, value);
-        Fwd.Ok($"setfattr -n {Encoding.ASCII.GetString(cipherName, 0, nameLength)} -v 0x{Convert.ToHexString(value)} {Fwd.Q(cipherFile)}");
+        Run.Ok($"setfattr -n {Encoding.ASCII.GetString(cipherName, 0, nameLength)} -v 0x{Convert.ToHexString(value)} {Run.Quote(cipherFile)}");
         _fs = new ForwardFileSystem(new ForwardOptions { CipherDir = _copy }, _core);
     }
 

@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
-using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.FileSystems.Tests.Support;
 

@@ -8,7 +8,7 @@ public static class VectorTree
     /// <summary>Unpacks plain_tree.tar (modes, times, owners and xattrs kept) into <paramref name="target"/>.</summary>
     public static void Unpack(string target)
     {
-        Sh.Check($"tar --xattrs --xattrs-include='*' --numeric-owner -xpf {Sh.Q(Path.Combine(VectorsDir, "plain_tree.tar"))} -C {Sh.Q(target)}");
+        Run.Ok($"tar --xattrs --xattrs-include='*' --numeric-owner -xpf {Run.Quote(Path.Combine(VectorsDir, "plain_tree.tar"))} -C {Run.Quote(target)}");
     }
 
     /// <summary>One row of reverse_tree_vectors.tsv.</summary>

@@ -1,9 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
-using ReverseCrypt.Fuse;
-using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.FileSystems.Tests.Support;
 

@@ -16,12 +16,7 @@ public class BackupLocalTests
     }
 
     [TearDown]
-    public void TearDown()
-    {
-        var left = _s.ViewMounts;
-        _s.Dispose();
-        Assert.That(left, Is.Empty, "backup left its view mounted");
-    }
+    public void TearDown() => _s.DisposeExpectingNoViewLeft();
 
     [Test]
     public void Mirror_ToLocalDirectory_VerifiesAndOpensWithGocryptfs()

@@ -49,7 +49,7 @@ public sealed class BackupScenario : IDisposable
 
     /// <summary>Runs `./reversecrypt ARGS` with the private runtime directory.</summary>
     public ProcessResult Cli(params string[] args) =>
-        Run.Program(Repo.Launcher, args, env: Environment, timeout: TimeSpan.FromMinutes(5));
+        Run.Program(Repo.Launcher, args, env: Environment, timeout: TimeSpan.FromMinutes(5), workingDirectory: Repo.Root);
 
     /// <summary>`backup --json --passfile P ARGS PLAIN DEST` with the summary parsed.</summary>
     public (ProcessResult Result, JsonElement Summary) Backup(string destination, params string[] options)
@@ -111,4 +111,12 @@ public sealed class BackupScenario : IDisposable
     }
 
     public void Dispose() => _tmp.Dispose();
+
+    /// <summary>Disposes the scenario; fails the test when backup or verify left its view mounted.</summary>
+    public void DisposeExpectingNoViewLeft()
+    {
+        var left = ViewMounts;
+        Dispose();
+        Assert.That(left, Is.Empty, "backup left its view mounted");
+    }
 }

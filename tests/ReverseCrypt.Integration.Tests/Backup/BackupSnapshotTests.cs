@@ -23,12 +23,7 @@ public class BackupSnapshotTests
     public void SetUp() => _s = new BackupScenario();
 
     [TearDown]
-    public void TearDown()
-    {
-        var left = _s.ViewMounts;
-        _s.Dispose();
-        Assert.That(left, Is.Empty, "backup left its view mounted");
-    }
+    public void TearDown() => _s.DisposeExpectingNoViewLeft();
 
     [Test]
     public void SecondBackup_AfterOneBlockChanged_SendsLittle_SharesInodes_LatestRestoresExactly()

@@ -1,4 +1,4 @@
-namespace ReverseCrypt.Operations.Tests.TestSupport;
+namespace ReverseCrypt.Operations.Tests.Support;
 
 /// <summary>
 /// A plaintext tree with the hard cases of the reverse-mode issue: names as bytes (invalid UTF-8, control

@@ -1,7 +1,7 @@
 using ReverseCrypt.Crypto;
 using ReverseCrypt.Format;
 
-namespace ReverseCrypt.FileSystems.Tests.Support;
+namespace ReverseCrypt.TestSupport;
 
 /// <summary>The master key of the shared vectors (000102…1f) and cores derived from it.</summary>
 public static class TestKeys
@@ -10,6 +10,7 @@ public static class TestKeys
 
     public const string VectorPassword = "correct horse battery staple";
 
+    /// <summary>A core over the vector key (reverse-mode defaults unless <paramref name="options"/> are given).</summary>
     public static CryptoCore CreateCore(FormatOptions? options = null)
     {
         using var key = MasterKey.FromBytes(Convert.FromHexString(MasterKeyHex));

@@ -1,9 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
-using ReverseCrypt.Interop;
-using ReverseCrypt.Storage;
 
-namespace ReverseCrypt.Operations.Tests.TestSupport;
+namespace ReverseCrypt.Operations.Tests.Support;
 
 /// <summary>What a tree comparison looks at.</summary>
 [Flags]

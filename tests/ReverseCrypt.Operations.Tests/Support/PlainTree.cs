@@ -1,8 +1,4 @@
-using System.Text;
-using ReverseCrypt.Interop;
-using ReverseCrypt.Storage;
-
-namespace ReverseCrypt.Operations.Tests.TestSupport;
+namespace ReverseCrypt.Operations.Tests.Support;
 
 /// <summary>
 /// Builds plaintext trees with raw *at syscalls, so names can be any bytes: files (sparse ones too), directories,

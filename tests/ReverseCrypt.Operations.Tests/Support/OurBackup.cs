@@ -1,9 +1,7 @@
-using System.Text;
 using ReverseCrypt.Crypto;
-using ReverseCrypt.Format;
 using ReverseCrypt.Format.Config;
 
-namespace ReverseCrypt.Operations.Tests.TestSupport;
+namespace ReverseCrypt.Operations.Tests.Support;
 
 /// <summary>Backups made from ReverseCrypt's own reverse view (mounted in this process) with rsync -aHAX.</summary>
 public static class OurBackup
@@ -27,8 +25,7 @@ public static class OurBackup
         Directory.CreateDirectory(copyDir);
         using (var view = new MountedReverse(plainDir, core, scratchMount))
         {
-            var rsync = $"rsync -aHAX --modify-window=-1 {Run.Quote(view.MountPoint + "/")} {Run.Quote(copyDir + "/")}";
-            Run.Ok($"touch -d @0 {Run.Quote(copyDir)} && {rsync} && {rsync}", TimeSpan.FromMinutes(5));
+            Gocryptfs.RsyncCopy(view.MountPoint, copyDir);
         }
         return core;
     }

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace ReverseCrypt.FileSystems.Tests.Support;
+namespace ReverseCrypt.TestSupport;
 
-/// <summary>An ILogger that keeps every entry, for asserting on log lines.</summary>
+/// <summary>An ILogger that keeps every entry, for asserting on log lines ("one log line naming it").</summary>
 public sealed class CapturingLogger : ILogger
 {
     public ConcurrentQueue<(LogLevel Level, EventId Id, string Message)> Entries { get; } = new();
@@ -19,6 +19,10 @@ public sealed class CapturingLogger : ILogger
         Entries.Enqueue((logLevel, eventId, formatter(state, exception)));
     }
 
+    /// <summary>The entries of <paramref name="level"/> or above, in order.</summary>
     public IReadOnlyList<(LogLevel Level, EventId Id, string Message)> AtLeast(LogLevel level) =>
         Entries.Where(e => e.Level >= level).ToList();
+
+    /// <summary>The messages of <paramref name="level"/> or above, in order.</summary>
+    public List<string> MessagesAtLeast(LogLevel level) => AtLeast(level).Select(e => e.Message).ToList();
 }

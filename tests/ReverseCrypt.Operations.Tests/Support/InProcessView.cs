@@ -1,9 +1,7 @@
 using System.Buffers.Binary;
 using ReverseCrypt.Fuse;
-using ReverseCrypt.Interop;
-using ReverseCrypt.Storage;
 
-namespace ReverseCrypt.Operations.Tests.TestSupport;
+namespace ReverseCrypt.Operations.Tests.Support;
 
 /// <summary>One object as a FUSE filesystem served it: type, content/target (or the error), xattrs.</summary>
 public sealed record ViewObject(string Type, byte[]? Data, Errno DataError, Dictionary<string, byte[]?> Xattrs);

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+
+namespace ReverseCrypt.TestSupport;
+
+/// <summary>
+/// A scratch directory /tmp/PREFIX*, removed on dispose after every FUSE mount below it is detached (immutable flags
+/// and missing permissions do not stop the removal, and it never crosses into another filesystem). Each test project
+/// derives one class with its own prefix, which its <see cref="LeftoverMountCheck"/> watches.
+/// </summary>
+public class TestDirectory : IDisposable
+{
+    private static readonly ConcurrentBag<string> s_created = [];
+
+    public TestDirectory(string prefix)
+    {
+        Path = Directory.CreateTempSubdirectory(prefix).FullName;
+        s_created.Add(Path);
+    }
+
+    /// <summary>Every directory this process created (the leftover-mount check looks only at these).</summary>
+    public static IEnumerable<string> CreatedInThisRun => s_created;
+
+    public string Path { get; }
+
+    /// <summary>Creates (if needed) and returns a subdirectory.</summary>
+    public string Sub(string name)
+    {
+        var p = System.IO.Path.Combine(Path, name);
+        Directory.CreateDirectory(p);
+        return p;
+    }
+
+    /// <summary>A path below the directory that does not exist yet.</summary>
+    public string Child(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Writes a text file below the directory and returns its path.</summary>
+    public string File(string name, string content)
+    {
+        var p = Child(name);
+        System.IO.File.WriteAllText(p, content);
+        return p;
+    }
+
+    /// <summary>Detaches the FUSE mounts at or below <paramref name="path"/>, then removes it.</summary>
+    public static void Remove(string path)
+    {
+        Mounts.UnmountAllBelow(path);
+        var q = Run.Quote(path);
+        Run.Shell($"chattr -R -i {q} 2>/dev/null; chmod -R u+rwx {q} 2>/dev/null; rm -rf --one-file-system {q}");
+    }
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Remove(Path);
+        }
+    }
+}
