@@ -40,6 +40,8 @@ public static class ExitCodes
     public const int PartialTransfer = 42;
     /// <summary>rsync failed for another reason (its own code is printed).</summary>
     public const int RsyncFailed = 43;
+    /// <summary>backup refused: another backup to the same destination is running (its pid is named); nothing was done.</summary>
+    public const int DestinationBusy = 44;
     /// <summary>Interrupted by SIGINT/SIGTERM; cleaned up.</summary>
     public const int Interrupted = 130;
 
@@ -63,6 +65,7 @@ public static class ExitCodes
         (RemoteUnreachable, nameof(RemoteUnreachable), "remote host unreachable or authentication refused"),
         (PartialTransfer, nameof(PartialTransfer), "partial transfer: some files could not be read or vanished"),
         (RsyncFailed, nameof(RsyncFailed), "rsync failed (its own exit code is printed)"),
+        (DestinationBusy, nameof(DestinationBusy), "another backup to the same destination is running"),
         (Interrupted, nameof(Interrupted), "interrupted by SIGINT/SIGTERM, cleaned up"),
     ];
 }

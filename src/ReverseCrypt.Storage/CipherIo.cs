@@ -18,6 +18,10 @@ public static class CipherIo
     private const Libc.OpenFlags RegularFlags =
         Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_NOFOLLOW | Libc.OpenFlags.O_NONBLOCK | (Libc.OpenFlags)0x100;
 
+    // The same for a path chosen by the user (a config file), whose symlinks are followed.
+    private const Libc.OpenFlags FollowingRegularFlags =
+        Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_NONBLOCK | (Libc.OpenFlags)0x100;
+
     private const int GetdentsBufferSize = 64 * 1024;
 
     /// <summary>S_IFMT values.</summary>
@@ -67,7 +71,37 @@ public static class CipherIo
             errno = Errno.EINVAL;
             return null;
         }
-        var fd = Libc.OpenatName(dirFd, name, RegularFlags, out errno);
+        return CheckRegular(Libc.OpenatName(dirFd, name, RegularFlags, out errno), ref stat, ref errno);
+    }
+
+    /// <summary>
+    /// <see cref="OpenRegular"/> for a path chosen by the user, such as a config file: symlinks in it (the last one
+    /// too) are followed, as for <see cref="OpenRootDirectory"/>, but only a regular file is opened.
+    /// </summary>
+    public static unsafe SafeFd? OpenRegularPath(string path, out Libc.StatxBuffer stat, out Errno errno)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* p = bytes)
+        {
+            errno = Libc.StatxZ(Libc.AT_FDCWD, p, Libc.AT_NO_AUTOMOUNT, out stat);
+            if (errno != Errno.OK)
+            {
+                return null;
+            }
+            if (stat.FileType != S_IFREG)
+            {
+                errno = Errno.EINVAL;
+                return null;
+            }
+            return CheckRegular(Libc.OpenatZ(Libc.AT_FDCWD, p, FollowingRegularFlags, out errno), ref stat, ref errno);
+        }
+    }
+
+    /// <summary>The open descriptor (null: the open failed, errno and stat untouched) if it still is a regular file
+    /// (stat: its statx), else null and EINVAL.</summary>
+    private static SafeFd? CheckRegular(SafeFd? fd, ref Libc.StatxBuffer stat, ref Errno errno)
+    {
         if (fd is null)
         {
             return null;

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using ReverseCrypt.Cli.Infrastructure;
-using ReverseCrypt.Format;
 using ReverseCrypt.Fuse;
 using ReverseCrypt.Operations.Backup;
 
@@ -19,14 +18,12 @@ public static class BackupCommand
 {
     public static Command Create()
     {
-        var paths = new Argument<string[]>("[PLAINDIR] DEST")
-        {
-            Description = "The plaintext directory (omitted with --source-latest) and the destination: a local directory or [user@]host:path.",
-            Arity = new ArgumentArity(1, 2),
-        };
-        var config = new Option<FileInfo?>("--config") { Description = "The config file (default: PLAINDIR/.gocryptfs.reverse.conf). It is shown in the view as gocryptfs.conf, so every backup is self-describing.", HelpName = "FILE" };
-        var sourceLatest = new Option<DirectoryInfo?>("--source-latest") { Description = "Back up the newest subdirectory of DIR (by name, numbers compared as numbers), e.g. the newest local daily snapshot; use with --config.", HelpName = "DIR" };
-        var ssh = new Option<string?>("--ssh") { Description = "The remote shell for rsync and for the snapshot steps (default: $RSYNC_RSH or ssh), e.g. \"ssh -i /etc/reversecrypt/id_backup -p 2222\".", HelpName = "COMMAND" };
+        var job = new BackupJobOptions(
+            destination: "the destination",
+            sourceLatest: "Back up the newest subdirectory of DIR (by name, numbers compared as numbers), e.g. the newest local daily snapshot; use with --config.",
+            config: "The config file (default: PLAINDIR/.gocryptfs.reverse.conf). It is shown in the view as gocryptfs.conf, so every backup is self-describing.",
+            ssh: "The remote shell for rsync and for the snapshot steps (default: $RSYNC_RSH or ssh), e.g. \"ssh -i /etc/reversecrypt/id_backup -p 2222\".",
+            debug: "Verbose logging, including every FUSE request of the view.");
         var snapshots = new Option<bool>("--snapshots") { Description = "Keep dated snapshots DEST/snapshots/<UTC time>/ (unchanged files hard-linked to the previous one) and a DEST/latest symlink, switched only when a snapshot is complete." };
         var keepDaily = new Option<int>("--keep-daily") { Description = "After a complete run, keep the newest snapshot of each of the N newest days (with --snapshots).", HelpName = "N" };
         var keepWeekly = new Option<int>("--keep-weekly") { Description = "... and of each of the N newest ISO weeks.", HelpName = "N" };
@@ -34,34 +31,18 @@ public static class BackupCommand
         var bwlimit = new Option<string?>("--bwlimit") { Description = "Limit the bandwidth, as rsync --bwlimit (e.g. 5M; KiB/s without a unit).", HelpName = "RATE" };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Show what would be transferred and pruned; change nothing." };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object (files_transferred, bytes_sent, duration_s, snapshot, ...)." };
-        var debug = new Option<bool>("--debug") { Description = "Verbose logging, including every FUSE request of the view." };
         var now = new Option<string?>("--now") { Description = "For tests: the UTC time the snapshot is named after.", Hidden = true };
-        var password = new PasswordOptions();
-        var excludes = new ExcludeOptions();
         var command = new Command("backup",
             "Back up the encrypted view of a plaintext directory with rsync to a local directory or over ssh; the remote side never needs the key.\n\n" +
-            "Exit codes: 0 success; 40 rsync/ssh missing; 41 remote unreachable or login refused; 42 partial transfer (some files vanished or were unreadable: the snapshot is completed, retention skipped); 43 rsync failed; 130 interrupted (the incomplete snapshot is resumed by the next run); and those of 'reversecrypt --help'.")
+            "Exit codes: 0 success; 40 rsync/ssh missing; 41 remote unreachable or login refused; 42 partial transfer (some files vanished or were unreadable: the snapshot is completed, retention skipped); 43 rsync failed; 44 another backup to DEST is running (nothing was done); 130 interrupted (the incomplete snapshot is resumed by the next run); and those of 'reversecrypt --help'.")
         {
-            config, sourceLatest, ssh, snapshots, keepDaily, keepWeekly, keepMonthly, bwlimit, dryRun, json, debug, now, paths,
+            job.Config, job.SourceLatestDir, job.Ssh, snapshots, keepDaily, keepWeekly, keepMonthly, bwlimit, dryRun, json, job.Debug, now, job.Paths,
         };
-        password.AddTo(command);
-        excludes.AddTo(command);
+        job.Password.AddTo(command);
+        job.Excludes.AddTo(command);
         command.SetAction(r => CommandRunner.Run(() =>
         {
-            var args = r.GetValue(paths) ?? [];
-            var latestDir = r.GetValue(sourceLatest);
-            string plainDir;
-            if (latestDir is not null)
-            {
-                if (args.Length != 1) throw new CliException(ExitCodes.Usage, "with --source-latest give only DEST");
-                plainDir = Map(() => SourceLatest.Find(latestDir.FullName));
-            }
-            else
-            {
-                if (args.Length != 2) throw new CliException(ExitCodes.Usage, "give PLAINDIR and DEST (or --source-latest DIR and DEST)");
-                plainDir = Path.GetFullPath(args[0]);
-            }
-            var destination = Map(() => BackupDestination.Parse(args[^1]));
+            var (plainDir, destination) = job.BindPaths(r);
             var retention = new RetentionPolicy(r.GetValue(keepDaily), r.GetValue(keepWeekly), r.GetValue(keepMonthly));
             if (retention.KeepDaily < 0 || retention.KeepWeekly < 0 || retention.KeepMonthly < 0)
                 throw new CliException(ExitCodes.Usage, "--keep-*: N cannot be negative");
@@ -79,7 +60,7 @@ public static class BackupCommand
             var options = new BackupOptions
             {
                 Destination = destination,
-                RemoteShell = r.GetValue(ssh) ?? BackupOptions.DefaultRemoteShell(),
+                RemoteShell = job.RemoteShell(r),
                 Snapshots = r.GetValue(snapshots),
                 Retention = retention,
                 BwLimit = r.GetValue(bwlimit),
@@ -89,23 +70,13 @@ public static class BackupCommand
                 RsyncMessage = line => { progress?.Clear(); Console.Error.WriteLine(line); },
             };
             var run = Map(() => new BackupRun(options));
-            var exclude = excludes.BindMatcher(r);
-            CheckSource(plainDir);
-            var configPath = r.GetValue(config)?.FullName ?? Path.Combine(plainDir, ConfigLocator.ReverseName);
-            var passwords = password.Bind(r);
-            if (!File.Exists(configPath) && !passwords.HasMasterkey)
-                throw new CliException(ExitCodes.ConfigMissing, $"no config {configPath}; create one with 'reversecrypt init --reverse {plainDir}' (or give --config)");
-            using var key = KeyLoader.Open(passwords, configPath, FormatOptions.ReverseDefaults);
-            if (!key.Options.AesSiv)
-                throw new CliException(ExitCodes.ConfigInvalid, $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");
-            using var loggers = Logging.Create(r.GetValue(debug), quiet: !r.GetValue(debug));
-            var settings = new ReverseViewSettings(plainDir, key)
-            {
-                ConfigPath = File.Exists(configPath) ? configPath : null,
-                Exclude = exclude,
-                OneFileSystem = r.GetValue(excludes.OneFileSystem),
-                Debug = r.GetValue(debug),
-            };
+            // Before the password and the mount: a second run to the same DEST stops here at once.
+            using var destinationLock = Map(() => DestinationLock.Acquire(destination));
+            var settings = job.OpenView(r, plainDir,
+                configPath => $"no config {configPath}; create one with 'reversecrypt init --reverse {plainDir}' (or give --config)",
+                configPath => $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");
+            using var key = settings.Key;
+            using var loggers = job.CreateLoggers(r);
 
             using var interrupt = new Interruption();
             var (result, failure) = Execute(run, settings, loggers, progress, interrupt.Token);
@@ -168,12 +139,6 @@ public static class BackupCommand
 
     private static BackupException Interrupted() => new(BackupErrorKind.Interrupted, "interrupted before the transfer; nothing was changed but the incomplete snapshot, which the next run resumes");
 
-    internal static void CheckSource(string plainDir)
-    {
-        if (!Directory.Exists(plainDir))
-            throw new CliException(ExitCodes.BadDirectory, File.Exists(plainDir) ? $"{plainDir} is not a directory" : $"{plainDir}: no such directory");
-    }
-
     /// <summary>Unmounts and removes the view directories of earlier runs that were killed (SIGKILL, power loss).</summary>
     internal static void RemoveStaleViews(ILogger logger)
     {
@@ -214,6 +179,7 @@ public static class BackupCommand
         BackupErrorKind.PartialTransfer => ExitCodes.PartialTransfer,
         BackupErrorKind.Interrupted => ExitCodes.Interrupted,
         BackupErrorKind.Differs => ExitCodes.DataDamaged,
+        BackupErrorKind.Busy => ExitCodes.DestinationBusy,
         _ => ExitCodes.RsyncFailed,
     };
 

@@ -16,66 +16,33 @@ public static class VerifyCommand
 {
     public static Command Create()
     {
-        var paths = new Argument<string[]>("[PLAINDIR] DEST")
-        {
-            Description = "The plaintext directory (omitted with --source-latest) and the backup: a local directory or [user@]host:path.",
-            Arity = new ArgumentArity(1, 2),
-        };
-        var config = new Option<FileInfo?>("--config") { Description = "The config file (default: PLAINDIR/.gocryptfs.reverse.conf).", HelpName = "FILE" };
-        var sourceLatest = new Option<DirectoryInfo?>("--source-latest") { Description = "Compare the newest subdirectory of DIR, as backup --source-latest picks it.", HelpName = "DIR" };
-        var ssh = new Option<string?>("--ssh") { Description = "The remote shell (default: $RSYNC_RSH or ssh).", HelpName = "COMMAND" };
+        var job = new BackupJobOptions(
+            destination: "the backup",
+            sourceLatest: "Compare the newest subdirectory of DIR, as backup --source-latest picks it.");
         var snapshot = new Option<string?>("--snapshot") { Description = "Check this snapshot (a name under DEST/snapshots) instead of the latest.", HelpName = "NAME" };
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object." };
-        var debug = new Option<bool>("--debug") { Description = "Verbose logging." };
-        var password = new PasswordOptions();
-        var excludes = new ExcludeOptions();
         var command = new Command("verify",
             "Check that a backup equals what the plaintext encrypts to now, byte for byte, without the remote side needing the key; lists differing files by plaintext path.\n\n" +
             "Give the same exclude options as to backup. Exit codes: 0 identical; 30 differences found; 40/41/43 as for backup.")
         {
-            config, sourceLatest, ssh, snapshot, json, debug, paths,
+            job.Config, job.SourceLatestDir, job.Ssh, snapshot, json, job.Debug, job.Paths,
         };
-        password.AddTo(command);
-        excludes.AddTo(command);
+        job.Password.AddTo(command);
+        job.Excludes.AddTo(command);
         command.SetAction(r => CommandRunner.Run(() =>
         {
-            var args = r.GetValue(paths) ?? [];
-            var latestDir = r.GetValue(sourceLatest);
-            string plainDir;
-            if (latestDir is not null)
-            {
-                if (args.Length != 1) throw new CliException(ExitCodes.Usage, "with --source-latest give only DEST");
-                plainDir = BackupCommand.Map(() => SourceLatest.Find(latestDir.FullName));
-            }
-            else
-            {
-                if (args.Length != 2) throw new CliException(ExitCodes.Usage, "give PLAINDIR and DEST (or --source-latest DIR and DEST)");
-                plainDir = Path.GetFullPath(args[0]);
-            }
-            var destination = BackupCommand.Map(() => BackupDestination.Parse(args[^1]));
+            var (plainDir, destination) = job.BindPaths(r);
             var run = BackupCommand.Map(() => new VerifyRun(new VerifyOptions
             {
                 Destination = destination,
-                RemoteShell = r.GetValue(ssh) ?? BackupOptions.DefaultRemoteShell(),
+                RemoteShell = job.RemoteShell(r),
                 Snapshot = r.GetValue(snapshot),
             }));
-            var exclude = excludes.BindMatcher(r);
-            BackupCommand.CheckSource(plainDir);
-            var configPath = r.GetValue(config)?.FullName ?? Path.Combine(plainDir, ConfigLocator.ReverseName);
-            var passwords = password.Bind(r);
-            if (!File.Exists(configPath) && !passwords.HasMasterkey)
-                throw new CliException(ExitCodes.ConfigMissing, $"no config {configPath} (give --config)");
-            using var key = KeyLoader.Open(passwords, configPath, FormatOptions.ReverseDefaults);
-            if (!key.Options.AesSiv)
-                throw new CliException(ExitCodes.ConfigInvalid, $"{configPath} is not an AES-SIV config");
-            using var loggers = Logging.Create(r.GetValue(debug), quiet: !r.GetValue(debug));
-            var settings = new ReverseViewSettings(plainDir, key)
-            {
-                ConfigPath = File.Exists(configPath) ? configPath : null,
-                Exclude = exclude,
-                OneFileSystem = r.GetValue(excludes.OneFileSystem),
-                Debug = r.GetValue(debug),
-            };
+            var settings = job.OpenView(r, plainDir,
+                configPath => $"no config {configPath} (give --config)",
+                configPath => $"{configPath} is not an AES-SIV config");
+            using var key = settings.Key;
+            using var loggers = job.CreateLoggers(r);
 
             using var interrupt = new Interruption();
             var started = DateTime.UtcNow;

@@ -1,6 +1,7 @@
 using ReverseCrypt.Crypto;
 using ReverseCrypt.Format;
 using ReverseCrypt.Format.Config;
+using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.Cli.Infrastructure;
 
@@ -17,14 +18,15 @@ public sealed class OpenedKey(MasterKey key, FormatOptions options, ConfFile? co
     public void Dispose() => Key.Dispose();
 }
 
-/// <summary>Loads and unlocks configs, turning format errors into CLI errors with documented exit codes.</summary>
+/// <summary>Loads (as untrusted files, see <see cref="ConfigReader"/>) and unlocks configs, turning format errors into
+/// CLI errors with documented exit codes.</summary>
 public static class KeyLoader
 {
     public static ConfFile LoadConfig(string path)
     {
         try
         {
-            return ConfFile.Load(path);
+            return ConfigReader.Load(path);
         }
         catch (ConfigException e)
         {

@@ -17,6 +17,14 @@ public sealed partial class ConfFile
     public const int MaxScryptLogN = 28;
     public const int DefaultScryptLogN = 16;
 
+    /// <summary>
+    /// The largest config file accepted, in bytes. gocryptfs writes 400-600 bytes (one wrapped key, one salt, a few
+    /// flags) and a FIDO2 credential adds about 200; 64 KiB leaves ample room for hand-edited files (other
+    /// indentation, keys that Go ignores) while a config planted in an untrusted copy can never make us read or
+    /// parse more than that: readers take at most one byte more, to tell that a file is too large.
+    /// </summary>
+    public const int MaxFileSize = 64 * 1024;
+
     private const int TagSize = 16;
     private const int HkdfNonceSize = 16;
     private const int LegacyNonceSize = 12;
@@ -47,14 +55,21 @@ public sealed partial class ConfFile
 
     public bool HasFlag(string flag) => _featureFlags.Contains(flag, StringComparer.Ordinal);
 
-    /// <summary>Reads and validates a config file. Throws ConfigException (Missing, Unreadable, or a content problem).</summary>
+    /// <summary>
+    /// Reads and validates a config file, reading at most <see cref="MaxFileSize"/> + 1 bytes of it. Throws
+    /// ConfigException (Missing, Unreadable, TooLarge, or a content problem). The file is opened as it is: a reader of
+    /// an untrusted tree checks first that it is a regular file (a FIFO would block the open), then calls
+    /// <see cref="Parse"/> with what it read.
+    /// </summary>
     public static ConfFile Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] json;
+        var json = new byte[MaxFileSize + 1];
+        int length = 0;
         try
         {
-            json = File.ReadAllBytes(path);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            length = file.ReadAtLeast(json, json.Length, throwOnEndOfStream: false);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -64,14 +79,16 @@ public sealed partial class ConfFile
         {
             throw new ConfigException(ConfigErrorKind.Unreadable, $"config {path}: cannot read: {OneLine(e.Message)}", e);
         }
-        return Parse(json, path);
+        return Parse(json.AsSpan(0, length), path);
     }
 
-    /// <summary>Parses and validates config JSON; sourceName names it in messages.</summary>
+    /// <summary>Parses and validates config JSON (at most <see cref="MaxFileSize"/> bytes); sourceName names it in messages.</summary>
     public static ConfFile Parse(ReadOnlySpan<byte> json, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(sourceName);
         var conf = new ConfFile(sourceName);
+        if (json.Length > MaxFileSize)
+            throw conf.Error(ConfigErrorKind.TooLarge, $"file is larger than {MaxFileSize} bytes (a gocryptfs config is under 1 KiB)");
         conf.ReadJson(json);
         conf.Validate();
         return conf;

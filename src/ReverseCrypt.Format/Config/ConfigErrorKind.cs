@@ -5,6 +5,7 @@ public enum ConfigErrorKind
 {
     Missing,
     Unreadable,
+    TooLarge,
     InvalidJson,
     UnsupportedVersion,
     UnknownFlag,

@@ -21,4 +21,6 @@ public enum BackupErrorKind
     Interrupted,
     /// <summary>verify found differences.</summary>
     Differs,
+    /// <summary>Another backup to the same destination is running (see <see cref="DestinationLock"/>).</summary>
+    Busy,
 }

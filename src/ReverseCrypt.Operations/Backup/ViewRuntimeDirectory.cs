@@ -14,7 +14,13 @@ public static class ViewRuntimeDirectory
     public static string Base()
     {
         var systemd = Environment.GetEnvironmentVariable("RUNTIME_DIRECTORY");
-        if (!string.IsNullOrEmpty(systemd)) return systemd.Split(':')[0];
+        return !string.IsNullOrEmpty(systemd) ? systemd.Split(':')[0] : SharedBase();
+    }
+
+    /// <summary><see cref="Base"/> without systemd's per-unit directory: the one every run of this user shares
+    /// (where <see cref="DestinationLock"/> keeps its lock files).</summary>
+    public static string SharedBase()
+    {
         if (Libc.Geteuid() == 0) return "/run/reversecrypt";
         var xdg = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
         return !string.IsNullOrEmpty(xdg) ? Path.Combine(xdg, "reversecrypt") : $"/tmp/reversecrypt-{Libc.Geteuid()}";

@@ -27,8 +27,7 @@ public sealed class Fsck
     private readonly List<CipherProblem> _problems = [];
     private readonly FsckCounts _counts = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private byte[][] _plainBuffers = [];
-    private byte[][] _cipherBuffers = [];
+    private readonly WorkerBuffers _buffers;
     private long _objects;
     private long _objectsTotal = -1;
     private long _bytesTotal = -1;
@@ -38,6 +37,7 @@ public sealed class Fsck
         _options = options;
         _tree = tree;
         _cancellation = cancellation;
+        _buffers = new WorkerBuffers(options.Workers, BatchBlocks);
     }
 
     private sealed class Frame(CipherDirectory directory, IReadOnlyList<CipherEntry> entries)
@@ -56,24 +56,14 @@ public sealed class Fsck
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(core);
-        if (options.Workers is < 1 or > 64)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Workers, "Workers must be 1..64.");
-        }
-        using var tree = new CipherTree(options.CipherDir, core);
-        tree.CheckKey();
+        using var tree = TreeJob.OpenTree(options.CipherDir, core, options.Workers, nameof(options));
         return new Fsck(options, tree, cancellation).Execute(progress);
     }
 
     private FsckReport Execute(IProgress<FsckProgress>? progress)
     {
         int workers = _options.Workers;
-        _plainBuffers = new byte[workers][];
-        _cipherBuffers = new byte[workers][];
-        using (var timer = progress is null
-                   ? null
-                   : new Timer(_ => progress.Report(Snapshot(false)), null, _options.ProgressInterval, _options.ProgressInterval))
+        using (TreeJob.StartProgress(progress, () => Snapshot(false), _options.ProgressInterval))
         {
             var root = _tree.OpenRoot();
             if (_options.EstimateTotals)
@@ -100,9 +90,8 @@ public sealed class Fsck
     {
         var elapsed = _clock.Elapsed;
         long bytes = Interlocked.Read(ref _counts.Bytes);
-        double rate = elapsed.TotalSeconds > 0 ? bytes / elapsed.TotalSeconds : 0;
         long total = Interlocked.Read(ref _bytesTotal);
-        TimeSpan? eta = finished ? TimeSpan.Zero : total >= 0 && rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, total - bytes) / rate) : null;
+        var (rate, eta) = TreeJob.Rate(bytes, total, elapsed, finished);
         int problems;
         lock (_lock)
         {
@@ -287,8 +276,8 @@ public sealed class Fsck
                 });
                 return;
             }
-            var plain = _plainBuffers[worker] ??= GC.AllocateUninitializedArray<byte>(BatchBlocks * ContentLayout.PlainBlockSize);
-            var cipher = _cipherBuffers[worker] ??= GC.AllocateUninitializedArray<byte>(BatchBlocks * ContentLayout.CipherBlockSize);
+            var plain = _buffers.Plain(worker);
+            var cipher = _buffers.Cipher(worker);
             long block = 0, badBlocks = 0, firstBad = -1;
             while (block < file.BlockCount && !_cancellation.IsCancellationRequested)
             {

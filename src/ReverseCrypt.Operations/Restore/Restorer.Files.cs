@@ -77,8 +77,8 @@ public sealed partial class Restorer
             {
                 return;
             }
-            var plain = _plainBuffers[worker] ??= GC.AllocateUninitializedArray<byte>(ChunkBlocks * ContentLayout.PlainBlockSize);
-            var cipher = _cipherBuffers[worker] ??= GC.AllocateUninitializedArray<byte>(ChunkBlocks * ContentLayout.CipherBlockSize);
+            var plain = _buffers.Plain(worker);
+            var cipher = _buffers.Cipher(worker);
             var status = task.Source.ReadBlocks(chunk.FirstBlock, plain.AsSpan(0, chunk.Blocks * ContentLayout.PlainBlockSize), cipher,
                 out int length, out long badBlock, out var errno);
             if (status == ContentStatus.BlockInvalid)

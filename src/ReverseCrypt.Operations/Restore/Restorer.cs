@@ -44,9 +44,8 @@ public sealed partial class Restorer
     private readonly CancellationToken _cancellation;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private WorkerPool<FileChunk>? _pool;
+    private readonly WorkerBuffers _buffers;
     private List<byte[]> _selected = [];
-    private byte[][] _plainBuffers = [];
-    private byte[][] _cipherBuffers = [];
     private long _objectsDone;
     private long _objectsTotal = -1;
     private long _bytesTotal = -1;
@@ -58,6 +57,7 @@ public sealed partial class Restorer
         _tree = tree;
         _cancellation = cancellation;
         _restoreOwners = Libc.Geteuid() == 0;
+        _buffers = new WorkerBuffers(options.Workers, ChunkBlocks);
     }
 
     /// <summary>
@@ -70,13 +70,7 @@ public sealed partial class Restorer
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(core);
-        if (options.Workers is < 1 or > 64)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Workers, "Workers must be 1..64.");
-        }
-        using var tree = new CipherTree(options.CipherDir, core);
-        tree.CheckKey();
+        using var tree = TreeJob.OpenTree(options.CipherDir, core, options.Workers, nameof(options));
         var restorer = new Restorer(options, tree, cancellation);
         return restorer.Execute(progress);
     }
@@ -85,8 +79,8 @@ public sealed partial class Restorer
     {
         if (!_options.DryRun)
         {
-            var targetPath = RealTargetPath(_options.Target);
-            var cipherPath = RealPath(_tree.RootFd);
+            var targetPath = RealPath.Of(_options.Target);
+            var cipherPath = RealPath.Of(_tree.RootFd);
             if (targetPath is not null && cipherPath is not null
                 && (targetPath == cipherPath || targetPath.StartsWith(cipherPath.TrimEnd('/') + "/", StringComparison.Ordinal)))
             {
@@ -99,11 +93,7 @@ public sealed partial class Restorer
             Warn("not running as root: owners (uid/gid) are not restored");
         }
         int workers = _options.Workers;
-        _plainBuffers = new byte[workers][];
-        _cipherBuffers = new byte[workers][];
-        using var timer = progress is null
-            ? null
-            : new Timer(_ => progress.Report(Snapshot(false)), null, _options.ProgressInterval, _options.ProgressInterval);
+        using var timer = TreeJob.StartProgress(progress, () => Snapshot(false), _options.ProgressInterval);
         try
         {
             _selected = NormalizeSelectedPaths();
@@ -149,20 +139,15 @@ public sealed partial class Restorer
     {
         var elapsed = _clock.Elapsed;
         long bytes = Interlocked.Read(ref _counts.Bytes);
-        double rate = elapsed.TotalSeconds > 0 ? bytes / elapsed.TotalSeconds : 0;
         long bytesTotal = Interlocked.Read(ref _bytesTotal);
-        TimeSpan? eta = null;
-        if (!finished && bytesTotal >= 0 && rate > 0)
-        {
-            eta = TimeSpan.FromSeconds(Math.Max(0, bytesTotal - bytes) / rate);
-        }
+        var (rate, eta) = TreeJob.Rate(bytes, bytesTotal, elapsed, finished);
         int failures;
         lock (_reportLock)
         {
             failures = _failures.Count;
         }
         return new RestoreProgress(Interlocked.Read(ref _objectsDone), Interlocked.Read(ref _objectsTotal), bytes, bytesTotal,
-            failures, elapsed, rate, finished ? TimeSpan.Zero : eta, finished);
+            failures, elapsed, rate, eta, finished);
     }
 
     private static SafeFd OpenTargetRoot(string target)
@@ -174,40 +159,6 @@ public sealed partial class Restorer
             Errno.EACCES or Errno.EPERM => new UnauthorizedAccessException($"{target}: {Libc.Describe(errno)}"),
             _ => new IOException($"{target}: {Libc.Describe(errno)}"),
         };
-    }
-
-    /// <summary>The path the kernel has for an open directory (/proc/self/fd/N), or null.</summary>
-    private static string? RealPath(int fd)
-    {
-        try
-        {
-            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Where the target is or would be created: the real path of its deepest existing ancestor plus the
-    /// rest of the given path.</summary>
-    private static string? RealTargetPath(string target)
-    {
-        var full = Path.GetFullPath(target);
-        var missing = new Stack<string>();
-        var existing = full;
-        while (!Directory.Exists(existing))
-        {
-            missing.Push(Path.GetFileName(existing));
-            existing = Path.GetDirectoryName(existing);
-            if (existing is null)
-            {
-                return null;
-            }
-        }
-        using var fd = CipherIo.OpenRootDirectory(existing, out _);
-        var real = fd is null ? null : RealPath(fd.Fd);
-        return real is null ? null : Path.Combine([real, .. missing]);
     }
 
     internal void Warn(string warning)

@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using ReverseCrypt.Operations.Backup;
+
+namespace ReverseCrypt.Integration.Tests.Backup;
+
+/// <summary>
+/// One backup per destination at a time: while a first run is held in its transfer (its rsync stopped with SIGSTOP),
+/// a second run to the same DEST exits 44 at once, naming the first one's pid, and mounts nothing; once the first has
+/// finished the next run works, and a killed run (SIGKILL) never blocks the next one. Self-contained: each run gets
+/// its own RUNTIME_DIRECTORY, so the test can see which run mounted what.
+/// </summary>
+[Category("Mount")]
+[NonParallelizable]
+public class BackupLockTests
+{
+    private const string Password = "lock test password";
+    private const int Busy = 44;
+
+    private readonly List<Process> _started = [];
+    private TempDir _tmp = null!;
+    private string _plain = null!;
+    private string _dest = null!;
+    private string _passfile = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        Require.Tool("rsync");
+        Require.Fuse();
+        _tmp = new TempDir();
+        _plain = _tmp.Sub("plain");
+        _dest = Path.Combine(_tmp.Path, "dest");
+        _passfile = _tmp.File("passfile", Password + "\n");
+        // The big file sits below the top, so an rsync temp file left by a killed run is not at DEST's top.
+        Directory.CreateDirectory(Path.Combine(_plain, "data"));
+        File.WriteAllBytes(Path.Combine(_plain, "data", "big.bin"), RandomBytes(4 << 20));
+        File.WriteAllText(Path.Combine(_plain, "notes.txt"), "notes\n");
+        var init = Run.Cli("init", "--reverse", "--scryptn", "10", "--passfile", _passfile, _plain);
+        Assert.That(init.ExitCode, Is.EqualTo(0), init.ToString());
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        foreach (var process in _started)
+        {
+            if (!process.HasExited)
+            {
+                Signal("CONT", Descendants(process.Id));
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+            process.Dispose();
+        }
+        _started.Clear();
+        foreach (var dest in new[] { _dest, _dest + "-other" })
+        {
+            var lockFile = DestinationLock.PathOf(BackupDestination.Parse(dest));
+            if (File.Exists(lockFile)) File.Delete(lockFile);
+        }
+        var left = Mounts.FuseMountsBelow(_tmp.Path);
+        _tmp.Dispose();
+        Assert.That(left, Is.Empty, "a backup left its view mounted");
+    }
+
+    [Test]
+    public void SecondRunToTheSameDestination_ExitsBusyAtOnce_MountsNothing_AndTheNextRunWorks()
+    {
+        var firstRuntime = _tmp.Sub("run-first");
+        var first = StartBackup(firstRuntime, _dest, "--bwlimit", "1M");
+        var rsync = WaitForRsync(first);
+        Signal("STOP", rsync);
+        Assert.That(Mounts.FuseMountsBelow(firstRuntime), Has.Count.EqualTo(1), "the first run's view is mounted");
+
+        var secondRuntime = _tmp.Sub("run-second");
+        var clock = Stopwatch.StartNew();
+        var second = Backup(secondRuntime, _dest);
+        Assert.That(second.ExitCode, Is.EqualTo(Busy), second.ToString());
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), "refused at once, not after the first run");
+        Assert.That(second.Stderr.TrimEnd(), Does.StartWith("reversecrypt: ").And.Not.Contain('\n'));
+        Assert.That(second.Stderr, Does.Contain($"another backup to {_dest} is running (pid {first.Id})"));
+        Assert.That(second.Stdout, Is.Empty, "no summary: nothing was done");
+        Assert.That(Mounts.FuseMountsBelow(secondRuntime), Is.Empty);
+        Assert.That(Directory.GetFileSystemEntries(secondRuntime), Is.Empty, "no view directory was even created");
+
+        // The same destination written differently: through a symlink, with a trailing slash.
+        var link = Path.Combine(_tmp.Path, "dest-link");
+        File.CreateSymbolicLink(link, _dest);
+        var viaLink = Backup(secondRuntime, link + "/");
+        Assert.That(viaLink.ExitCode, Is.EqualTo(Busy), viaLink.ToString());
+
+        // Another destination is not locked.
+        var other = Backup(secondRuntime, _dest + "-other");
+        Assert.That(other.ExitCode, Is.EqualTo(0), other.ToString());
+
+        Signal("CONT", rsync);
+        Assert.That(first.WaitForExit(TimeSpan.FromMinutes(3)), Is.True, "the first run finished");
+        first.WaitForExit();
+        Assert.That(first.ExitCode, Is.EqualTo(0), $"first run: {first.StandardError.ReadToEnd()}");
+        Assert.That(Mounts.FuseMountsBelow(firstRuntime), Is.Empty);
+
+        var next = Backup(secondRuntime, _dest);
+        Assert.That(next.ExitCode, Is.EqualTo(0), next.ToString());
+        Assert.That(File.Exists(Path.Combine(_dest, "gocryptfs.conf")), "the copy is complete");
+    }
+
+    [Test]
+    public void KilledRun_DoesNotBlockTheNextOne()
+    {
+        var runtime = _tmp.Sub("run");
+        var first = StartBackup(runtime, _dest, "--bwlimit", "1M");
+        var rsync = WaitForRsync(first);
+        Signal("KILL", [first.Id]);
+        first.WaitForExit();
+        Signal("KILL", rsync);
+
+        // The same runtime directory: the next run also unmounts the view the killed one left.
+        var next = Backup(runtime, _dest);
+        Assert.That(next.ExitCode, Is.EqualTo(0), next.ToString());
+        Assert.That(Mounts.FuseMountsBelow(runtime), Is.Empty);
+        Assert.That(File.Exists(Path.Combine(_dest, "gocryptfs.conf")), "the copy is complete");
+    }
+
+    private static byte[] RandomBytes(int count)
+    {
+        var bytes = new byte[count];
+        Random.Shared.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static Dictionary<string, string> Environment(string runtime) => new() { ["RUNTIME_DIRECTORY"] = runtime };
+
+    private ProcessResult Backup(string runtime, string dest) =>
+        Run.Program(Repo.Launcher, ["backup", "--passfile", _passfile, _plain, dest], env: Environment(runtime),
+            timeout: TimeSpan.FromMinutes(3));
+
+    /// <summary>Starts `./reversecrypt backup` without waiting; its output is collected in the background.</summary>
+    private Process StartBackup(string runtime, string dest, params string[] options)
+    {
+        var psi = new ProcessStartInfo(Repo.Launcher)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = Repo.Root,
+        };
+        foreach (var a in (string[])["backup", "--passfile", _passfile, .. options, _plain, dest]) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in Environment(runtime)) psi.Environment[k] = v;
+        var process = Process.Start(psi)!;
+        _started.Add(process);
+        process.StandardInput.Close();
+        return process;
+    }
+
+    /// <summary>The rsync processes below a running backup (the launcher execs the program, so it is its pid).</summary>
+    private static List<int> WaitForRsync(Process backup)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            if (backup.HasExited)
+                Assert.Fail($"the backup ended before rsync was seen: exit {backup.ExitCode}\n{backup.StandardError.ReadToEnd()}");
+            var rsync = Descendants(backup.Id).Where(pid => Command(pid) == "rsync").ToList();
+            if (rsync.Count > 0) return rsync;
+            Thread.Sleep(20);
+        }
+        Assert.Fail("rsync did not start within 2 minutes");
+        return [];
+    }
+
+    /// <summary>Every live descendant of pid, from /proc/PID/stat (field 4: the parent).</summary>
+    private static List<int> Descendants(int pid)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var child)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                parents[child] = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+        }
+        var result = new List<int>();
+        var queue = new Queue<int>([pid]);
+        while (queue.Count > 0)
+        {
+            var parent = queue.Dequeue();
+            foreach (var (child, of) in parents)
+            {
+                if (of != parent) continue;
+                result.Add(child);
+                queue.Enqueue(child);
+            }
+        }
+        return result;
+    }
+
+    private static string Command(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    private static void Signal(string signal, IReadOnlyCollection<int> pids)
+    {
+        if (pids.Count == 0) return;
+        Run.Program("kill", [$"-{signal}", .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+    }
+}
+
+/// <summary>The exit code of a refused second backup is documented everywhere the table is.</summary>
+public class BackupLockDocumentationTests
+{
+    [Test]
+    public void ExitCode44_IsInTheHelpTheReadmeAndTheManPage()
+    {
+        var help = Run.Cli("--help");
+        Assert.That(help.Stdout + help.Stderr, Does.Contain(" 44  another backup to the same destination is running"));
+        Assert.That(File.ReadAllText(Path.Combine(Repo.Root, "README.md")),
+            Does.Contain("| 44 | `DestinationBusy` | another backup to the same destination is running |"));
+        Assert.That(File.ReadAllText(Path.Combine(Repo.Root, "packaging", "man", "reversecrypt.1")),
+            Does.Contain(".B 44\nanother backup to the same destination is running"));
+    }
+}
