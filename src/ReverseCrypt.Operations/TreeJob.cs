@@ -33,9 +33,10 @@ internal static class TreeJob
         }
     }
 
-    /// <summary>Calls report every interval until disposed; null without a progress receiver.</summary>
-    public static Timer? StartProgress<T>(IProgress<T>? progress, Func<T> report, TimeSpan interval) =>
-        progress is null ? null : new Timer(_ => progress.Report(report()), null, interval, interval);
+    /// <summary>Reports <paramref name="report"/>() every interval until <see cref="ProgressTicker{T}.Finish"/> or
+    /// Dispose.</summary>
+    public static ProgressTicker<T> StartProgress<T>(IProgress<T>? progress, Func<T> report, TimeSpan interval) =>
+        new(progress, report, interval);
 
     /// <summary>The average rate since the start and the time left (zero when finished, null while the total is unknown
     /// or nothing was done yet).</summary>
@@ -59,4 +60,56 @@ internal sealed class WorkerBuffers(int workers, int blocks)
     public byte[] Plain(int worker) => _plain[worker] ??= GC.AllocateUninitializedArray<byte>(blocks * ContentLayout.PlainBlockSize);
 
     public byte[] Cipher(int worker) => _cipher[worker] ??= GC.AllocateUninitializedArray<byte>(blocks * ContentLayout.CipherBlockSize);
+}
+
+/// <summary>
+/// Periodic progress reports that never come after the final one: a timer callback may still be running when the
+/// job ends (Timer.Dispose does not wait for it), so ticks and the final report take one lock and ticks stop once
+/// the job finished.
+/// </summary>
+internal sealed class ProgressTicker<T> : IDisposable
+{
+    private readonly IProgress<T>? _progress;
+    private readonly Func<T> _report;
+    private readonly Timer? _timer;
+    private readonly Lock _gate = new();
+    private bool _finished;
+
+    public ProgressTicker(IProgress<T>? progress, Func<T> report, TimeSpan interval)
+    {
+        _progress = progress;
+        _report = report;
+        _timer = progress is null ? null : new Timer(_ => Tick(), null, interval, interval);
+    }
+
+    private void Tick()
+    {
+        lock (_gate)
+        {
+            if (!_finished)
+            {
+                _progress!.Report(_report());
+            }
+        }
+    }
+
+    /// <summary>Stops the ticks and reports <paramref name="final"/> as the last report.</summary>
+    public void Finish(T final)
+    {
+        lock (_gate)
+        {
+            _finished = true;
+            _progress?.Report(final);
+        }
+        _timer?.Dispose();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _finished = true;
+        }
+        _timer?.Dispose();
+    }
 }

@@ -63,7 +63,7 @@ public sealed class Fsck
     private FsckReport Execute(IProgress<FsckProgress>? progress)
     {
         int workers = _options.Workers;
-        using (TreeJob.StartProgress(progress, () => Snapshot(false), _options.ProgressInterval))
+        using var ticker = TreeJob.StartProgress(progress, () => Snapshot(false), _options.ProgressInterval);
         {
             var root = _tree.OpenRoot();
             if (_options.EstimateTotals)
@@ -82,7 +82,7 @@ public sealed class Fsck
         }
         _problems.Sort((a, b) => a.CipherPath.AsSpan().SequenceCompareTo(b.CipherPath));
         var report = new FsckReport(_problems, _counts, _cancellation.IsCancellationRequested, _clock.Elapsed);
-        progress?.Report(Snapshot(true));
+        ticker.Finish(Snapshot(true));
         return report;
     }
 

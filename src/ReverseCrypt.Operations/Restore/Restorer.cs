@@ -93,7 +93,7 @@ public sealed partial class Restorer
             Warn("not running as root: owners (uid/gid) are not restored");
         }
         int workers = _options.Workers;
-        using var timer = TreeJob.StartProgress(progress, () => Snapshot(false), _options.ProgressInterval);
+        using var ticker = TreeJob.StartProgress(progress, () => Snapshot(false), _options.ProgressInterval);
         try
         {
             _selected = NormalizeSelectedPaths();
@@ -120,12 +120,11 @@ public sealed partial class Restorer
         }
         finally
         {
-            timer?.Dispose();
             _targetRoot?.Dispose();
         }
         var result = new RestoreResult(_counts, Sorted(_failures), _damage, _warnings, _cancellation.IsCancellationRequested,
             _clock.Elapsed);
-        progress?.Report(Snapshot(true));
+        ticker.Finish(Snapshot(true));
         return result;
     }
 
