@@ -9,11 +9,7 @@ namespace ReverseCrypt.Fuse.Tests;
 [NonParallelizable]
 public class IoUringMountedToolsTests : MountedToolsTests
 {
-    private KernelIoUring? _switch;
-
-    protected override void BeforeMount() => _switch = new KernelIoUring();
-
-    protected override void AfterUnmount() => _switch?.Dispose();
+    protected override void BeforeMount() => KernelIoUring.Enable();
 
     [Test]
     public void Requests_GoThroughIoUring()
@@ -39,7 +35,7 @@ public class IoUringLifecycleTests
     [Test]
     public void OptionOff_ServesThroughDevice()
     {
-        using var kernel = new KernelIoUring();
+        KernelIoUring.Enable();
         using var mounted = new MountedTestFileSystem(new FuseMountOptions { Subtype = "testfs", IoUring = false });
         Assert.That(File.ReadAllBytes(mounted.Path("hello.txt")), Is.EqualTo(TestFileSystem.HelloContent));
         Assert.That(mounted.Mount.Connection.IoUringEnabled, Is.False);
@@ -49,7 +45,7 @@ public class IoUringLifecycleTests
     [Test]
     public void Unmount_EndsEveryWorker_CallsDestroy()
     {
-        using var kernel = new KernelIoUring();
+        KernelIoUring.Enable();
         using var mounted = new MountedTestFileSystem();
         Assert.That(File.ReadAllBytes(mounted.Path("big.bin")), Has.Length.EqualTo(TestFileSystem.BigSize));
         Assert.That(mounted.Mount.Session.IoUringRequestCount, Is.GreaterThan(0));
@@ -65,7 +61,7 @@ public class IoUringLifecycleTests
     [Test]
     public void AfterReplyWork_RunsOnAPoolThread_NotOnThePinnedWorker()
     {
-        using var kernel = new KernelIoUring();
+        KernelIoUring.Enable();
         using var directory = new TempDirectory();
         var fs = new AfterReplyFileSystem();
         using (FuseMount mount = FuseMount.Mount(fs, directory.Sub("mnt"), MountedTestFileSystem.DefaultOptions))

@@ -22,23 +22,9 @@ public class MountedToolsTests
     }
 
     [OneTimeTearDown]
-    public void Unmount()
-    {
-        try
-        {
-            _mounted?.Dispose();
-        }
-        finally
-        {
-            AfterUnmount();
-        }
-    }
+    public void Unmount() => _mounted?.Dispose();
 
     protected virtual void BeforeMount()
-    {
-    }
-
-    protected virtual void AfterUnmount()
     {
     }
 

@@ -26,6 +26,9 @@ public sealed record BackupResult
     /// <summary>rsync's exit code, or null when rsync did not run.</summary>
     public int? RsyncExitCode { get; init; }
 
+    /// <summary>The CPU rsync ran on (pinned because the view served through FUSE over io_uring), or null.</summary>
+    public int? RsyncCpu { get; init; }
+
     /// <summary>Snapshots deleted by retention (or that would be, in a dry run), oldest first.</summary>
     public IReadOnlyList<string> Pruned { get; init; } = [];
 

@@ -101,15 +101,16 @@ public sealed class BackupRun
         return new BackupPlan { State = state, RsyncTarget = destination.RsyncPath() };
     }
 
-    /// <summary>Runs rsync from the mounted view at <paramref name="viewPath"/> into the prepared target.</summary>
-    public RsyncRun Transfer(string viewPath, CancellationToken cancellation = default)
+    /// <summary>Runs rsync from the mounted view at <paramref name="viewPath"/> into the prepared target, on
+    /// <paramref name="cpu"/> only when given (see <see cref="RsyncProcess.Run"/>).</summary>
+    public RsyncRun Transfer(string viewPath, int? cpu = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(viewPath);
         var plan = _plan ?? throw new InvalidOperationException("Prepare first.");
         var linkDest = _options.Snapshots && !_options.DryRun ? plan.Previous : null;
         var arguments = RsyncArguments.ForBackup(viewPath, plan.RsyncTarget,
             _options.Destination.IsRemote ? _options.RemoteShell : null, linkDest, _options.BwLimit, _options.DryRun);
-        return RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cancellation);
+        return RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation);
     }
 
     /// <summary>
@@ -174,6 +175,7 @@ public sealed class BackupRun
             Stats = run.Stats,
             Duration = _clock.Elapsed,
             RsyncExitCode = run.ExitCode,
+            RsyncCpu = run.Cpu,
             Pruned = pruned,
             Snapshots = _options.Snapshots ? snapshots : [],
             Warnings = warnings,

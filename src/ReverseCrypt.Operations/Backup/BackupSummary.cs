@@ -32,6 +32,7 @@ public static class BackupSummary
         text.Append(CultureInfo.InvariantCulture, $"  duration: {result.Duration.TotalSeconds:0.0} s");
         if (result.ResumedFrom is not null) text.Append(CultureInfo.InvariantCulture, $", resumed the interrupted {result.ResumedFrom}");
         if (result.Previous is not null && result.Snapshot is not null) text.Append(CultureInfo.InvariantCulture, $", unchanged files linked to {result.Previous}");
+        if (result.RsyncCpu is int cpu) text.Append(CultureInfo.InvariantCulture, $", rsync on CPU {cpu} (FUSE over io_uring)");
         text.Append('\n');
         if (result.Pruned.Count > 0)
             text.Append(CultureInfo.InvariantCulture, $"  {(result.DryRun ? "would prune" : "pruned")}: {string.Join(' ', result.Pruned)}\n");
@@ -43,7 +44,8 @@ public static class BackupSummary
     /// <summary>
     /// One JSON object: files_transferred, bytes_sent, duration_s, snapshot (null without snapshots) and source,
     /// destination, completed, latest, previous, resumed_from, dry_run, files_total, bytes_received, literal_bytes,
-    /// matched_bytes, total_size, transferred_size, pruned, snapshots, warnings, rsync_exit_code, exit_code, error.
+    /// matched_bytes, total_size, transferred_size, pruned, snapshots, warnings, rsync_exit_code, rsync_cpu (the CPU
+    /// rsync was pinned to, or null), exit_code, error.
     /// </summary>
     public static string ToJson(BackupResult result, string source, int exitCode)
     {
@@ -77,6 +79,8 @@ public static class BackupSummary
             WriteArray(json, "warnings", result.Warnings);
             if (result.RsyncExitCode is { } rc) json.WriteNumber("rsync_exit_code", rc);
             else json.WriteNull("rsync_exit_code");
+            if (result.RsyncCpu is { } cpu) json.WriteNumber("rsync_cpu", cpu);
+            else json.WriteNull("rsync_cpu");
             json.WriteNumber("exit_code", exitCode);
             WriteStringOrNull(json, "error", result.Error?.Message);
             json.WriteEndObject();

@@ -9,20 +9,28 @@ public static class RsyncProcess
     /// <summary>The rsync program (a name on PATH, or a path).</summary>
     public static string Program { get; set; } = "rsync";
 
+    /// <summary>util-linux's taskset, used to pin rsync to one CPU.</summary>
+    public const string TasksetProgram = "taskset";
+
     /// <summary>
     /// Runs rsync with <paramref name="arguments"/> to the end. <paramref name="progress"/> gets every progress2
     /// update, <paramref name="stderrLine"/> every line of rsync's stderr as it comes (both on a reader thread). On
     /// cancellation rsync is stopped with SIGINT (it then keeps its partial file), escalating if it does not exit.
+    /// With <paramref name="cpu"/>, rsync and the processes it starts (ssh, its local receiver) run on that CPU only
+    /// (through taskset(1), when it is there).
     /// </summary>
     public static RsyncRun Run(IReadOnlyList<string> arguments, Action<RsyncProgress>? progress = null,
-        Action<string>? stderrLine = null, CancellationToken cancellation = default)
+        Action<string>? stderrLine = null, int? cpu = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var clock = Stopwatch.StartNew();
         var parser = new RsyncOutputParser();
         var lines = new List<string>();
         var stderr = new StringBuilder();
-        using var process = ChildProcess.Start(Program, arguments);
+        bool pin = cpu is not null && ChildProcess.Exists(TasksetProgram);
+        using var process = pin
+            ? ChildProcess.Start(TasksetProgram, ["-c", cpu!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), Program, .. arguments])
+            : ChildProcess.Start(Program, arguments);
         var stdoutReader = Task.Run(() => ReadLines(process.StandardOutput.BaseStream, line =>
         {
             if (RsyncOutputParser.TryParseProgress(line, out var update)) Notify(progress, update);
@@ -40,7 +48,8 @@ public static class RsyncProcess
             Task.WaitAll(stdoutReader, stderrReader);
         }
         return new RsyncRun(process.ExitCode, parser.Stats, lines, stderr.ToString(), cancelled || cancellation.IsCancellationRequested,
-            clock.Elapsed);
+            clock.Elapsed)
+        { Cpu = pin ? cpu : null };
     }
 
     /// <summary>Calls a display callback; a failing display must never stop the reading of rsync's output (rsync

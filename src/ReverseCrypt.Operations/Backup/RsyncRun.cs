@@ -5,6 +5,9 @@ namespace ReverseCrypt.Operations.Backup;
 public sealed record RsyncRun(int ExitCode, RsyncStats Stats, IReadOnlyList<string> OutputLines, string Stderr, bool Cancelled,
     TimeSpan Duration)
 {
+    /// <summary>The CPU rsync was pinned to, or null when it ran unpinned.</summary>
+    public int? Cpu { get; init; }
+
     /// <summary>The last non-empty line of stderr (rsync's own error), or "".</summary>
     public string LastErrorLine =>
         Stderr.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0 && !l.StartsWith("rsync error:", StringComparison.Ordinal))

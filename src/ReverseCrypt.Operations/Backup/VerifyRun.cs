@@ -77,7 +77,7 @@ public sealed class VerifyRun
         ArgumentNullException.ThrowIfNull(viewPath);
         var target = _target ?? throw new InvalidOperationException("Resolve first.");
         var arguments = RsyncArguments.ForVerify(viewPath, target, _options.Destination.IsRemote ? _options.RemoteShell : null);
-        var run = RsyncProcess.Run(arguments, null, rsyncMessage, cancellation);
+        var run = RsyncProcess.Run(arguments, null, rsyncMessage, cancellation: cancellation);
         var kind = RsyncExitCode.Classify(run.ExitCode, run.Cancelled, _options.Destination.IsRemote);
         if (kind is not null)
         {

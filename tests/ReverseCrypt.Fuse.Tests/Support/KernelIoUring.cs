@@ -1,19 +1,17 @@
 namespace ReverseCrypt.Fuse.Tests.Support;
 
 /// <summary>
-/// Turns the kernel's FUSE over io_uring switch (module parameter fuse.enable_uring) on for a test and back to what
-/// it was afterwards. The switch is only read when a connection is initialised and its rings register, so mounts
-/// made meanwhile by other tests simply also use io_uring. Fails (CI) or ignores the test when this kernel has no
-/// FUSE over io_uring (Linux before 6.14).
+/// Turns the kernel's FUSE over io_uring switch (module parameter fuse.enable_uring) on for the tests that need it.
+/// It is never switched off by a test: test assemblies run in parallel, and one switching it off while another
+/// mounts would fail the other. The switch is only read when a connection is initialised, so mounts made by other
+/// tests meanwhile simply use io_uring too (they must work either way). tests/run puts the machine's value back
+/// after the suite. Fails (CI) or ignores the test when this kernel has no FUSE over io_uring (before Linux 6.14).
 /// </summary>
-internal sealed class KernelIoUring : IDisposable
+internal static class KernelIoUring
 {
-    private const string Parameter = "/sys/module/fuse/parameters/enable_uring";
-    private static readonly Lock s_lock = new();
-    private static int s_users;
-    private static string? s_previous;
+    internal const string Parameter = "/sys/module/fuse/parameters/enable_uring";
 
-    public KernelIoUring()
+    public static void Enable()
     {
         MountRequirements.Require();
         if (!File.Exists(Parameter))
@@ -25,24 +23,6 @@ internal sealed class KernelIoUring : IDisposable
             }
             Assert.Ignore(problem);
         }
-        lock (s_lock)
-        {
-            if (s_users++ == 0)
-            {
-                s_previous = File.ReadAllText(Parameter).Trim();
-                File.WriteAllText(Parameter, "Y");
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-        lock (s_lock)
-        {
-            if (--s_users == 0 && s_previous is not null)
-            {
-                File.WriteAllText(Parameter, s_previous);
-            }
-        }
+        File.WriteAllText(Parameter, "Y");
     }
 }

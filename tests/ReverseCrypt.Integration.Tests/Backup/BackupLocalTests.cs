@@ -120,4 +120,30 @@ public class BackupLocalTests
         Assert.That(missing.ExitCode, Is.EqualTo(20), missing.ToString());
         Assert.That(_s.ViewMounts, Is.Empty);
     }
+
+    [Test]
+    public void OverIoUring_RsyncRunsOnOneCpu_AndTheCopyIsComplete()
+    {
+        // Switched on, never off (other test assemblies may be mounting); tests/run restores the machine's value.
+        const string parameter = "/sys/module/fuse/parameters/enable_uring";
+        if (!File.Exists(parameter))
+        {
+            Require.Missing("FUSE over io_uring (Linux 6.14+): " + parameter + " is missing");
+        }
+        if (Environment.ProcessorCount < 2)
+        {
+            Assert.Ignore("one CPU: there is nothing to pin to");
+        }
+        File.WriteAllText(parameter, "Y");
+        var dest = Path.Combine(_s.Root, "pinned");
+
+        var (r, summary) = _s.Backup(dest);
+
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        Assert.That(summary.GetProperty("rsync_cpu").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Number), r.ToString());
+        Assert.That(summary.GetProperty("rsync_cpu").GetInt32(), Is.EqualTo(Environment.ProcessorCount - 1),
+            "the last CPU this process may use");
+        var restored = _s.RestoreWithGocryptfs(dest, "pinned-restored");
+        Assert.That(BackupTree.Differences(_s.Plain, restored), Is.Empty);
+    }
 }
