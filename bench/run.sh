@@ -167,6 +167,7 @@ if wants read; then
     mkdir -p "$BIG"
     log "== read: generating a $BIG_MIB MiB file"
     head -c "$((BIG_MIB * 1048576))" /dev/urandom > "$BIG/big.bin"
+    sync  # written back before any measurement: writeback during the first reads made them 2-4x slower
     init_config "$BIG"
     log "   dd bs=1M through a fresh mount, $RUNS runs each, alternating (load $(load))"
     theirs=(); reread=()
