@@ -114,6 +114,42 @@ mount_ours_in() {
     fi
 }
 mode_label() { if [ "$1" = dev ]; then echo "/dev/fuse"; else echo "io_uring"; fi; }
+
+# mounted_ours / mounted_theirs PLAIN FN [ARG...]: FN MOUNTPOINT [ARG...] on a fresh mount, printing its figure.
+mounted_ours() { local plain="$1" fn="$2" mode="${MODE:-${MODES##* }}"; shift 2; mount_ours_in "$mode" "$plain" "$MNT_OURS"; "$fn" "$MNT_OURS" "$@"; unmount "$MNT_OURS"; }
+mounted_theirs() { local plain="$1" fn="$2"; shift 2; mount_theirs "$plain" "$MNT_THEIRS"; "$fn" "$MNT_THEIRS" "$@"; unmount "$MNT_THEIRS"; }
+
+# compare SECTION LABEL TARGET PLAIN FN: RUNS alternating rounds; in each, FN MOUNTPOINT (which prints one figure)
+# runs on a fresh mount of ours for each transport, then of gocryptfs. Records one row per transport (TRANSPORT in
+# LABEL names it), each against the median of gocryptfs.
+compare() {
+    local section="$1" label="$2" target="$3" plain="$4" fn="$5" mode o t line om tm
+    local theirs=()
+    local -A ours_by=()
+    for _ in $(seq "$RUNS"); do
+        line=""
+        for mode in $MODES; do
+            o=$(MODE="$mode" mounted_ours "$plain" "$fn")
+            ours_by[$mode]+="$o "
+            line+="ours ($(mode_label "$mode")) $o, "
+        done
+        t=$(mounted_theirs "$plain" "$fn")
+        theirs+=("$t")
+        log "  ${line}gocryptfs $t"
+    done
+    tm="$(printf '%s\n' "${theirs[@]}" | median)"
+    for mode in $MODES; do
+        om="$(printf '%s\n' ${ours_by[$mode]} | median)"
+        record "$section" "${label/TRANSPORT/$(mode_label "$mode")}" "$om" "$tm" "$(ratio "$om" "$tm")" "$target"
+    done
+}
+
+# Figures: MB/s of the largest file of a view; seconds of a find; seconds of an rsync of a tree into a copy named
+# after the tree's mountpoint (or after $2), kept between runs so that later runs see an unchanged tree.
+read_mbps() { dd_mbps "$(big_file_in "$1")"; }
+timed_find() { local s; s=$(now); find_walk "$1"; since "$s"; }
+timed_rsync() { local s; s=$(now); rsync -aHAX "$1/" "$WORK/dest-${2:-$(basename "$1")}/"; since "$s"; }
+timed_rsync_pinned() { local s; s=$(now); taskset -c 0 rsync -aHAX "$1/" "$WORK/dest-$(basename "$1")/"; since "$s"; }
 mount_theirs() { gocryptfs -q -nosyslog -reverse -passfile "$PASS" "$1" "$2" >/dev/null; }
 
 # The largest regular file directly in a mounted view (the encrypted name of the 1 GiB file).
@@ -170,32 +206,11 @@ if wants read; then
     sync  # written back before any measurement: writeback during the first reads made them 2-4x slower
     init_config "$BIG"
     log "   dd bs=1M through a fresh mount, $RUNS runs each, alternating (load $(load))"
-    theirs=(); reread=()
-    declare -A ours_by=()
-    for _ in $(seq "$RUNS"); do
-        line=""
-        for mode in $MODES; do
-            mount_ours_in "$mode" "$BIG" "$MNT_OURS"
-            f="$(big_file_in "$MNT_OURS")"
-            o=$(dd_mbps "$f")
-            [ "$mode" = dev ] && reread+=("$(dd_mbps "$f")")
-            unmount "$MNT_OURS"
-            ours_by[$mode]+="$o "
-            line+="ours ($(mode_label "$mode")) $o MB/s, "
-        done
-        mount_theirs "$BIG" "$MNT_THEIRS"
-        t=$(dd_mbps "$(big_file_in "$MNT_THEIRS")")
-        unmount "$MNT_THEIRS"
-        theirs+=("$t")
-        log "  ${line}gocryptfs $t MB/s (re-read through ours ${reread[-1]} MB/s)"
-    done
-    tm="$(printf '%s\n' "${theirs[@]}" | median)"
-    for mode in $MODES; do
-        om="$(printf '%s\n' ${ours_by[$mode]} | median)"
-        record read "${BIG_MIB} MiB sequential, fresh mount, $(mode_label "$mode") (MB/s, median)" "$om" "$tm" \
-            "$(ratio "$om" "$tm")" ">= 6x"
-    done
-    record read "same file re-read, page cache (MB/s, median)" "$(printf '%s\n' "${reread[@]}" | median)" "-" "-" "info"
+    compare read "${BIG_MIB} MiB sequential, fresh mount, TRANSPORT (MB/s, median)" ">= 6x" "$BIG" read_mbps
+    mount_ours "$BIG" "$MNT_OURS"
+    read_mbps "$MNT_OURS" >/dev/null
+    record read "same file re-read, page cache (MB/s)" "$(read_mbps "$MNT_OURS")" "-" "-" "info"
+    unmount "$MNT_OURS"
     rm -rf "$BIG"
 fi
 
@@ -214,42 +229,16 @@ find_walk() { find "$1" -printf '%s %m %T@\n' > /dev/null; }
 if wants find; then
     log "== find -printf '%s %m %T@' over $tree_entries entries, fresh mount each run (load $(load))"
     find_walk "$TREE"
-    ext4=(); theirs=()
-    declare -A ours_by=()
-    for _ in $(seq "$RUNS"); do
-        s=$(now); find_walk "$TREE"; e=$(since "$s")
-        line=""
-        for mode in $MODES; do
-            mount_ours_in "$mode" "$TREE" "$MNT_OURS"
-            s=$(now); find_walk "$MNT_OURS"; o=$(since "$s")
-            unmount "$MNT_OURS"
-            ours_by[$mode]+="$o "
-            line+="ours ($(mode_label "$mode")) $o s, "
-        done
-        mount_theirs "$TREE" "$MNT_THEIRS"
-        s=$(now); find_walk "$MNT_THEIRS"; t=$(since "$s")
-        unmount "$MNT_THEIRS"
-        ext4+=("$e"); theirs+=("$t")
-        log "  ext4 $e s, ${line}gocryptfs $t s"
-    done
-    tm="$(printf '%s\n' "${theirs[@]}" | median)"
-    for mode in $MODES; do
-        om="$(printf '%s\n' ${ours_by[$mode]} | median)"
-        record find "find over $tree_entries entries, $(mode_label "$mode") (s, median)" "$om" "$tm" \
-            "$(ratio "$om" "$tm")" "<= 0.25x"
-    done
+    compare find "find over $tree_entries entries, TRANSPORT (s, median)" "<= 0.25x" "$TREE" timed_find
+    ext4=(); for _ in $(seq "$RUNS"); do ext4+=("$(timed_find "$TREE")"); done
     record find "same find on ext4 (the plaintext itself)" "$(printf '%s\n' "${ext4[@]}" | median)" "-" "-" "info"
 fi
 
 if wants rsync; then
     log "== rsync -aHAX of $tree_entries entries (load $(load))"
     s=$(now); rsync -aHAX "$TREE/" "$WORK/dest-ext4/"; first_ext4=$(since "$s")
-    mount_ours "$TREE" "$MNT_OURS"
-    s=$(now); rsync -aHAX "$MNT_OURS/" "$WORK/dest-ours/"; first_ours=$(since "$s")
-    unmount "$MNT_OURS"
-    mount_theirs "$TREE" "$MNT_THEIRS"
-    s=$(now); rsync -aHAX "$MNT_THEIRS/" "$WORK/dest-theirs/"; first_theirs=$(since "$s")
-    unmount "$MNT_THEIRS"
+    first_ours=$(mounted_ours "$TREE" timed_rsync)
+    first_theirs=$(mounted_theirs "$TREE" timed_rsync)
     log "   first copy: ext4 $first_ext4 s, ours $first_ours s, gocryptfs $first_theirs s"
     # The copies must be byte-identical except hard-linked files, whose IVs ReverseCrypt derives from each link's
     # own path (FORMAT.md 18) where gocryptfs uses the first-opened link's.
@@ -258,66 +247,22 @@ if wants rsync; then
         differing=$((differing + 1))
         f="$(printf '%s\n' "$line" | awk '$1 == "Files" { print $2 }')"
         if [ -n "$f" ] && [ "$(stat -c %h "$f")" -gt 1 ]; then hardlinked=$((hardlinked + 1)); fi
-    done < <(diff -rq --no-dereference "$WORK/dest-ours" "$WORK/dest-theirs" || true)
+    done < <(diff -rq --no-dereference "$WORK/dest-mnt-ours" "$WORK/dest-mnt-theirs" || true)
     if [ "$differing" -ne "$hardlinked" ]; then
         log "   WARNING: the two encrypted copies differ in $((differing - hardlinked)) entries that are not hard links"
     else
         log "   the two encrypted copies are identical except $hardlinked hard-linked files (by design, FORMAT.md 18)"
     fi
     record rsync "first copy of the tree (s, one run)" "$first_ours" "$first_theirs" "$(ratio "$first_ours" "$first_theirs")" "info"
-    ext4=(); theirs=()
-    declare -A ours_by=()
-    for _ in $(seq "$RUNS"); do
-        s=$(now); rsync -aHAX "$TREE/" "$WORK/dest-ext4/"; e=$(since "$s")
-        line=""
-        for mode in $MODES; do
-            mount_ours_in "$mode" "$TREE" "$MNT_OURS"
-            s=$(now); rsync -aHAX "$MNT_OURS/" "$WORK/dest-ours/"; o=$(since "$s")
-            unmount "$MNT_OURS"
-            ours_by[$mode]+="$o "
-            line+="ours ($(mode_label "$mode")) $o s, "
-        done
-        mount_theirs "$TREE" "$MNT_THEIRS"
-        s=$(now); rsync -aHAX "$MNT_THEIRS/" "$WORK/dest-theirs/"; t=$(since "$s")
-        unmount "$MNT_THEIRS"
-        ext4+=("$e"); theirs+=("$t")
-        log "  unchanged: ext4 $e s, ${line}gocryptfs $t s"
-    done
-    tm="$(printf '%s\n' "${theirs[@]}" | median)"
-    for mode in $MODES; do
-        om="$(printf '%s\n' ${ours_by[$mode]} | median)"
-        record rsync "rsync -aHAX, tree unchanged, $(mode_label "$mode") (s, median)" "$om" "$tm" \
-            "$(ratio "$om" "$tm")" "<= 0.5x"
-    done
+    compare rsync "rsync -aHAX, tree unchanged, TRANSPORT (s, median)" "<= 0.5x" "$TREE" timed_rsync
+    ext4=(); for _ in $(seq "$RUNS"); do ext4+=("$(timed_rsync "$TREE" ext4)"); done
     record rsync "same rsync on ext4 (plaintext to plaintext copy)" "$(printf '%s\n' "${ext4[@]}" | median)" "-" "-" "info"
-    # Where the time goes: FUSE round trips (two uncached xattr queries per file) and, on /dev/fuse, their wake-ups
-    # across CPUs. The same runs with rsync (only rsync) pinned to one CPU, for both filesystems.
+    # Where the time goes: FUSE round trips (two uncached xattr queries per file) and their wake-ups across CPUs. The
+    # same runs with rsync (only rsync) pinned to one CPU, for both filesystems: what `backup` does over io_uring.
     if command -v taskset >/dev/null; then
-        theirs=()
-        declare -A ours_by=()
-        for _ in $(seq "$RUNS"); do
-            line=""
-            for mode in $MODES; do
-                mount_ours_in "$mode" "$TREE" "$MNT_OURS"
-                s=$(now); taskset -c 0 rsync -aHAX "$MNT_OURS/" "$WORK/dest-ours/"; o=$(since "$s")
-                unmount "$MNT_OURS"
-                ours_by[$mode]+="$o "
-                line+="ours ($(mode_label "$mode")) $o s, "
-            done
-            mount_theirs "$TREE" "$MNT_THEIRS"
-            s=$(now); taskset -c 0 rsync -aHAX "$MNT_THEIRS/" "$WORK/dest-theirs/"; t=$(since "$s")
-            unmount "$MNT_THEIRS"
-            theirs+=("$t")
-            log "  unchanged, rsync on CPU 0: ${line}gocryptfs $t s"
-        done
-        tm="$(printf '%s\n' "${theirs[@]}" | median)"
-        for mode in $MODES; do
-            om="$(printf '%s\n' ${ours_by[$mode]} | median)"
-            record rsync "same, rsync pinned to one CPU, $(mode_label "$mode") (s, median)" "$om" "$tm" \
-                "$(ratio "$om" "$tm")" "info"
-        done
+        compare rsync "same, rsync pinned to one CPU, TRANSPORT (s, median)" "info" "$TREE" timed_rsync_pinned
     fi
-    rm -rf "$WORK/dest-ext4" "$WORK/dest-ours" "$WORK/dest-theirs"
+    rm -rf "$WORK/dest-ext4" "$WORK/dest-mnt-ours" "$WORK/dest-mnt-theirs"
 fi
 
 # ---------------------------------------------------------------------------------------------------------- memory
