@@ -93,6 +93,25 @@ public static class Run
     /// <summary>Runs `./reversecrypt ARGS` from the repository root (2-minute limit).</summary>
     public static ProcessResult Cli(params string[] args) => CliWithInput(null, args);
 
+    /// <summary>Starts the CLI (the repository's launcher) without waiting: stdout and stderr redirected for the caller
+    /// to read, stdin closed, run from the repository root.</summary>
+    public static Process StartCli(IEnumerable<string> args, IDictionary<string, string>? env = null)
+    {
+        var psi = new ProcessStartInfo(Repo.Launcher)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = Repo.Root,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        var process = Process.Start(psi)!;
+        process.StandardInput.Close();
+        return process;
+    }
+
     /// <summary>Runs `./reversecrypt ARGS` with text on standard input.</summary>
     public static ProcessResult CliWithInput(string? stdin, params string[] args) =>
         Program(Repo.Launcher, args, stdin, TimeSpan.FromMinutes(2), workingDirectory: Repo.Root);

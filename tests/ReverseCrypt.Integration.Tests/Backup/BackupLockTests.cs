@@ -137,19 +137,8 @@ public class BackupLockTests
     /// <summary>Starts `./reversecrypt backup` without waiting; its output is collected in the background.</summary>
     private Process StartBackup(string runtime, string dest, params string[] options)
     {
-        var psi = new ProcessStartInfo(Repo.Launcher)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = Repo.Root,
-        };
-        foreach (var a in (string[])["backup", "--passfile", _passfile, .. options, _plain, dest]) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in Environment(runtime)) psi.Environment[k] = v;
-        var process = Process.Start(psi)!;
+        var process = Run.StartCli(["backup", "--passfile", _passfile, .. options, _plain, dest], Environment(runtime));
         _started.Add(process);
-        process.StandardInput.Close();
         return process;
     }
 

@@ -61,22 +61,8 @@ public sealed class BackupScenario : IDisposable
     }
 
     /// <summary>Starts `./reversecrypt backup ...` without waiting (for signal tests).</summary>
-    public Process StartBackup(params string[] args)
-    {
-        var psi = new ProcessStartInfo(Repo.Launcher)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = Repo.Root,
-        };
-        foreach (var a in (string[])["backup", "--json", "--passfile", Passfile, .. args]) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in Environment) psi.Environment[k] = v;
-        var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        return process;
-    }
+    public Process StartBackup(params string[] args) =>
+        Run.StartCli(["backup", "--json", "--passfile", Passfile, .. args], Environment);
 
     /// <summary>FUSE mounts below the private runtime directory (the views of backup and verify).</summary>
     public IReadOnlyList<string> ViewMounts => Mounts.FuseMountsBelow(Runtime);
