@@ -12,6 +12,8 @@
 #   read     dd bs=1M of a 1 GiB file through the reverse view, freshly mounted        target ratio >= 6
 #   find     find -printf '%s %m %T@' over 100,000 files in 100 directories, fresh    target time ratio <= 0.25
 #   rsync    rsync -aHAX of the unchanged 100,000-file tree to a copy, fresh mount      target time ratio <= 0.5
+#   nightly  the whole nightly job over that unchanged tree: `reversecrypt backup` (mount, rsync, unmount) against
+#            mounting gocryptfs -reverse, the same rsync (-aHAX --numeric-ids --delete) and unmounting
 #   memory   time per entry of a 1,000,000-entry walk against the 100,000-file walk (ratio <= 1.5); daemon RSS
 #            walking the 1,000,000-entry tree, after the kernel forgets, over WALKS walks (< 150 MiB)
 #   startup  `mount --reverse --masterkey` until the mount answers                    target < 0.5 s
@@ -30,7 +32,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 RUNS="${RUNS:-3}"
 WALKS="${WALKS:-10}"
-ONLY="${ONLY:-crypto read find rsync memory startup forward}"
+ONLY="${ONLY:-crypto read find rsync nightly memory startup forward}"
 RC="${RC:-}"
 if [ -n "${QUICK:-}" ]; then
     BIG_MIB="${BIG_MIB:-64}"; TREE_DIRS="${TREE_DIRS:-10}"; TREE_FILES="${TREE_FILES:-100}"
@@ -217,7 +219,7 @@ fi
 # ------------------------------------------------------------------------------------ the 100,000-file tree (find, rsync)
 TREE="$WORK/plain-tree"
 tree_entries=0
-if wants find || wants rsync || wants memory || wants forward; then
+if wants find || wants rsync || wants nightly || wants memory || wants forward; then
     log "== generating $TREE_DIRS x $TREE_FILES files"
     tree_entries=$(python3 "$root/bench/gen_tree.py" files "$TREE" "$TREE_DIRS" "$TREE_FILES")
     init_config "$TREE"
@@ -263,6 +265,27 @@ if wants rsync; then
         compare rsync "same, rsync pinned to one CPU, TRANSPORT (s, median)" "info" "$TREE" timed_rsync_pinned
     fi
     rm -rf "$WORK/dest-ext4" "$WORK/dest-mnt-ours" "$WORK/dest-mnt-theirs"
+fi
+
+if wants nightly; then
+    log "== nightly job over the unchanged $tree_entries-entry tree, $RUNS runs each, alternating (load $(load))"
+    nightly_ours() { "$RC" backup --passfile "$PASS" "$TREE" "$WORK/nightly-ours" >/dev/null; }
+    nightly_theirs() {
+        mount_theirs "$TREE" "$MNT_THEIRS"
+        rsync -aHAX --numeric-ids --delete "$MNT_THEIRS/" "$WORK/nightly-theirs/"
+        unmount "$MNT_THEIRS"
+    }
+    nightly_ours; nightly_theirs   # the first, full copies
+    ours=(); theirs=()
+    for _ in $(seq "$RUNS"); do
+        s=$(now); nightly_ours; o=$(since "$s")
+        s=$(now); nightly_theirs; t=$(since "$s")
+        ours+=("$o"); theirs+=("$t")
+        log "  reversecrypt backup $o s, gocryptfs -reverse + rsync $t s, time ratio $(ratio "$o" "$t")"
+    done
+    om="$(printf '%s\n' "${ours[@]}" | median)"; tm="$(printf '%s\n' "${theirs[@]}" | median)"
+    record nightly "whole job, unchanged tree, mount to unmount (s, median)" "$om" "$tm" "$(ratio "$om" "$tm")" "<= 0.5x"
+    rm -rf "$WORK/nightly-ours" "$WORK/nightly-theirs"
 fi
 
 # ---------------------------------------------------------------------------------------------------------- memory
