@@ -82,5 +82,26 @@ public static partial class Libc
 
     /// <summary>sched_getaffinity(2) of the calling thread (pid 0); returns 0 or -1.</summary>
     [LibraryImport(LibName, EntryPoint = "sched_getaffinity", SetLastError = true)]
-    public static unsafe partial int SchedGetaffinity(int pid, nuint maskSize, ulong* mask);
+    private static unsafe partial int SchedGetaffinity(int pid, nuint maskSize, ulong* mask);
+
+    /// <summary>The CPUs the calling thread may run on, in ascending order (sched_getaffinity, up to 1024 CPUs); null
+    /// when the mask cannot be read.</summary>
+    public static unsafe int[]? AllowedCpus()
+    {
+        const int Words = 16;
+        ulong* mask = stackalloc ulong[Words];
+        if (SchedGetaffinity(0, Words * sizeof(ulong), mask) != 0)
+        {
+            return null;
+        }
+        var cpus = new List<int>();
+        for (int cpu = 0; cpu < Words * 64; cpu++)
+        {
+            if ((mask[cpu / 64] & (1UL << (cpu % 64))) != 0)
+            {
+                cpus.Add(cpu);
+            }
+        }
+        return [.. cpus];
+    }
 }

@@ -25,7 +25,6 @@ internal sealed class FuseUringPool
     private volatile bool _go;
     private volatile string? _setUpProblem;
     private int _registerFailureLogged;
-    private long _requests;
 
     private FuseUringPool(FuseSession session, ILogger logger, int payloadSize, int[] cpus, int queues, Action onWorkerExit)
     {
@@ -62,8 +61,9 @@ internal sealed class FuseUringPool
     /// <summary>Threads started (each counts as one running session thread until it exits).</summary>
     public int ThreadCount => _workers.Length;
 
-    /// <summary>Requests the kernel handed over through io_uring.</summary>
-    public long Requests => Interlocked.Read(ref _requests);
+    /// <summary>Requests the kernel handed over through io_uring (each worker counts its own: no shared counter on
+    /// the request path).</summary>
+    public long Requests => _workers.Sum(w => w.Served);
 
     /// <summary>
     /// Creates the workers (not started) when the kernel allows FUSE over io_uring (fuse.enable_uring = Y), else
@@ -77,7 +77,7 @@ internal sealed class FuseUringPool
             return null;
         }
         int queues = PossibleCpuCount();
-        int[] cpus = AllowedCpus();
+        int[] cpus = Libc.AllowedCpus() ?? [.. Enumerable.Range(0, Environment.ProcessorCount)];
         if (queues <= 0 || cpus.Length == 0)
         {
             reason = "could not read the CPU layout";
@@ -183,8 +183,6 @@ internal sealed class FuseUringPool
         }
     }
 
-    internal void RequestServed() => Interlocked.Increment(ref _requests);
-
     internal void WorkerExited() => _onWorkerExit();
 
     /// <summary>num_possible_cpus(): the kernel's number of io_uring queues.</summary>
@@ -206,24 +204,5 @@ internal sealed class FuseUringPool
         {
             return Environment.ProcessorCount;
         }
-    }
-
-    /// <summary>The CPUs this thread may run on (sched_getaffinity), in order.</summary>
-    private static unsafe int[] AllowedCpus()
-    {
-        ulong* mask = stackalloc ulong[16];
-        if (Libc.SchedGetaffinity(0, 16 * sizeof(ulong), mask) != 0)
-        {
-            return [.. Enumerable.Range(0, Environment.ProcessorCount)];
-        }
-        var cpus = new List<int>();
-        for (int cpu = 0; cpu < 1024; cpu++)
-        {
-            if ((mask[cpu / 64] & (1UL << (cpu % 64))) != 0)
-            {
-                cpus.Add(cpu);
-            }
-        }
-        return [.. cpus];
     }
 }

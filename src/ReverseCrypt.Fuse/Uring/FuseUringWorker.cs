@@ -18,7 +18,7 @@ internal sealed unsafe class FuseUringWorker : IRingCommit
 
     /// <summary>sizeof(struct fuse_uring_req_header): in_out[128], op_in[128], fuse_uring_ent_in_out (32).</summary>
     private const int HeaderBlockSize = 288;
-    private const int OpInOffset = 128, CommitIdOffset = 256 + 8;
+    private const int OpInOffset = 128;
     private const int InHeaderSize = 40;
 
     private readonly FuseSession _session;
@@ -33,6 +33,7 @@ internal sealed unsafe class FuseUringWorker : IRingCommit
     private int _requestSize;
     private Entry? _current;
     private int _alive;
+    private long _served;
     private bool _reported;
 
     public FuseUringWorker(FuseSession session, FuseUringPool pool, ILogger logger, int cpu, ushort[] queues, int payloadSize)
@@ -51,6 +52,9 @@ internal sealed unsafe class FuseUringWorker : IRingCommit
     }
 
     public int Cpu => _cpu;
+
+    /// <summary>Requests this worker has taken from the kernel (written by its thread only).</summary>
+    public long Served => Volatile.Read(ref _served);
 
     /// <summary>The thread body: set up, report to the pool, wait for INIT, serve until the connection ends.</summary>
     public void Run()
@@ -147,7 +151,7 @@ internal sealed unsafe class FuseUringWorker : IRingCommit
                     continue;
                 }
                 entry.Registered = true;
-                _pool.RequestServed();
+                Volatile.Write(ref _served, _served + 1);
                 Process(entry);
                 if (ring.Unsubmitted > 0 && ring.TryPeek(out _))
                 {
@@ -224,11 +228,10 @@ internal sealed unsafe class FuseUringWorker : IRingCommit
 
     private void QueueCommit(Entry entry, ulong unique)
     {
-        // The kernel's commit id is the request's unique (fuse_uring_ent_in_out.commit_id says the same).
-        ulong commitId = *(ulong*)(entry.Header + CommitIdOffset);
+        // The kernel's commit id is the request's unique (fuse_uring_ent_in_out.commit_id holds the same value).
         byte* sqe = NextSqe();
         FillCommand(sqe, entry, CmdCommitAndFetch);
-        *(ulong*)(sqe + 56) = commitId != 0 ? commitId : unique;
+        *(ulong*)(sqe + 56) = unique;
         entry.Committed = true;
     }
 
