@@ -38,9 +38,6 @@ public sealed class WorkerPool<T> : IDisposable
         }
     }
 
-    /// <summary>Number of worker threads.</summary>
-    public int Workers => _threads.Length;
-
     /// <summary>Queues an item, waiting while the queue is full. False after a handler failed.</summary>
     public bool Add(T item)
     {

@@ -22,13 +22,6 @@ public static class BytePath
         return result;
     }
 
-    /// <summary>The last component (the whole path when it has no '/').</summary>
-    public static ReadOnlySpan<byte> LastComponent(ReadOnlySpan<byte> path)
-    {
-        int slash = path.LastIndexOf((byte)'/');
-        return path[(slash + 1)..];
-    }
-
     /// <summary>
     /// Splits a user-given path into components: leading, trailing and repeated '/' and "." components are ignored.
     /// False when a component is ".." or longer than 255 bytes, or contains NUL.
@@ -103,9 +96,6 @@ public static class BytePath
         }
         return text.ToString();
     }
-
-    /// <summary>The UTF-8 bytes of a path given as text, without interpreting escapes.</summary>
-    public static byte[] FromString(string path) => Encoding.UTF8.GetBytes(path);
 
     /// <summary>
     /// The inverse of <see cref="Display"/>: UTF-8 text where "\xNN" is the byte NN and "\\" a backslash, so a

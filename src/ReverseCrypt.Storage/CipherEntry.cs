@@ -8,7 +8,4 @@ namespace ReverseCrypt.Storage;
 /// <param name="PlainName">The decrypted name (bytes).</param>
 /// <param name="Type">d_type (DT_*), 0 when the filesystem does not report it.</param>
 /// <param name="Ino">d_ino of the cipher entry.</param>
-/// <param name="IsLongName">True when the full encrypted name came from a .name file.</param>
-/// <param name="UsedFallbackIv">True when the name only decrypted with the path-derived directory IV.</param>
-public sealed record CipherEntry(byte[] CipherName, byte[] PlainName, byte Type, ulong Ino, bool IsLongName,
-    bool UsedFallbackIv);
+public sealed record CipherEntry(byte[] CipherName, byte[] PlainName, byte Type, ulong Ino);

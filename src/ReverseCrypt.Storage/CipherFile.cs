@@ -177,6 +177,7 @@ public sealed class CipherFile : IDisposable
         errno = Errno.OK;
         byte[]? cipherScratch = null;
         byte[]? plainScratch = null;
+        int plainScratchUsed = 0; // largest prefix of plainScratch that held plaintext
         try
         {
             while (bytesRead < destination.Length && plainOffset + bytesRead < PlainSize)
@@ -200,6 +201,7 @@ public sealed class CipherFile : IDisposable
                 {
                     plainScratch ??= ArrayPool<byte>.Shared.Rent(BatchBlocks * ContentLayout.PlainBlockSize);
                     plain = plainScratch.AsSpan(0, blocks * ContentLayout.PlainBlockSize);
+                    plainScratchUsed = Math.Max(plainScratchUsed, plain.Length);
                 }
                 var status = ReadBlocks(block, plain, cipherScratch, out int plainLength, out badBlock, out errno);
                 if (status != ContentStatus.Ok)
@@ -229,7 +231,9 @@ public sealed class CipherFile : IDisposable
             }
             if (plainScratch is not null)
             {
-                System.Security.Cryptography.CryptographicOperations.ZeroMemory(plainScratch);
+                // The pooled array goes back to the shared pool: wipe the decrypted plaintext it held (only the
+                // prefix this call used; the rest was never written here).
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(plainScratch.AsSpan(0, plainScratchUsed));
                 ArrayPool<byte>.Shared.Return(plainScratch);
             }
         }

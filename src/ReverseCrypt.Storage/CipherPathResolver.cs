@@ -70,8 +70,7 @@ public sealed class CipherPathResolver
                 directory.Dispose();
                 return null;
             }
-            var entry = new CipherEntry(cipherName[..length].ToArray(), plainName, CipherIo.DirentTypeOf(stat.Mode), stat.Ino,
-                NameTransform.IsLongNameEntry(cipherName[..length]), false);
+            var entry = new CipherEntry(cipherName[..length].ToArray(), plainName, CipherIo.DirentTypeOf(stat.Mode), stat.Ino);
             var child = _tree.OpenDirectory(directory, entry, out errno);
             directory.Dispose();
             if (child is null)
@@ -116,7 +115,7 @@ public sealed class CipherPathResolver
                         CipherDirectory? next = null;
                         if (stat.FileType == CipherIo.S_IFDIR)
                         {
-                            var entry = new CipherEntry(cipherName[..length].ToArray(), plainName, 0, 0, false, false);
+                            var entry = new CipherEntry(cipherName[..length].ToArray(), plainName, 0, 0);
                             next = _tree.OpenDirectory(directory, entry, out _);
                         }
                         directory.Dispose();
@@ -212,8 +211,7 @@ public sealed class CipherPathResolver
                 {
                     return BytePath.Join(directory.PlainPath, plainName[..plainLength]);
                 }
-                var entry = new CipherEntry(cipherName, plainName[..plainLength].ToArray(), CipherIo.DirentTypeOf(stat.Mode), stat.Ino,
-                    isLong, false);
+                var entry = new CipherEntry(cipherName, plainName[..plainLength].ToArray(), CipherIo.DirentTypeOf(stat.Mode), stat.Ino);
                 var child = _tree.OpenDirectory(directory, entry, out errno);
                 if (child is null)
                 {

@@ -33,7 +33,6 @@ public sealed partial class CipherTree : IDisposable
             _ => new IOException($"{cipherDir}: {Libc.Describe(errno)}"),
         };
         RootPath = cipherDir;
-        Core = core;
         Options = core.Options;
         Names = new NameTransform(core);
         Symlinks = new SymlinkTransform(core);
@@ -43,8 +42,6 @@ public sealed partial class CipherTree : IDisposable
 
     /// <summary>The directory the tree was opened from.</summary>
     public string RootPath { get; }
-
-    public CryptoCore Core { get; }
 
     public FormatOptions Options { get; }
 
@@ -139,7 +136,7 @@ public sealed partial class CipherTree : IDisposable
             {
                 if (!(cipherDirPath.IsEmpty && cipherName.AsSpan().SequenceEqual(NameTransform.ConfFileName)))
                 {
-                    AddEntry(new CipherEntry(cipherName, cipherName, item.Type, item.Ino, false, false), cipherDirPath, plainDirPath,
+                    AddEntry(new CipherEntry(cipherName, cipherName, item.Type, item.Ino), cipherDirPath, plainDirPath,
                         seenPlain, entries, problems);
                 }
                 continue;
@@ -180,7 +177,7 @@ public sealed partial class CipherTree : IDisposable
             }
             usedFallback |= fallback;
             usedStored |= !fallback;
-            AddEntry(new CipherEntry(cipherName, plainName[..plainLength].ToArray(), item.Type, item.Ino, isLong, fallback),
+            AddEntry(new CipherEntry(cipherName, plainName[..plainLength].ToArray(), item.Type, item.Ino),
                 cipherDirPath, plainDirPath, seenPlain, entries, problems);
         }
 

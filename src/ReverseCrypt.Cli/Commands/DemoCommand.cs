@@ -54,7 +54,7 @@ public static class DemoCommand
 
             Step("3. reversecrypt mount --reverse", $"the encrypted, read-only view of {plain} at {view}");
             using var loggers = Logging.Create(debug: false, quiet: true);
-            using (var opened = new OpenedKey(MasterKey.FromBytes(Export(key)), config.ToFormatOptions(), config, configPath))
+            using (var opened = new OpenedKey(MasterKey.FromBytes(Export(key)), config.ToFormatOptions()))
             using (var mounted = ReverseView.Mount(new ReverseViewSettings(plain, opened) { ConfigPath = configPath }, view, loggers))
             {
                 Show("ls", "-l", view);

@@ -11,7 +11,7 @@ public static class InitCommand
     public static Command Create()
     {
         var reverse = new Option<bool>("--reverse") { Description = "Write DIR/.gocryptfs.reverse.conf for an encrypted view of the plaintext DIR (the backup use)." };
-        var scryptn = new Option<int>("--scryptn") { Description = "scrypt cost as log2(N), 10..28 (default 16, as gocryptfs).", DefaultValueFactory = _ => 16 };
+        var scryptn = new Option<int>("--scryptn") { Description = "scrypt cost as log2(N), 10..28 (default 16, as gocryptfs).", DefaultValueFactory = _ => ConfFile.DefaultScryptLogN };
         var longnamemax = new Option<int>("--longnamemax") { Description = "Hash encrypted names longer than N characters, 62..255 (default 255).", DefaultValueFactory = _ => 255 };
         var deterministic = new Option<bool>("--deterministic-names") { Description = "No per-directory IV: equal names encrypt equally in every directory." };
         var plaintextnames = new Option<bool>("--plaintextnames") { Description = "Do not encrypt names (contents still encrypted)." };

@@ -79,8 +79,7 @@ public sealed class BackupJobOptions
         Func<string, string> notAesSiv)
     {
         var exclude = Excludes.BindMatcher(result);
-        if (!Directory.Exists(plainDir))
-            throw new CliException(ExitCodes.BadDirectory, File.Exists(plainDir) ? $"{plainDir} is not a directory" : $"{plainDir}: no such directory");
+        ReverseView.ValidatePlainDir(plainDir);
         var configPath = result.GetValue(Config)?.FullName ?? Path.Combine(plainDir, ConfigLocator.ReverseName);
         var passwords = Password.Bind(result);
         if (!File.Exists(configPath) && !passwords.HasMasterkey)

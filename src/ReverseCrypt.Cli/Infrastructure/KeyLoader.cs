@@ -6,12 +6,10 @@ using ReverseCrypt.Storage;
 namespace ReverseCrypt.Cli.Infrastructure;
 
 /// <summary>An opened key: the master key plus the format options it goes with.</summary>
-public sealed class OpenedKey(MasterKey key, FormatOptions options, ConfFile? config, string? configPath) : IDisposable
+public sealed class OpenedKey(MasterKey key, FormatOptions options) : IDisposable
 {
     public MasterKey Key { get; } = key;
     public FormatOptions Options { get; } = options;
-    public ConfFile? Config { get; } = config;
-    public string? ConfigPath { get; } = configPath;
 
     public CryptoCore CreateCore() => CryptoCore.Create(Key, Options);
 
@@ -61,10 +59,10 @@ public static class KeyLoader
             config = LoadConfig(configPath);
         var masterkey = source.ReadMasterkey();
         if (masterkey is not null)
-            return new OpenedKey(masterkey, config?.ToFormatOptions() ?? defaults, config, configPath);
+            return new OpenedKey(masterkey, config?.ToFormatOptions() ?? defaults);
         if (config is null)
             throw new CliException(ExitCodes.ConfigMissing, "no config file, and no --masterkey given");
         var key = Unlock(config, configPath!, source.ReadPassword());
-        return new OpenedKey(key, config.ToFormatOptions(), config, configPath);
+        return new OpenedKey(key, config.ToFormatOptions());
     }
 }

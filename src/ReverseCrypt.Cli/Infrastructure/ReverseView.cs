@@ -40,13 +40,19 @@ public sealed class ReverseView : IDisposable
 
     public string Mountpoint => Fuse.Mountpoint;
 
-    /// <summary>Checks the arguments that can be checked without the key, so a bad call fails before a password prompt.</summary>
-    public static void Validate(string plainDir, string mountPoint)
+    /// <summary>PLAINDIR must be an existing directory (exit 20 otherwise).</summary>
+    public static void ValidatePlainDir(string plainDir)
     {
         if (!Directory.Exists(plainDir))
             throw new CliException(ExitCodes.BadDirectory, File.Exists(plainDir)
                 ? $"{plainDir} is not a directory"
                 : $"{plainDir}: no such directory");
+    }
+
+    /// <summary>Checks the arguments that can be checked without the key, so a bad call fails before a password prompt.</summary>
+    public static void Validate(string plainDir, string mountPoint)
+    {
+        ValidatePlainDir(plainDir);
         try
         {
             using var e = Directory.EnumerateFileSystemEntries(plainDir).GetEnumerator();

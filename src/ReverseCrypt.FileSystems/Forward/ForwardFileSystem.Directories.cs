@@ -39,14 +39,14 @@ public sealed partial class ForwardFileSystem
             {
                 parentIno = MapIno(parent);
             }
-            fileHandle = NewHandle(new OpenDirectory(node, listing.Entries, ino, parentIno));
+            fileHandle = _handles.Add(new OpenDirectory(node, listing.Entries, ino, parentIno));
             return Errno.OK;
         }
     }
 
     public override Errno Readdir(ulong nodeId, ulong fileHandle, long offset, ref FuseDirectoryWriter writer)
     {
-        if (!_handles.TryGetValue(fileHandle, out var handle) || handle is not OpenDirectory dir)
+        if (_handles.Get(fileHandle) is not OpenDirectory dir)
         {
             return Errno.EBADF;
         }
@@ -71,7 +71,7 @@ public sealed partial class ForwardFileSystem
 
     public override Errno Readdirplus(ulong nodeId, ulong fileHandle, long offset, ref FuseDirectoryWriter writer)
     {
-        if (!_handles.TryGetValue(fileHandle, out var handle) || handle is not OpenDirectory dir)
+        if (_handles.Get(fileHandle) is not OpenDirectory dir)
         {
             return Errno.EBADF;
         }
@@ -115,7 +115,7 @@ public sealed partial class ForwardFileSystem
 
     public override Errno Releasedir(ulong nodeId, ulong fileHandle, int flags)
     {
-        _handles.TryRemove(fileHandle, out _);
+        _handles.Remove(fileHandle);
         return Errno.OK;
     }
 }

@@ -129,21 +129,14 @@ public sealed partial class ForwardFileSystem
         {
             return Libc.LastErrno;
         }
-        statfs.Blocks = fs.Blocks;
-        statfs.Bfree = fs.Bfree;
-        statfs.Bavail = fs.Bavail;
-        statfs.Files = fs.Files;
-        statfs.Ffree = fs.Ffree;
-        statfs.Bsize = (uint)fs.Bsize;
-        statfs.Frsize = (uint)(fs.Frsize > 0 ? fs.Frsize : fs.Bsize);
-        statfs.Namelen = (uint)Libc.NameMax;
+        statfs = FuseMapping.FromStatfs(fs);
         return Errno.OK;
     }
 
     /// <summary>Permission check from the shown mode bits (used only without default_permissions).</summary>
     public override Errno Access(ulong nodeId, int mask)
     {
-        const int W_OK = 2, X_OK = 1;
+        const int W_OK = 2;
         var errno = Getattr(nodeId, null, out var attr, out _);
         if (errno != Errno.OK)
         {
@@ -153,14 +146,7 @@ public sealed partial class ForwardFileSystem
         {
             return Errno.EROFS;
         }
-        var caller = FuseRequestContext.Current;
-        if (caller.Uid == 0)
-        {
-            bool executable = (attr.Mode & 0x49) != 0 || (attr.Mode & FuseConstants.S_IFMT) == FuseConstants.S_IFDIR;
-            return (mask & X_OK) != 0 && !executable ? Errno.EACCES : Errno.OK;
-        }
-        uint bits = caller.Uid == attr.Uid ? (attr.Mode >> 6) & 7 : caller.Gid == attr.Gid ? (attr.Mode >> 3) & 7 : attr.Mode & 7;
-        return ((uint)mask & 7 & ~bits) == 0 ? Errno.OK : Errno.EACCES;
+        return FuseMapping.CheckMode(attr, mask);
     }
 
     private FuseEntry ToEntry(ForwardNode node, int parentFd, in Libc.StatxBuffer stat)
@@ -189,24 +175,10 @@ public sealed partial class ForwardFileSystem
                 size = (ulong)SymlinkLength(node, parentFd, stat);
                 break;
         }
-        return new FuseAttr
-        {
-            Ino = MapIno(stat),
-            Size = size,
-            Blocks = stat.Blocks,
-            Atime = stat.Atime.Sec,
-            AtimeNsec = stat.Atime.Nsec,
-            Mtime = stat.Mtime.Sec,
-            MtimeNsec = stat.Mtime.Nsec,
-            Ctime = stat.Ctime.Sec,
-            CtimeNsec = stat.Ctime.Nsec,
-            Mode = stat.Mode,
-            Nlink = stat.Nlink,
-            Uid = stat.Uid,
-            Gid = stat.Gid,
-            Rdev = stat.FileType is CipherIo.S_IFCHR or CipherIo.S_IFBLK ? Libc.EncodeDev32(stat.RdevMajor, stat.RdevMinor) : 0,
-            Blksize = stat.Blksize,
-        };
+        var attr = FuseMapping.FromStatx(stat, MapIno(stat));
+        attr.Size = size;
+        attr.Rdev = stat.FileType is CipherIo.S_IFCHR or CipherIo.S_IFBLK ? attr.Rdev : 0;   // only devices show st_rdev
+        return attr;
     }
 
     /// <summary>st_size of a symlink = length of its plaintext target (decrypted once per change of the link).</summary>

@@ -64,14 +64,14 @@ public sealed partial class ForwardFileSystem
             }
             node.OpenFingerprint = fingerprint;
         }
-        fileHandle = NewHandle(new OpenFile(node, file));
+        fileHandle = _handles.Add(new OpenFile(node, file));
         return Errno.OK;
     }
 
     public override Errno Read(ulong nodeId, ulong fileHandle, long offset, Span<byte> buffer, out int bytesRead)
     {
         bytesRead = 0;
-        if (!_handles.TryGetValue(fileHandle, out var handle) || handle is not OpenFile open)
+        if (_handles.Get(fileHandle) is not OpenFile open)
         {
             return Errno.EBADF;
         }
@@ -100,7 +100,7 @@ public sealed partial class ForwardFileSystem
 
     public override Errno Release(ulong nodeId, ulong fileHandle, int flags)
     {
-        if (_handles.TryRemove(fileHandle, out var handle) && handle is OpenFile open)
+        if (_handles.Remove(fileHandle) is OpenFile open)
         {
             open.Dispose();
         }

@@ -34,10 +34,9 @@ public sealed partial class ForwardFileSystem : FuseFileSystemBase, IDisposable
     private readonly Dictionary<ulong, ForwardNode> _nodes = [];
     private readonly Lock _fdLock = new();
     private readonly LinkedList<ForwardNode> _lru = new();
-    private readonly ConcurrentDictionary<ulong, object> _handles = new();
+    private readonly HandleTable<object> _handles = new();
     private readonly ConcurrentDictionary<string, byte> _logged = new(StringComparer.Ordinal);
     private long _nextNodeId = (long)FuseConstants.RootNodeId;
-    private long _nextHandle;
     private int _disposed;
 
     /// <summary>Opens the encrypted tree. Throws DirectoryNotFoundException / UnauthorizedAccessException /
@@ -80,9 +79,9 @@ public sealed partial class ForwardFileSystem : FuseFileSystemBase, IDisposable
 
     public override void Destroy()
     {
-        foreach (var key in _handles.Keys)
+        foreach (var handle in _handles.RemoveAll())
         {
-            if (_handles.TryRemove(key, out var handle) && handle is OpenFile file)
+            if (handle is OpenFile file)
             {
                 file.Dispose();
             }
@@ -207,12 +206,5 @@ public sealed partial class ForwardFileSystem : FuseFileSystemBase, IDisposable
         // Another filesystem inside the copy: keep inode numbers distinct per device.
         ulong mix = unchecked(stat.Dev * 0x9E3779B97F4A7C15UL);
         return stat.Ino ^ ((mix >> 49 | 1) << 48);
-    }
-
-    private ulong NewHandle(object value)
-    {
-        ulong handle = (ulong)Interlocked.Increment(ref _nextHandle);
-        _handles[handle] = value;
-        return handle;
     }
 }

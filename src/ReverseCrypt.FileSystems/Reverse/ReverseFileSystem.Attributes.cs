@@ -22,7 +22,7 @@ public sealed partial class ReverseFileSystem
             {
                 return errno;
             }
-            attr = file.Kind == ReverseFileKind.Content ? RealAttr(st) : BaseAttr(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
+            attr = file.Kind == ReverseFileKind.Content ? RealAttr(st) : FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
             return Errno.OK;
         }
         var node = _nodes.Get(nodeId);
@@ -83,7 +83,7 @@ public sealed partial class ReverseFileSystem
                 errno = _tree.Stat(node, out st);
                 if (errno == Errno.OK)
                 {
-                    attr = BaseAttr(st, FuseConstants.RootNodeId);
+                    attr = FuseMapping.FromStatx(st, FuseConstants.RootNodeId);
                 }
                 return errno;
             case ReverseNodeKind.Real:
@@ -115,7 +115,7 @@ public sealed partial class ReverseFileSystem
                 errno = StatConfig(node, out st);
                 if (errno == Errno.OK)
                 {
-                    attr = BaseAttr(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
+                    attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
                 }
                 return errno;
             default:
@@ -138,31 +138,11 @@ public sealed partial class ReverseFileSystem
         return Libc.StatxFd(fd.Fd, out st);
     }
 
-    /// <summary>The plaintext attributes as they are, with a view inode number.</summary>
-    private static FuseAttr BaseAttr(in Libc.StatxBuffer st, ulong viewIno) => new()
-    {
-        Ino = viewIno,
-        Size = st.Size,
-        Blocks = st.Blocks,
-        Atime = st.Atime.Sec,
-        AtimeNsec = st.Atime.Nsec,
-        Mtime = st.Mtime.Sec,
-        MtimeNsec = st.Mtime.Nsec,
-        Ctime = st.Ctime.Sec,
-        CtimeNsec = st.Ctime.Nsec,
-        Mode = st.Mode,
-        Nlink = st.Nlink,
-        Uid = st.Uid,
-        Gid = st.Gid,
-        Rdev = Libc.EncodeDev32(st.RdevMajor, st.RdevMinor),
-        Blksize = st.Blksize,
-    };
-
     /// <summary>A real object: everything passes through except the size of files (cipher size, FORMAT.md 8.4) and
     /// symlinks (length of the encrypted target); blocks are not adjusted (FORMAT.md 11.1).</summary>
     private FuseAttr RealAttr(in Libc.StatxBuffer st)
     {
-        var attr = BaseAttr(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
+        var attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
         switch (st.Mode & S_IFMT)
         {
             case S_IFREG:
@@ -178,7 +158,7 @@ public sealed partial class ReverseFileSystem
     /// <summary>gocryptfs.diriv: the directory's attributes with mode 0100444, size 16, nlink 1, mtime/ctime + 10 s.</summary>
     private FuseAttr DirIvAttr(in Libc.StatxBuffer dirStat)
     {
-        var attr = BaseAttr(dirStat, _inodes.Map(dirStat.Dev, InodeMap.TagDirIv, dirStat.Ino));
+        var attr = FuseMapping.FromStatx(dirStat, _inodes.Map(dirStat.Dev, InodeMap.TagDirIv, dirStat.Ino));
         MakeVirtualFile(ref attr, Format.PathIv.Size);
         return attr;
     }
@@ -187,7 +167,7 @@ public sealed partial class ReverseFileSystem
     /// name's length as size, nlink 1, mtime/ctime + 10 s.</summary>
     private FuseAttr LongNameAttr(in Libc.StatxBuffer objectStat, int fullCipherNameLength)
     {
-        var attr = BaseAttr(objectStat, _inodes.Map(objectStat.Dev, InodeMap.TagLongName, objectStat.Ino));
+        var attr = FuseMapping.FromStatx(objectStat, _inodes.Map(objectStat.Dev, InodeMap.TagLongName, objectStat.Ino));
         MakeVirtualFile(ref attr, fullCipherNameLength);
         return attr;
     }

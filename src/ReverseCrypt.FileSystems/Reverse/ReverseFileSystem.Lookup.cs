@@ -157,7 +157,7 @@ public sealed partial class ReverseFileSystem
                 }
                 if (errno == Errno.OK)
                 {
-                    attr = BaseAttr(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
+                    attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
                 }
                 return errno;
             default:

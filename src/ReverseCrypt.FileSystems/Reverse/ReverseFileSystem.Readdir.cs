@@ -240,7 +240,7 @@ public sealed partial class ReverseFileSystem
         handle.Restart(raw.Count + 4);
         handle.Raw = raw;
         handle.DirStat = dirStat;
-        var selfAttr = dir.IsRoot ? BaseAttr(dirStat, FuseConstants.RootNodeId) : RealAttr(dirStat);
+        var selfAttr = dir.IsRoot ? FuseMapping.FromStatx(dirStat, FuseConstants.RootNodeId) : RealAttr(dirStat);
         handle.Add(Dot("."u8, selfAttr));
         var parentAttr = selfAttr;
         if (dir.ViewParent is { } viewParent && AttrOf(viewParent, out var pa) == Errno.OK)
@@ -284,7 +284,7 @@ public sealed partial class ReverseFileSystem
                     Kind = ReverseNodeKind.Config,
                     PlainName = [],
                     Type = FuseConstants.DirentRegular,
-                    Attr = BaseAttr(configStat, _inodes.Map(configStat.Dev, InodeMap.TagReal, configStat.Ino)),
+                    Attr = FuseMapping.FromStatx(configStat, _inodes.Map(configStat.Dev, InodeMap.TagReal, configStat.Ino)),
                 });
             }
         }
@@ -372,7 +372,7 @@ public sealed partial class ReverseFileSystem
                     Kind = ReverseNodeKind.Config,
                     PlainName = e.Name,
                     Type = type,
-                    Attr = BaseAttr(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino)),
+                    Attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino)),
                 });
                 continue;
             }

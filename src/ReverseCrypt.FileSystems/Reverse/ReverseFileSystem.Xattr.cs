@@ -1,6 +1,7 @@
 // Extended attributes of the view (FORMAT.md 10 and 18): every namespace the process can read, names and values
 // encrypted, POSIX ACLs passed through, symlinks' own attributes (never followed).
 using System.Buffers;
+using ReverseCrypt.Format;
 using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.FileSystems.Reverse;
@@ -151,7 +152,7 @@ public sealed partial class ReverseFileSystem
             {
                 return Errno.OK;    // an empty value stays empty (FORMAT.md 10)
             }
-            int cipherLength = plainLength + ContentOverheadOfValue;
+            int cipherLength = XattrTransform.CipherValueLength(plainLength);
             if (value.IsEmpty)
             {
                 length = cipherLength;
@@ -172,9 +173,6 @@ public sealed partial class ReverseFileSystem
             }
         }
     }
-
-    /// <summary>nonce (16) + SIV tag (16) in front of an encrypted value.</summary>
-    private const int ContentOverheadOfValue = 32;
 
     /// <summary>First guess of a list's or value's size: most fit, and then one system call is enough.</summary>
     private const int XattrFirstTry = 4096;

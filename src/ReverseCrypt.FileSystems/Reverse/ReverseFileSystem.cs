@@ -6,6 +6,7 @@ using ReverseCrypt.Format;
 using ReverseCrypt.Format.Content;
 using ReverseCrypt.Fuse;
 using ReverseCrypt.Interop;
+using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.FileSystems.Reverse;
 
@@ -129,14 +130,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         {
             return errno;
         }
-        statfs.Blocks = st.Blocks;
-        statfs.Bfree = st.Bfree;
-        statfs.Bavail = st.Bavail;
-        statfs.Files = st.Files;
-        statfs.Ffree = st.Ffree;
-        statfs.Bsize = (uint)st.Bsize;
-        statfs.Frsize = (uint)(st.Frsize > 0 ? st.Frsize : st.Bsize);
-        statfs.Namelen = 255;
+        statfs = FuseMapping.FromStatfs(st);
         return Errno.OK;
     }
 
@@ -157,15 +151,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         {
             return errno;
         }
-        var caller = FuseRequestContext.Current;
-        uint mode = attr.Mode;
-        if (caller.Uid == 0)
-        {
-            bool anyExec = (mode & 0b001_001_001) != 0 || (mode & S_IFMT) == S_IFDIR;
-            return (mask & X_OK) != 0 && !anyExec ? Errno.EACCES : Errno.OK;
-        }
-        uint bits = caller.Uid == attr.Uid ? (mode >> 6) & 7 : caller.Gid == attr.Gid ? (mode >> 3) & 7 : mode & 7;
-        return ((uint)mask & 7 & ~bits) == 0 ? Errno.OK : Errno.EACCES;
+        return FuseMapping.CheckMode(attr, mask);
     }
 
     public void Dispose()
@@ -308,22 +294,8 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         {
             return cached;
         }
-        var path = JoinPath(CipherPathOf(node.ViewParent!), CipherNameOf(node));
+        var path = BytePath.Join(CipherPathOf(node.ViewParent!), CipherNameOf(node));
         node.CipherPathCache = path;
-        return path;
-    }
-
-    /// <summary>Cipher path of a child: parent path + "/" + name (the root's children: just the name).</summary>
-    private static byte[] JoinPath(ReadOnlySpan<byte> parentCipherPath, ReadOnlySpan<byte> cipherName)
-    {
-        if (parentCipherPath.IsEmpty)
-        {
-            return cipherName.ToArray();
-        }
-        var path = new byte[parentCipherPath.Length + 1 + cipherName.Length];
-        parentCipherPath.CopyTo(path);
-        path[parentCipherPath.Length] = (byte)'/';
-        cipherName.CopyTo(path.AsSpan(parentCipherPath.Length + 1));
         return path;
     }
 

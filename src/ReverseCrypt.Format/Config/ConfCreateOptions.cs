@@ -8,5 +8,5 @@ namespace ReverseCrypt.Format.Config;
 /// <param name="DeterministicNames">No DirIV flag.</param>
 /// <param name="PlaintextNames">No name encryption.</param>
 /// <param name="Creator">Informational creator string.</param>
-public sealed record ConfCreateOptions(bool Reverse, int ScryptLogN = 16, int LongNameMax = 0, bool DeterministicNames = false,
+public sealed record ConfCreateOptions(bool Reverse, int ScryptLogN = ConfFile.DefaultScryptLogN, int LongNameMax = 0, bool DeterministicNames = false,
     bool PlaintextNames = false, string Creator = "ReverseCrypt <version>");

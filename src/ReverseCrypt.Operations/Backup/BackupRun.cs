@@ -12,7 +12,7 @@ public sealed class BackupRun
 {
     private readonly BackupOptions _options;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly IReadOnlyList<string> _remoteShell;
+    private readonly DestinationAccess _access;
     private readonly SnapshotStore _store;
     private BackupPlan? _plan;
 
@@ -20,8 +20,8 @@ public sealed class BackupRun
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _remoteShell = options.Destination.IsRemote ? ShellQuoting.SplitRemoteShell(options.RemoteShell) : ["ssh"];
-        _store = new SnapshotStore(new DestinationShell(options.Destination, _remoteShell));
+        _access = new DestinationAccess(options.Destination, options.RemoteShell);
+        _store = _access.Store;
         if (!options.Retention.IsEmpty && !options.Snapshots)
             throw new BackupException(BackupErrorKind.Usage, "--keep-daily/--keep-weekly/--keep-monthly need --snapshots");
         if (options.BwLimit is not null && !RsyncArguments.IsValidBwLimit(options.BwLimit))
@@ -33,11 +33,8 @@ public sealed class BackupRun
     /// <summary>Checks that rsync (and ssh) exist, reads the destination and prepares it. Throws <see cref="BackupException"/>.</summary>
     public BackupPlan Prepare(CancellationToken cancellation = default)
     {
-        if (!ChildProcess.Exists(RsyncProcess.Program))
-            throw new BackupException(BackupErrorKind.ToolMissing, "rsync is not installed (install the rsync package)");
+        _access.CheckLocalTools();
         var destination = _options.Destination;
-        if (destination.IsRemote && !ChildProcess.Exists(_remoteShell[0]))
-            throw new BackupException(BackupErrorKind.ToolMissing, $"the remote shell '{_remoteShell[0]}' is not installed (install openssh-client, or fix --ssh)");
         try
         {
             var state = _store.Probe(cancellation);

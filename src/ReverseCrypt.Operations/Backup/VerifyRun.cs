@@ -9,7 +9,7 @@ namespace ReverseCrypt.Operations.Backup;
 public sealed class VerifyRun
 {
     private readonly VerifyOptions _options;
-    private readonly IReadOnlyList<string> _remoteShell;
+    private readonly DestinationAccess _access;
     private readonly SnapshotStore _store;
     private string? _target;
     private string? _snapshot;
@@ -18,8 +18,8 @@ public sealed class VerifyRun
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _remoteShell = options.Destination.IsRemote ? ShellQuoting.SplitRemoteShell(options.RemoteShell) : ["ssh"];
-        _store = new SnapshotStore(new DestinationShell(options.Destination, _remoteShell));
+        _access = new DestinationAccess(options.Destination, options.RemoteShell);
+        _store = _access.Store;
         if (options.Snapshot is not null && !SnapshotName.TryParse(options.Snapshot, out _))
             throw new BackupException(BackupErrorKind.Usage, $"--snapshot {options.Snapshot}: not a snapshot name (like 2025-06-01T021500Z)");
     }
@@ -30,11 +30,8 @@ public sealed class VerifyRun
     /// <summary>Finds what to compare with: the given snapshot, the latest one, or DEST. Throws <see cref="BackupException"/>.</summary>
     public string Resolve(CancellationToken cancellation = default)
     {
-        if (!ChildProcess.Exists(RsyncProcess.Program))
-            throw new BackupException(BackupErrorKind.ToolMissing, "rsync is not installed (install the rsync package)");
+        _access.CheckLocalTools();
         var destination = _options.Destination;
-        if (destination.IsRemote && !ChildProcess.Exists(_remoteShell[0]))
-            throw new BackupException(BackupErrorKind.ToolMissing, $"the remote shell '{_remoteShell[0]}' is not installed (install openssh-client, or fix --ssh)");
         DestinationState state;
         try
         {

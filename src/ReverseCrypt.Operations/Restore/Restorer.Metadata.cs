@@ -157,15 +157,8 @@ public sealed partial class Restorer
             Fail(RestoreFailureKind.TargetError, plainPath, cipherPath, $"the first link vanished: {Libc.Describe(errno)}");
             return;
         }
-        var prepared = PrepareTarget(dir.RawFd, name, plainPath, cipherPath,
-            existing => existing.Ino == primaryStat.Ino && existing.Dev == primaryStat.Dev);
-        if (prepared == TargetState.Complete)
-        {
-            Interlocked.Increment(ref _counts.AlreadyComplete);
-            return;
-        }
-        if (prepared == TargetState.Blocked
-            || (prepared == TargetState.Replace && !RemoveForReplace(dir.RawFd, name, plainPath, cipherPath)))
+        if (ClaimTarget(dir.RawFd, name, plainPath, cipherPath,
+                existing => existing.Ino == primaryStat.Ino && existing.Dev == primaryStat.Dev) != TargetState.Free)
         {
             return;
         }

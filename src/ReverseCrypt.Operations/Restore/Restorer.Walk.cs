@@ -79,7 +79,7 @@ public sealed partial class Restorer
                     continue;
                 }
                 var entry = new CipherEntry(resolved.CipherName, resolved.PlainName, CipherIo.DirentTypeOf(resolved.Stat.Mode),
-                    resolved.Stat.Ino, NameTransform.IsLongNameEntry(resolved.CipherName), false);
+                    resolved.Stat.Ino);
                 parentTarget.AddRef();
                 Walk(new Frame(resolved.Parent, parentTarget, [entry]));
             }
@@ -337,6 +337,27 @@ public sealed partial class Restorer
         return TargetState.Replace;
     }
 
+    /// <summary>
+    /// <see cref="PrepareTarget"/> for an object created in one step: Complete (counted as already complete), Blocked
+    /// (the failure is recorded, including a failed removal under --overwrite) or Free (the name is free: create it).
+    /// </summary>
+    internal TargetState ClaimTarget(int parentFd, byte[] plainName, byte[] plainPath, byte[] cipherPath,
+        Func<Libc.StatxBuffer, bool> isComplete)
+    {
+        var prepared = PrepareTarget(parentFd, plainName, plainPath, cipherPath, isComplete);
+        if (prepared == TargetState.Complete)
+        {
+            Interlocked.Increment(ref _counts.AlreadyComplete);
+            return TargetState.Complete;
+        }
+        if (prepared == TargetState.Blocked
+            || (prepared == TargetState.Replace && !RemoveForReplace(parentFd, plainName, plainPath, cipherPath)))
+        {
+            return TargetState.Blocked;
+        }
+        return TargetState.Free;
+    }
+
     /// <summary>Removes the entry PrepareTarget said to replace. False (failure recorded) when that fails.</summary>
     internal bool RemoveForReplace(int parentFd, byte[] plainName, byte[] plainPath, byte[] cipherPath)
     {
@@ -374,17 +395,11 @@ public sealed partial class Restorer
             return true;
         }
         var parentFd = frame.Target.RawFd;
-        var prepared = PrepareTarget(parentFd, entry.PlainName, plainPath, cipherPath,
+        var prepared = ClaimTarget(parentFd, entry.PlainName, plainPath, cipherPath,
             existing => existing.FileType == CipherIo.S_IFLNK && SameSymlink(parentFd, entry.PlainName, plainTarget));
-        if (prepared == TargetState.Complete)
+        if (prepared != TargetState.Free)
         {
-            Interlocked.Increment(ref _counts.AlreadyComplete);
-            return true;
-        }
-        if (prepared == TargetState.Blocked
-            || (prepared == TargetState.Replace && !RemoveForReplace(parentFd, entry.PlainName, plainPath, cipherPath)))
-        {
-            return false;
+            return prepared == TargetState.Complete;
         }
         errno = Libc.SymlinkatName(plainTarget, parentFd, entry.PlainName);
         if (errno != Errno.OK)
@@ -414,17 +429,11 @@ public sealed partial class Restorer
             return true;
         }
         var parentFd = frame.Target.RawFd;
-        var prepared = PrepareTarget(parentFd, entry.PlainName, plainPath, cipherPath,
+        var prepared = ClaimTarget(parentFd, entry.PlainName, plainPath, cipherPath,
             existing => existing.FileType == stat.FileType && existing.Rdev == stat.Rdev);
-        if (prepared == TargetState.Complete)
+        if (prepared != TargetState.Free)
         {
-            Interlocked.Increment(ref _counts.AlreadyComplete);
-            return true;
-        }
-        if (prepared == TargetState.Blocked
-            || (prepared == TargetState.Replace && !RemoveForReplace(parentFd, entry.PlainName, plainPath, cipherPath)))
-        {
-            return false;
+            return prepared == TargetState.Complete;
         }
         var errno = Libc.MknodatName(parentFd, entry.PlainName, stat.FileType | 0x180, stat.Rdev); // 0600 until chmod
         if (errno != Errno.OK)
