@@ -60,17 +60,10 @@ public class ConfFileSizeTests
     }
 
     [Test]
-    public void The_cap_is_64_KiB()
-    {
-        Assert.That(ConfFile.MaxFileSize, Is.EqualTo(64 * 1024));
-    }
-
-    [Test]
     public void A_valid_config_padded_to_exactly_the_cap_loads()
     {
         var padded = Padded(ConfFile.MaxFileSize);
         var path = Write("at-cap.conf", padded);
-        Assert.That(new FileInfo(path).Length, Is.EqualTo(65536));
         Assert.That(ConfFile.Load(path).Creator, Is.EqualTo("ReverseCrypt test"));
         Assert.That(ConfFile.Parse(padded, "at-cap").Creator, Is.EqualTo("ReverseCrypt test"));
     }

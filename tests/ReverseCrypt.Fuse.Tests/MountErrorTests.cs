@@ -101,7 +101,7 @@ public class MountErrorTests
     {
         if (!File.Exists("/usr/bin/setpriv"))
         {
-            Assert.Ignore("setpriv (util-linux) is needed to run the sample as another user");
+            MountRequirements.Missing("setpriv (util-linux) is needed to run the sample as another user");
         }
         // Copy the sample where "nobody" can read it (the build output may sit under a private directory).
         string app = _directory.Sub("app");

@@ -16,12 +16,7 @@ internal static class KernelIoUring
         MountRequirements.Require();
         if (!File.Exists(Parameter))
         {
-            const string problem = "this kernel has no FUSE over io_uring (" + Parameter + " is missing)";
-            if (Environment.GetEnvironmentVariable("CI") == "true")
-            {
-                Assert.Fail(problem);
-            }
-            Assert.Ignore(problem);
+            MountRequirements.Missing("this kernel has no FUSE over io_uring (" + Parameter + " is missing)");
         }
         File.WriteAllText(Parameter, "Y");
     }

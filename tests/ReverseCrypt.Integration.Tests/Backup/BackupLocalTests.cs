@@ -132,7 +132,7 @@ public class BackupLocalTests
         }
         if (Environment.ProcessorCount < 2)
         {
-            Assert.Ignore("one CPU: there is nothing to pin to");
+            Require.Missing("a second CPU (with one there is nothing to pin rsync to)");
         }
         File.WriteAllText(parameter, "Y");
         var dest = Path.Combine(_s.Root, "pinned");
