@@ -21,7 +21,7 @@ public static class MountCommand
         var hideConfig = new Option<bool>("--hide-config") { Description = "With --reverse: do not show the config as gocryptfs.conf in the view (a copy then needs the config kept elsewhere)." };
         var allowOther = new Option<bool>("--allow-other") { Description = "Let other users access the mount (needs user_allow_other in /etc/fuse.conf when not root)." };
         var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground until unmounted (SIGINT/SIGTERM unmount); sends READY=1 to systemd." };
-        var attrTimeout = new Option<double>("--attr-timeout") { Description = "Seconds the kernel may cache attributes and names (the plaintext is live: changes show after this).", DefaultValueFactory = _ => 1.0 };
+        var attrTimeout = new Option<double>("--attr-timeout") { Description = "Seconds the kernel may cache attributes and names (the plaintext is live: changes show after this). Also bounds, up to 1 s, the age of a directory listing prepared ahead of a walk (0: none is).", DefaultValueFactory = _ => 1.0 };
         var debug = new Option<bool>("--debug") { Description = "Log every FUSE request (very verbose)." };
         var noIoUring = new Option<bool>("--no-io-uring") { Description = "Serve every request through /dev/fuse even where the kernel offers FUSE over io_uring (fuse.enable_uring=Y; see README)." };
         var logFile = new Option<FileInfo?>("--log") { Description = "In background mode, append the daemon's log to FILE (default: discarded).", HelpName = "FILE" };

@@ -52,6 +52,12 @@ internal sealed class ReverseDirHandle : IDisposable
     /// <summary>The offset the kernel continues from after the last reply.</summary>
     public long NextOffset { get; set; }
 
+    /// <summary>The directories this listing served so far, in order (shared with the directory's node).</summary>
+    public ServedDirectoryOrder? ServedDirectories { get; set; }
+
+    /// <summary>True once the listing of the first directory served was prepared ahead.</summary>
+    public bool FirstChildPrefetched { get; set; }
+
     /// <summary>View entries computed so far; offset i + 1 continues after entry i.</summary>
     public int Count { get; private set; }
 
@@ -70,6 +76,8 @@ internal sealed class ReverseDirHandle : IDisposable
         NextRaw = 0;
         NextOffset = 0;
         LongNames = null;
+        ServedDirectories = null;
+        FirstChildPrefetched = false;
     }
 
     public void Add(in ReverseListingEntry entry)
@@ -90,6 +98,7 @@ internal sealed class ReverseDirHandle : IDisposable
         ListingFd?.Dispose();
         ListingFd = null;
         Raw = null;
+        ServedDirectories = null;
         ReturnEntries();
         Count = 0;
     }

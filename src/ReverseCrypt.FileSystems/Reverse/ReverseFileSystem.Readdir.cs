@@ -18,6 +18,12 @@ public sealed partial class ReverseFileSystem
         {
             return errno;
         }
+        PrefetchNextSibling(node);
+        if (TakePrefetched(node) is { } prepared)
+        {
+            fileHandle = _dirs.Add(prepared);
+            return Errno.OK;
+        }
         errno = _tree.Stat(node, out var st);
         if (errno != Errno.OK)
         {
@@ -120,6 +126,11 @@ public sealed partial class ReverseFileSystem
                 }
                 if (i >= handle.Count)
                 {
+                    if (i == offset && writer.IsPlus)
+                    {
+                        // The kernel has the whole listing: a walk in listing order opens its first directory next.
+                        PrefetchFirstChild(handle);
+                    }
                     break;
                 }
                 ref var e = ref handle[(int)i];
@@ -155,6 +166,10 @@ public sealed partial class ReverseFileSystem
                     break;
                 }
                 handle.Served = true;
+                if (e.Type == FuseConstants.DirentDirectory && e.Kind == ReverseNodeKind.Real)
+                {
+                    handle.ServedDirectories?.Add(nodeId, e.ViewName);
+                }
             }
             handle.NextOffset = i;
             more = !handle.Complete;
@@ -173,21 +188,26 @@ public sealed partial class ReverseFileSystem
     {
         try
         {
-            while (true)
-            {
-                lock (handle)
-                {
-                    if (handle.Complete || handle.Released || handle.Count - handle.NextOffset >= ListingAheadLimit
-                        || ExtendListing(handle, ListingAheadStep) != Errno.OK)
-                    {
-                        return;
-                    }
-                }
-            }
+            ListAheadSteps(handle);
         }
         finally
         {
             Volatile.Write(ref _listingAhead, 0);
+        }
+    }
+
+    private void ListAheadSteps(ReverseDirHandle handle)
+    {
+        while (true)
+        {
+            lock (handle)
+            {
+                if (handle.Complete || handle.Released || handle.Count - handle.NextOffset >= ListingAheadLimit
+                    || ExtendListing(handle, ListingAheadStep) != Errno.OK)
+                {
+                    return;
+                }
+            }
         }
     }
 
@@ -239,6 +259,8 @@ public sealed partial class ReverseFileSystem
 
         handle.Restart(raw.Count + 4);
         handle.Raw = raw;
+        handle.ServedDirectories = new ServedDirectoryOrder();
+        dir.ServedDirectories = handle.ServedDirectories;
         handle.DirStat = dirStat;
         var selfAttr = dir.IsRoot ? FuseMapping.FromStatx(dirStat, FuseConstants.RootNodeId) : RealAttr(dirStat);
         handle.Add(Dot("."u8, selfAttr));

@@ -120,7 +120,8 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         return Errno.OK;
     }
 
-    public override void Destroy() => ReverseLog.Destroyed(_log, _nodes.Count, OpenHandleCount);
+    public override void Destroy() =>
+        ReverseLog.Destroyed(_log, _nodes.Count, OpenHandleCount, ListingsAdopted, ListingsPrefetched);
 
     public override Errno Statfs(ulong nodeId, out FuseStatfs statfs)
     {
@@ -160,7 +161,11 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         {
             return;
         }
-        _disposed = true;
+        lock (_prefetched)
+        {
+            _disposed = true;
+        }
+        DiscardPrefetched();
         foreach (var file in _files.RemoveAll())
         {
             file.Dispose();

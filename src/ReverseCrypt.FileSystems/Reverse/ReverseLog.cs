@@ -42,6 +42,9 @@ internal static partial class ReverseLog
     [LoggerMessage(EventId = 3008, Level = LogLevel.Debug, Message = "Read of node {NodeId} failed: {Errno}")]
     public static partial void ReadFailed(ILogger logger, ulong nodeId, string errno);
 
-    [LoggerMessage(EventId = 3009, Level = LogLevel.Debug, Message = "Reverse view destroyed ({Nodes} nodes, {Handles} open handles)")]
-    public static partial void Destroyed(ILogger logger, int nodes, int handles);
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Debug, Message = "Reverse view destroyed ({Nodes} nodes, {Handles} open handles, {Adopted} of {Prefetched} listings prepared ahead used)")]
+    public static partial void Destroyed(ILogger logger, int nodes, int handles, long adopted, long prefetched);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Preparing the listing of node {NodeId} ahead failed; it is listed when opened")]
+    public static partial void PrefetchFailed(ILogger logger, ulong nodeId, Exception exception);
 }

@@ -94,5 +94,15 @@ public sealed class ReverseNode : BackingNode
     /// scan on a miss. Guarded by locking this node.</summary>
     internal Dictionary<byte[], (byte[] PlainName, byte[] FullCipherName)>? LongNames;
 
+    /// <summary>Directories: the directories the latest listing served, in order (see
+    /// <see cref="ServedDirectoryOrder"/>).</summary>
+    internal ServedDirectoryOrder? ServedDirectories
+    {
+        get => Volatile.Read(ref _servedDirectories);
+        set => Volatile.Write(ref _servedDirectories, value);
+    }
+
+    private ServedDirectoryOrder? _servedDirectories;
+
     public override string ToString() => $"node {NodeId} ({Kind})";
 }

@@ -1,0 +1,320 @@
+// Listings prepared ahead of a walk: while the kernel takes in one directory, the next one a walk in listing order
+// will open is listed on a pool thread (on the other CPU), so that its READDIRPLUS requests only copy entries out.
+using System.Diagnostics;
+using ReverseCrypt.Interop;
+
+namespace ReverseCrypt.FileSystems.Reverse;
+
+public sealed partial class ReverseFileSystem
+{
+    /// <summary>Listings prepared ahead and not yet opened, at most this many (the oldest is dropped).</summary>
+    private const int PrefetchedListingsMax = 4;
+
+    /// <summary>A listing prepared ahead is used only this fresh (and never older than the attribute timeout):
+    /// a listing is a snapshot of the plaintext directory, and this bounds how old that snapshot may be.</summary>
+    private static readonly TimeSpan s_prefetchMaxAge = TimeSpan.FromSeconds(1);
+
+    private readonly List<(ReverseDirHandle Handle, long Started)> _prefetched = [];
+    /// <summary>The order the latest walk was seen to open directories in (sorted by name, or the listing's): the
+    /// guess for the first directory a walk opens inside one it has just read.</summary>
+    private volatile bool _walksSorted;
+
+    private long _listingsPrefetched;
+    private long _listingsAdopted;
+
+    private static readonly Action<(ReverseFileSystem Fs, ReverseDirHandle Handle)> s_prefetch =
+        static state => state.Fs.RunPrefetch(state.Handle);
+
+    /// <summary>Listings prepared ahead of a walk so far (for tests and diagnostics).</summary>
+    public long ListingsPrefetched => Interlocked.Read(ref _listingsPrefetched);
+
+    /// <summary>Prepared listings an OPENDIR took over (for tests and diagnostics).</summary>
+    public long ListingsAdopted => Interlocked.Read(ref _listingsAdopted);
+
+    private TimeSpan PrefetchMaxAge => _timeout < s_prefetchMaxAge ? _timeout : s_prefetchMaxAge;
+
+    /// <summary>OPENDIR of <paramref name="dir"/>: when the walk opens its parent's directories in listing order,
+    /// prepares the listing of the one after it.</summary>
+    private void PrefetchNextSibling(ReverseNode dir)
+    {
+        if (dir.ViewParent?.ServedDirectories is not { } order)
+        {
+            return;
+        }
+        ulong next = order.NextAfterOpened(dir.NodeId);
+        if (order.Sorted is bool sorted)
+        {
+            _walksSorted = sorted;
+        }
+        if (next != 0)
+        {
+            Prefetch(next);
+        }
+    }
+
+    /// <summary>The kernel read <paramref name="handle"/>'s listing to the end: a walk in listing order opens its first
+    /// directory next.</summary>
+    private void PrefetchFirstChild(ReverseDirHandle handle)
+    {
+        if (!handle.FirstChildPrefetched && handle.ServedDirectories is { } order && order.First(_walksSorted) is var first and not 0)
+        {
+            handle.FirstChildPrefetched = true;
+            Prefetch(first);
+        }
+    }
+
+    private void Prefetch(ulong nodeId)
+    {
+        if (PrefetchMaxAge <= TimeSpan.Zero || _nodes.Get(nodeId) is not { CanBeDirectory: true } node)
+        {
+            return;
+        }
+        var handle = new ReverseDirHandle(node, listingFd: null);
+        ReverseDirHandle? dropped = null;
+        lock (_prefetched)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            foreach (var (h, _) in _prefetched)
+            {
+                if (h.Node == node)
+                {
+                    return;
+                }
+            }
+            if (_prefetched.Count == PrefetchedListingsMax)
+            {
+                dropped = _prefetched[0].Handle;
+                _prefetched.RemoveAt(0);
+            }
+            _prefetched.Add((handle, Stopwatch.GetTimestamp()));
+        }
+        Discard(dropped);
+        Interlocked.Increment(ref _listingsPrefetched);
+        ThreadPool.UnsafeQueueUserWorkItem(s_prefetch, (this, handle), preferLocal: false);
+    }
+
+    /// <summary>Lists the directory of a prepared handle in steps (an OPENDIR that took it over reads between
+    /// them), up to <see cref="ListingAheadLimit"/> entries.</summary>
+    private void RunPrefetch(ReverseDirHandle handle)
+    {
+        try
+        {
+            lock (handle)
+            {
+                if (handle.Released)
+                {
+                    return;
+                }
+                if (!handle.Started && StartListing(handle) != Errno.OK)
+                {
+                    // Not usable: OPENDIR lists the directory itself and reports what went wrong.
+                    handle.Dispose();
+                    return;
+                }
+            }
+            ListAheadSteps(handle);
+        }
+        catch (Exception e)
+        {
+            // A pool thread must not end the daemon: after unmount the tree is gone (expected); anything else is
+            // logged, and the directory is listed when opened.
+            if (!_disposed)
+            {
+                ReverseLog.PrefetchFailed(_log, handle.Node.NodeId, e);
+            }
+            Discard(handle);
+        }
+    }
+
+    /// <summary>Takes the listing prepared for <paramref name="node"/>, when there is one that started well and is
+    /// fresh enough; drops a stale one.</summary>
+    private ReverseDirHandle? TakePrefetched(ReverseNode node)
+    {
+        ReverseDirHandle? found = null;
+        long started = 0;
+        lock (_prefetched)
+        {
+            for (int i = 0; i < _prefetched.Count; i++)
+            {
+                if (_prefetched[i].Handle.Node == node)
+                {
+                    (found, started) = _prefetched[i];
+                    _prefetched.RemoveAt(i);
+                    break;
+                }
+            }
+        }
+        if (found is null)
+        {
+            return null;
+        }
+        if (Stopwatch.GetElapsedTime(started) > PrefetchMaxAge)
+        {
+            Discard(found);
+            return null;
+        }
+        lock (found)
+        {
+            // Waits for a listing that is being started, starts one the pool has not reached yet; one that failed is
+            // not taken (OPENDIR then lists the directory itself and reports why).
+            if (found.Released || (!found.Started && StartListing(found) != Errno.OK))
+            {
+                found.Dispose();
+                return null;
+            }
+        }
+        Interlocked.Increment(ref _listingsAdopted);
+        return found;
+    }
+
+    private void DiscardPrefetched()
+    {
+        List<(ReverseDirHandle Handle, long Started)> all;
+        lock (_prefetched)
+        {
+            all = [.. _prefetched];
+            _prefetched.Clear();
+        }
+        foreach (var (handle, _) in all)
+        {
+            Discard(handle);
+        }
+    }
+
+    private static void Discard(ReverseDirHandle? handle)
+    {
+        if (handle is null)
+        {
+            return;
+        }
+        lock (handle)
+        {
+            handle.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// The directories a listing served (READDIRPLUS), in order, and where a walk through them stands: the hint that says
+/// which directory a walk opens next. The first directory opened tells the walk's order: the listing's (find, du,
+/// tar) or sorted by name, byte by byte (rsync sorts its file lists); a walk that leaves that order gets no more
+/// predictions from this listing.
+/// </summary>
+internal sealed class ServedDirectoryOrder
+{
+    /// <summary>Directories recorded per listing at most (a bigger one is predicted for its first part only).</summary>
+    private const int MaxRecorded = 1 << 16;
+
+    private readonly List<(ulong NodeId, byte[] ViewName)> _served = [];
+    private ulong[]? _walk;
+    private int _lastOpened = -1;
+    private bool _offOrder;
+
+    public void Add(ulong nodeId, byte[] viewName)
+    {
+        lock (_served)
+        {
+            if (_served.Count < MaxRecorded)
+            {
+                _served.Add((nodeId, viewName));
+            }
+        }
+    }
+
+    /// <summary>True once the walk was seen to follow the sorted order, false the listing order, null before the
+    /// first directory was opened or when it followed neither.</summary>
+    public bool? Sorted
+    {
+        get
+        {
+            lock (_served)
+            {
+                return _sorted;
+            }
+        }
+    }
+
+    private bool? _sorted;
+
+    /// <summary>The directory a walk in listing order (or, with <paramref name="sorted"/>, in sorted order) opens
+    /// first, or 0.</summary>
+    public ulong First(bool sorted)
+    {
+        lock (_served)
+        {
+            if (_served.Count == 0)
+            {
+                return 0;
+            }
+            if (!sorted)
+            {
+                return _served[0].NodeId;
+            }
+            var first = _served[0];
+            foreach (var d in _served)
+            {
+                if (d.ViewName.AsSpan().SequenceCompareTo(first.ViewName) < 0)
+                {
+                    first = d;
+                }
+            }
+            return first.NodeId;
+        }
+    }
+
+    /// <summary>Notes that <paramref name="nodeId"/> was opened. Returns the directory the walk opens after it while
+    /// it follows one order from the first directory, else 0 (and from then on, without a search per open).</summary>
+    public ulong NextAfterOpened(ulong nodeId)
+    {
+        lock (_served)
+        {
+            if (_offOrder)
+            {
+                return 0;
+            }
+            if (_walk is null)
+            {
+                _walk = WalkOrderStartingWith(nodeId);
+                if (_walk is null)
+                {
+                    _offOrder = true;
+                    return 0;
+                }
+                _lastOpened = 0;
+                return _walk.Length > 1 ? _walk[1] : 0;
+            }
+            int expected = _lastOpened + 1;
+            if (expected < _walk.Length && _walk[expected] == nodeId)
+            {
+                _lastOpened = expected;
+                return expected + 1 < _walk.Length ? _walk[expected + 1] : 0;
+            }
+            _offOrder = true;
+            return 0;
+        }
+    }
+
+    private ulong[]? WalkOrderStartingWith(ulong first)
+    {
+        if (_served.Count == 0)
+        {
+            return null;
+        }
+        if (_served[0].NodeId == first)
+        {
+            _sorted = false;
+            return [.. _served.Select(d => d.NodeId)];
+        }
+        var sorted = _served.ToArray();
+        Array.Sort(sorted, static (a, b) => a.ViewName.AsSpan().SequenceCompareTo(b.ViewName));
+        if (sorted[0].NodeId != first)
+        {
+            return null;
+        }
+        _sorted = true;
+        return [.. sorted.Select(d => d.NodeId)];
+    }
+}

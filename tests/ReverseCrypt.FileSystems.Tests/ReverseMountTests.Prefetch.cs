@@ -1,0 +1,110 @@
+namespace ReverseCrypt.FileSystems.Tests;
+
+/// <summary>
+/// Listings prepared ahead of a walk (ReverseFileSystem.Prefetch.cs): a walk in listing order takes them over and sees
+/// what gocryptfs shows; one older than a second is not used, so files created meanwhile show; no attribute caching
+/// (timeout 0) means nothing is prepared.
+/// </summary>
+public partial class ReverseMountTests
+{
+    private void MakeDirectories(int count, int filesEach)
+    {
+        for (int d = 0; d < count; d++)
+        {
+            string dir = Directory.CreateDirectory(Path.Combine(_plain, $"dir{d:D2}")).FullName;
+            for (int f = 0; f < filesEach; f++)
+            {
+                File.WriteAllBytes(Path.Combine(dir, $"file{f:D3}"), new byte[f * 7 % 300]);
+            }
+        }
+    }
+
+    private static string[] FindListing(string top)
+    {
+        var find = Run.Program("find", [top, "-printf", "%P %s %m %y\\n"]);
+        Assert.That(find.ExitCode, Is.Zero, find.ToString());
+        var lines = find.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Array.Sort(lines, StringComparer.Ordinal);
+        return lines;
+    }
+
+    [Test]
+    public void Walk_InListingOrder_TakesTheListingsPreparedAhead_AndShowsWhatGocryptfsShows()
+    {
+        MakeDirectories(12, 30);
+        string nested = Directory.CreateDirectory(Path.Combine(_plain, "dir03", "nested")).FullName;
+        for (int f = 0; f < 5; f++)
+        {
+            File.WriteAllText(Path.Combine(nested, $"n{f}"), new string('x', f));
+        }
+        var ours = MountOurs();
+        string theirsPoint = _dir.Sub("theirs");
+        Keep(new GocryptfsMount(["-reverse", "-passfile", _passfile], _plain, theirsPoint));
+
+        var mine = FindListing(ours.MountPoint);
+        var theirs = FindListing(theirsPoint);
+
+        var fs = ours.FileSystem;
+        TestContext.Out.WriteLine($"listings prepared ahead: {fs.ListingsPrefetched}, taken over: {fs.ListingsAdopted}");
+        Assert.That(mine, Is.EqualTo(theirs));
+        Assert.That(mine, Has.Length.EqualTo(1 + 12 * (1 + 30 + 1) + (1 + 5 + 1) + 1 + 1),
+            "the top, each directory with its files and diriv, the top's diriv and gocryptfs.conf");
+        // find opens the 12 directories (and dir03/nested) in listing order: each one was prepared while the one
+        // before it was read.
+        Assert.That(fs.ListingsAdopted, Is.GreaterThanOrEqualTo(12));
+        Assert.That(fs.ListingsPrefetched, Is.GreaterThanOrEqualTo(fs.ListingsAdopted));
+    }
+
+    [Test]
+    public void Rsync_WalkingInSortedOrder_TakesTheListingsPreparedAhead()
+    {
+        MakeDirectories(12, 30);
+        var ours = MountOurs();
+        string copy = _dir.Sub("copy");
+
+        var rsync = Run.Program("rsync", ["-aHAX", ours.MountPoint + "/", copy + "/"]);
+
+        Assert.That(rsync.ExitCode, Is.Zero, rsync.ToString());
+        var fs = ours.FileSystem;
+        TestContext.Out.WriteLine($"listings prepared ahead: {fs.ListingsPrefetched}, taken over: {fs.ListingsAdopted}");
+        // rsync opens the directories sorted by (encrypted) name: after the first, each one was prepared ahead.
+        Assert.That(fs.ListingsAdopted, Is.GreaterThanOrEqualTo(11));
+        Assert.That(FindListing(copy), Is.EqualTo(FindListing(ours.MountPoint)), "names, sizes, modes and types");
+    }
+
+    [Test]
+    public void ListingPreparedAhead_IsNotUsedWhenOlderThanASecond_SoNewFilesShow()
+    {
+        MakeDirectories(2, 3);
+        var ours = MountOurs();
+        var fs = ours.FileSystem;
+
+        // Reading the top directory to its end prepares the first directory it listed; opening that one prepares the
+        // second.
+        var top = Directory.GetDirectories(ours.MountPoint);
+        Assert.That(top, Has.Length.EqualTo(2));
+        Assert.That(Directory.GetFiles(top[0]), Has.Length.EqualTo(3 + 1), "3 files and the diriv");
+        Assert.That(fs.ListingsPrefetched, Is.EqualTo(2));
+        Assert.That(fs.ListingsAdopted, Is.EqualTo(1));
+
+        ulong secondIno = ReverseViewVectorTests.Stat(top[1]).Ino;
+        string secondPlain = Directory.GetDirectories(_plain).Single(d => ReverseViewVectorTests.Stat(d).Ino == secondIno);
+        File.WriteAllText(Path.Combine(secondPlain, "created-later"), "new");
+        Thread.Sleep(TimeSpan.FromSeconds(1.3));
+
+        Assert.That(Directory.GetFiles(top[1]), Has.Length.EqualTo(4 + 1), "the file created after the second was prepared");
+        Assert.That(fs.ListingsAdopted, Is.EqualTo(1), "the stale prepared listing was dropped");
+    }
+
+    [Test]
+    public void WithoutAttributeCaching_NothingIsPreparedAhead()
+    {
+        MakeDirectories(5, 10);
+        var ours = MountOurs(new ReverseOptions(_plain) { AttrTimeout = TimeSpan.Zero });
+
+        var listing = FindListing(ours.MountPoint);
+
+        Assert.That(listing, Has.Length.EqualTo(1 + 5 * (1 + 10 + 1) + 1 + 1));
+        Assert.That(ours.FileSystem.ListingsPrefetched, Is.Zero);
+    }
+}
