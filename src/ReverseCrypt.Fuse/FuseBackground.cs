@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using ReverseCrypt.Interop;
@@ -17,7 +18,8 @@ namespace ReverseCrypt.Fuse;
 /// Child: call <see cref="EnterChild"/> early (mounting does it too), mount, then
 /// <see cref="FuseMount.RunUntilUnmounted"/> (which calls <see cref="NotifyReady"/>). Errors before readiness go to
 /// stderr as usual, followed by a non-zero exit: the parent hands both back. After readiness the child's stdout and
-/// stderr go to the log file given to <see cref="Start"/>, or to /dev/null.
+/// stderr (with every duplicate of them, such as the ones .NET's Console writes through) go to the log file given to
+/// <see cref="Start"/>, or to /dev/null.
 /// </remarks>
 public static class FuseBackground
 {
@@ -27,7 +29,8 @@ public static class FuseBackground
     /// <summary>Where the child's stdout/stderr go after readiness (unset: /dev/null).</summary>
     public const string LogFileVariable = "REVERSECRYPT_FUSE_BACKGROUND_LOG";
 
-    private const int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_APPEND = 0x400, O_CLOEXEC = 0x80000;
+    private const int O_RDONLY = 0, O_WRONLY = 1, O_ACCMODE = 3, O_CREAT = 0x40, O_APPEND = 0x400, O_CLOEXEC = 0x80000;
+    private const uint S_IFIFO = 0x1000;
     private const int MaxMessageLength = 4000;
 
     private static int s_entered;
@@ -152,8 +155,7 @@ public static class FuseBackground
             int flags = O_WRONLY | O_APPEND | (target == "/dev/null" ? 0 : O_CREAT);
             Console.Out.Flush();
             Console.Error.Flush();
-            Redirect(1, target, flags);
-            Redirect(2, target, flags);
+            RedirectOutput(target, flags);
         }
         SystemdNotify.Ready();
     }
@@ -172,16 +174,90 @@ public static class FuseBackground
 
     private static void Redirect(int targetFd, string path, int flags)
     {
-        int fd = Libc.Open(path, flags | O_CLOEXEC, 0x180 /* 0600 */);
-        if (fd < 0)
-        {
-            fd = Libc.Open("/dev/null", (flags & O_WRONLY) | O_CLOEXEC, 0);
-        }
+        int fd = OpenOrDevNull(path, flags);
         if (fd >= 0)
         {
             Libc.Dup2(fd, targetFd);
             Libc.Close(fd);
         }
+    }
+
+    /// <summary>
+    /// Points stdout, stderr and every other descriptor open for writing on the same pipes (the parent's, which it
+    /// stops reading at readiness) at <paramref name="path"/>.
+    /// </summary>
+    /// <remarks>
+    /// Moving fd 1 and 2 alone is not enough: .NET's Console writes through its own duplicates of them (made at first
+    /// use, close-on-exec), and what captured Console.Out/Error before readiness (the console logger) keeps writing
+    /// there, into pipes nobody reads any more: the log stayed empty. Rather than depend on how .NET holds them, every
+    /// descriptor in /proc/self/fd that is the same pipe as fd 1 or 2 (same device and inode) is replaced too. Only a
+    /// pipe is matched, never a file or terminal that unrelated descriptors may share. dup3 keeps each descriptor's
+    /// close-on-exec flag as it was, atomically (dup2 would clear it). Such a duplicate belongs to a stream that is
+    /// never closed, so another thread cannot reuse its number between the check and the dup3.
+    /// </remarks>
+    private static void RedirectOutput(string path, int flags)
+    {
+        var pipes = new List<(ulong Dev, ulong Ino)>(2);
+        foreach (int fd in (ReadOnlySpan<int>)[1, 2])
+        {
+            if (Libc.StatxFd(fd, out var st) == Errno.OK && st.FileType == S_IFIFO)
+            {
+                pipes.Add((st.Dev, st.Ino));
+            }
+        }
+        var targets = new List<int> { 1, 2 };
+        if (pipes.Count > 0)
+        {
+            foreach (int fd in OpenDescriptors())
+            {
+                int status = fd > 2 ? Libc.Fcntl(fd, Libc.F_GETFL, 0) : -1;
+                if (status >= 0 && (status & O_ACCMODE) != O_RDONLY
+                    && Libc.StatxFd(fd, out var st) == Errno.OK && st.FileType == S_IFIFO && pipes.Contains((st.Dev, st.Ino)))
+                {
+                    targets.Add(fd);
+                }
+            }
+        }
+        int file = OpenOrDevNull(path, flags);
+        if (file < 0)
+        {
+            return;
+        }
+        foreach (int fd in targets)
+        {
+            int fdFlags = Libc.Fcntl(fd, Libc.F_GETFD, 0);
+            Libc.Dup3(file, fd, fdFlags >= 0 && (fdFlags & Libc.FD_CLOEXEC) != 0 ? O_CLOEXEC : 0);
+        }
+        Libc.Close(file);
+    }
+
+    /// <summary>The numbers of this process's open descriptors (only 0-2 when /proc cannot be read).</summary>
+    private static List<int> OpenDescriptors()
+    {
+        var fds = new List<int>();
+        try
+        {
+            foreach (string entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+            {
+                if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out int fd))
+                {
+                    fds.Add(fd);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [0, 1, 2];
+        }
+        return fds;
+    }
+
+    /// <summary>Opens <paramref name="path"/> (close-on-exec, created 0600), or /dev/null when that fails.
+    /// Returns the fd or -1.</summary>
+    private static int OpenOrDevNull(string path, int flags)
+    {
+        int fd = Libc.Open(path, flags | O_CLOEXEC, 0x180 /* 0600 */);
+        return fd >= 0 ? fd : Libc.Open("/dev/null", (flags & O_WRONLY) | O_CLOEXEC, 0);
     }
 
     private static void Append(StringBuilder builder, string? line)

@@ -6,7 +6,7 @@ namespace ReverseCrypt.Interop;
 public static partial class Libc
 {
     public const int SIGKILL = 9, SIGTERM = 15, SIGINT = 2;
-    public const int F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
+    public const int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, FD_CLOEXEC = 1;
 
     [LibraryImport(LibName, EntryPoint = "getuid")]
     public static partial uint Getuid();
@@ -35,7 +35,12 @@ public static partial class Libc
     [LibraryImport(LibName, EntryPoint = "dup2", SetLastError = true)]
     public static partial int Dup2(int oldFd, int newFd);
 
-    /// <summary>fcntl(2) with an int argument (F_GETFD / F_SETFD). Returns the result or -1.</summary>
+    /// <summary>dup3(2): like dup2, but with <paramref name="flags"/> (0 or O_CLOEXEC) setting the new fd's
+    /// close-on-exec flag atomically. Returns the new fd or -1.</summary>
+    [LibraryImport(LibName, EntryPoint = "dup3", SetLastError = true)]
+    public static partial int Dup3(int oldFd, int newFd, int flags);
+
+    /// <summary>fcntl(2) with an int argument (F_GETFD / F_SETFD / F_GETFL). Returns the result or -1.</summary>
     [LibraryImport(LibName, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, int argument);
 }

@@ -43,6 +43,58 @@ public class CliMountTests
     }
 
     [Test]
+    public void MountReverse_BackgroundWithDebugAndLog_TheLogGetsTheRequests()
+    {
+        var log = _tmp.Child("daemon.log");
+        var r = Run.Cli("mount", "--reverse", "--debug", "--log", log, "--passfile", _passfile, _plain, _mnt);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        var text = ListUnmountAndReadLog(log);
+        Assert.That(text, Does.Contain("FUSE request"), "the requests of the listing, served after readiness");
+        Assert.That(text, Does.Contain("Reverse view destroyed"), "the view's last debug line, at unmount");
+    }
+
+    [Test]
+    public void MountReverse_BackgroundWithLog_NoDebug_TheLogGetsWarnings()
+    {
+        // With plaintext names a plaintext file called gocryptfs.conf in the root would show where the config does:
+        // every listing of the root hides it with a warning.
+        var plain = _tmp.Sub("plain-names");
+        File.WriteAllText(Path.Combine(plain, "gocryptfs.conf"), "not a config\n");
+        var init = Run.Cli("init", "--reverse", "--plaintextnames", "--scryptn", "10", "--passfile", _passfile, plain);
+        Assert.That(init.ExitCode, Is.EqualTo(0), init.ToString());
+        var log = _tmp.Child("daemon.log");
+        var r = Run.Cli("mount", "--reverse", "--log", log, "--passfile", _passfile, plain, _mnt);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        var text = ListUnmountAndReadLog(log);
+        Assert.That(text, Does.Contain("A plaintext file named gocryptfs.conf in the root is hidden"));
+        Assert.That(text, Does.Not.Contain("FUSE request"), "request lines only with --debug");
+    }
+
+    /// <summary>Lists the background mount at the mountpoint, unmounts it, waits until its daemon (found by its
+    /// --log argument) has exited, and returns the log. The mount and the daemon are gone afterwards in any case.</summary>
+    private string ListUnmountAndReadLog(string log)
+    {
+        using var daemon = BackgroundDaemon.Find(log);
+        bool exited;
+        try
+        {
+            Assert.That(Directory.GetFileSystemEntries(_mnt), Is.Not.Empty);
+            var u = Run.Cli("unmount", _mnt);
+            Assert.That(u.ExitCode, Is.EqualTo(0), u.ToString());
+        }
+        finally
+        {
+            if (Mounts.IsMounted(_mnt))
+            {
+                Mounts.Detach(_mnt);
+            }
+            exited = BackgroundDaemon.WaitOrKill(daemon, TimeSpan.FromSeconds(30));
+        }
+        Assert.That(exited, Is.True, "the daemon exits once unmounted");
+        return File.ReadAllText(log);
+    }
+
+    [Test]
     public void MountReverse_MatchesGocryptfsReverse_ForASimpleTree()
     {
         Require.Tool("gocryptfs");

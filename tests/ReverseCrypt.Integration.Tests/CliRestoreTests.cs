@@ -64,6 +64,43 @@ public class CliRestoreTests
     }
 
     [Test]
+    public void ForwardMount_BackgroundWithLog_TheLogNamesADamagedFile()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var damaged = _tmp.Sub("damaged-" + id);
+        Assert.That(Run.Shell($"cp -a '{_copy}/.' '{damaged}/'").ExitCode, Is.EqualTo(0));
+        var cipherPath = Run.Cli("path", "--passfile", _passfile, "--encrypt", "docs/deep/data.bin", damaged).Stdout.Trim();
+        var file = Path.Combine(damaged, cipherPath);
+        var bytes = File.ReadAllBytes(file);
+        bytes[5000] ^= 0x01;
+        File.WriteAllBytes(file, bytes);
+        var mnt = _tmp.Sub("fwd-" + id);
+        var log = _tmp.Child("forward-" + id + ".log");
+        var r = Run.Cli("mount", "--log", log, "--passfile", _passfile, damaged, mnt);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        using var daemon = BackgroundDaemon.Find(log);
+        bool exited;
+        try
+        {
+            var read = Run.Shell($"cat {Run.Quote(Path.Combine(mnt, "docs", "deep", "data.bin"))} >/dev/null");
+            Assert.That(read.Stderr, Does.Contain("Input/output error"), read.ToString());
+            var u = Run.Cli("unmount", mnt);
+            Assert.That(u.ExitCode, Is.EqualTo(0), u.ToString());
+        }
+        finally
+        {
+            if (Mounts.IsMounted(mnt))
+            {
+                Mounts.Detach(mnt);
+            }
+            exited = BackgroundDaemon.WaitOrKill(daemon, TimeSpan.FromSeconds(30));
+        }
+        Assert.That(exited, Is.True, "the daemon exits once unmounted");
+        var text = File.ReadAllText(log);
+        Assert.That(text, Does.Contain("Damaged: " + cipherPath).And.Contain("docs/deep/data.bin"), text);
+    }
+
+    [Test]
     public void Restore_WithMasterkeyOnly_NoConfig_RecreatesTheTree()
     {
         var noConfig = _tmp.Sub("copy-noconf-" + Guid.NewGuid().ToString("N"));
