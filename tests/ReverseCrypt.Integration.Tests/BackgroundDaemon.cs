@@ -52,4 +52,29 @@ internal static class BackgroundDaemon
         daemon.WaitForExit();
         return false;
     }
+
+    /// <summary>Runs <paramref name="use"/> on the background mount at <paramref name="mountPoint"/> whose daemon was
+    /// started with --log <paramref name="log"/>, unmounts it, waits until the daemon has exited (its log is then
+    /// complete) and returns the log. The mount and the daemon are gone afterwards, also when something failed.</summary>
+    public static string UseUnmountAndReadLog(string log, string mountPoint, Action use)
+    {
+        using var daemon = Find(log);
+        bool exited;
+        try
+        {
+            use();
+            var u = Run.Cli("unmount", mountPoint);
+            Assert.That(u.ExitCode, Is.EqualTo(0), u.ToString());
+        }
+        finally
+        {
+            if (Mounts.IsMounted(mountPoint))
+            {
+                Mounts.Detach(mountPoint);
+            }
+            exited = WaitOrKill(daemon, TimeSpan.FromSeconds(30));
+        }
+        Assert.That(exited, Is.True, "the daemon exits once unmounted");
+        return File.ReadAllText(log);
+    }
 }

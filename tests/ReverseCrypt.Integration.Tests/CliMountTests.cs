@@ -70,29 +70,9 @@ public class CliMountTests
         Assert.That(text, Does.Not.Contain("FUSE request"), "request lines only with --debug");
     }
 
-    /// <summary>Lists the background mount at the mountpoint, unmounts it, waits until its daemon (found by its
-    /// --log argument) has exited, and returns the log. The mount and the daemon are gone afterwards in any case.</summary>
-    private string ListUnmountAndReadLog(string log)
-    {
-        using var daemon = BackgroundDaemon.Find(log);
-        bool exited;
-        try
-        {
-            Assert.That(Directory.GetFileSystemEntries(_mnt), Is.Not.Empty);
-            var u = Run.Cli("unmount", _mnt);
-            Assert.That(u.ExitCode, Is.EqualTo(0), u.ToString());
-        }
-        finally
-        {
-            if (Mounts.IsMounted(_mnt))
-            {
-                Mounts.Detach(_mnt);
-            }
-            exited = BackgroundDaemon.WaitOrKill(daemon, TimeSpan.FromSeconds(30));
-        }
-        Assert.That(exited, Is.True, "the daemon exits once unmounted");
-        return File.ReadAllText(log);
-    }
+    /// <summary>Lists the background mount at the mountpoint, unmounts it and returns its daemon's log.</summary>
+    private string ListUnmountAndReadLog(string log) =>
+        BackgroundDaemon.UseUnmountAndReadLog(log, _mnt, () => Assert.That(Directory.GetFileSystemEntries(_mnt), Is.Not.Empty));
 
     [Test]
     public void MountReverse_MatchesGocryptfsReverse_ForASimpleTree()

@@ -47,6 +47,20 @@ public class CliRestoreTests
         Assert.That(xattr.Stdout, Is.EqualTo("hello"), xattr.ToString());
     }
 
+    /// <summary>A copy of the backup in which one ciphertext byte of docs/deep/data.bin is flipped: the copy's path
+    /// and that file's path inside it.</summary>
+    private (string Dir, string CipherPath) DamagedCopy(string id)
+    {
+        var damaged = _tmp.Sub("damaged-" + id);
+        Assert.That(Run.Shell($"cp -a '{_copy}/.' '{damaged}/'").ExitCode, Is.EqualTo(0));
+        var cipherPath = Run.Cli("path", "--passfile", _passfile, "--encrypt", "docs/deep/data.bin", damaged).Stdout.Trim();
+        var file = Path.Combine(damaged, cipherPath);
+        var bytes = File.ReadAllBytes(file);
+        bytes[5000] ^= 0x01;
+        File.WriteAllBytes(file, bytes);
+        return (damaged, cipherPath);
+    }
+
     [Test]
     public void ForwardMount_ShowsThePlaintext()
     {
@@ -67,36 +81,16 @@ public class CliRestoreTests
     public void ForwardMount_BackgroundWithLog_TheLogNamesADamagedFile()
     {
         var id = Guid.NewGuid().ToString("N");
-        var damaged = _tmp.Sub("damaged-" + id);
-        Assert.That(Run.Shell($"cp -a '{_copy}/.' '{damaged}/'").ExitCode, Is.EqualTo(0));
-        var cipherPath = Run.Cli("path", "--passfile", _passfile, "--encrypt", "docs/deep/data.bin", damaged).Stdout.Trim();
-        var file = Path.Combine(damaged, cipherPath);
-        var bytes = File.ReadAllBytes(file);
-        bytes[5000] ^= 0x01;
-        File.WriteAllBytes(file, bytes);
+        var (damaged, cipherPath) = DamagedCopy(id);
         var mnt = _tmp.Sub("fwd-" + id);
         var log = _tmp.Child("forward-" + id + ".log");
         var r = Run.Cli("mount", "--log", log, "--passfile", _passfile, damaged, mnt);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
-        using var daemon = BackgroundDaemon.Find(log);
-        bool exited;
-        try
+        var text = BackgroundDaemon.UseUnmountAndReadLog(log, mnt, () =>
         {
             var read = Run.Shell($"cat {Run.Quote(Path.Combine(mnt, "docs", "deep", "data.bin"))} >/dev/null");
             Assert.That(read.Stderr, Does.Contain("Input/output error"), read.ToString());
-            var u = Run.Cli("unmount", mnt);
-            Assert.That(u.ExitCode, Is.EqualTo(0), u.ToString());
-        }
-        finally
-        {
-            if (Mounts.IsMounted(mnt))
-            {
-                Mounts.Detach(mnt);
-            }
-            exited = BackgroundDaemon.WaitOrKill(daemon, TimeSpan.FromSeconds(30));
-        }
-        Assert.That(exited, Is.True, "the daemon exits once unmounted");
-        var text = File.ReadAllText(log);
+        });
         Assert.That(text, Does.Contain("Damaged: " + cipherPath).And.Contain("docs/deep/data.bin"), text);
     }
 
@@ -141,13 +135,7 @@ public class CliRestoreTests
         Assert.That(clean.ExitCode, Is.EqualTo(0), clean.ToString());
         Assert.That(clean.Stdout, Does.Contain("clean."));
 
-        var damaged = _tmp.Sub("damaged-" + Guid.NewGuid().ToString("N"));
-        Assert.That(Run.Shell($"cp -a '{_copy}/.' '{damaged}/'").ExitCode, Is.EqualTo(0));
-        var cipherPath = Run.Cli("path", "--passfile", _passfile, "--encrypt", "docs/deep/data.bin", damaged).Stdout.Trim();
-        var file = Path.Combine(damaged, cipherPath);
-        var bytes = File.ReadAllBytes(file);
-        bytes[5000] ^= 0x01;
-        File.WriteAllBytes(file, bytes);
+        var (damaged, cipherPath) = DamagedCopy(Guid.NewGuid().ToString("N"));
         var r = Run.Cli("fsck", "--passfile", _passfile, damaged);
         Assert.That(r.ExitCode, Is.EqualTo(30), r.ToString());
         Assert.That(r.Stdout, Does.Contain("docs/deep/data.bin"));
