@@ -24,6 +24,7 @@ public sealed class FuseMount : IDisposable
     private readonly ILogger _logger;
     private readonly bool _viaFusermount;
     private int _unmounted;
+    private int _unmounting;
 
     private FuseMount(string mountpoint, FuseSession session, FuseMountOptions options, ILogger logger, bool viaFusermount)
     {
@@ -254,6 +255,12 @@ public sealed class FuseMount : IDisposable
 
     private void UnmountInBackground(string reason)
     {
+        // One unmount at a time: a signal may reach both our handler and the caller's cancellation token. A later
+        // signal retries one that failed (busy).
+        if (Volatile.Read(ref _unmounted) != 0 || Interlocked.Exchange(ref _unmounting, 1) != 0)
+        {
+            return;
+        }
         _logger.SignalReceived(reason, Mountpoint);
         ThreadPool.UnsafeQueueUserWorkItem(_ =>
         {
@@ -264,6 +271,10 @@ public sealed class FuseMount : IDisposable
             catch (FuseMountException e)
             {
                 _logger.UnmountFailed(Mountpoint, e.Message);
+            }
+            finally
+            {
+                Volatile.Write(ref _unmounting, 0);
             }
         }, null);
     }

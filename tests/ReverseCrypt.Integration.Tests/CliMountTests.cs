@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace ReverseCrypt.Integration.Tests;
 
@@ -124,6 +125,54 @@ public class CliMountTests
         Assert.That(r.ExitCode, Is.EqualTo(21), r.ToString());
         Assert.That(r.Stderr, Does.Contain("inside"));
         Assert.That(Mounts.IsMounted(inside), Is.False);
+    }
+
+    [Test]
+    public void MountForeground_SignalledAtAnyMomentOfItsStart_LeavesNoMountBehind()
+    {
+        // SIGTERM from before the runtime is up to after the mount stands: the process either dies before it mounted
+        // anything (128 + 15) or unmounts and exits 0, never leaving a (stale) mount behind.
+        foreach (int delayMs in new[] { 0, 50, 100, 150, 200, 250, 300, 400, 500, 700, -1 })
+        {
+            using var process = Run.StartCli(["mount", "--reverse", "--foreground", "--passfile", _passfile, _plain, _mnt]);
+            try
+            {
+                if (delayMs >= 0)
+                {
+                    Thread.Sleep(delayMs);
+                }
+                else
+                {
+                    // Last round: only once the mount answers.
+                    var until = DateTime.UtcNow.AddSeconds(30);
+                    while (!Mounts.IsMounted(_mnt) && DateTime.UtcNow < until)
+                    {
+                        Thread.Sleep(20);
+                    }
+                    Assert.That(Mounts.IsMounted(_mnt), Is.True, "mounted in the foreground");
+                }
+                Assert.That(Run.Program("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]).ExitCode, Is.Zero);
+                Assert.That(process.WaitForExit(30_000), Is.True, $"exits after SIGTERM at {delayMs} ms");
+                string stderr = process.StandardError.ReadToEnd();
+                TestContext.Out.WriteLine($"SIGTERM at {delayMs} ms: exit {process.ExitCode}");
+                Assert.That(process.ExitCode, delayMs < 0 ? Is.EqualTo(0) : Is.EqualTo(0).Or.EqualTo(128 + 15),
+                    $"SIGTERM at {delayMs} ms: {stderr}");
+                Assert.That(Mounts.IsMounted(_mnt), Is.False, $"nothing mounted after SIGTERM at {delayMs} ms");
+                Assert.That(stderr, Does.Not.Contain("fail").IgnoreCase, $"SIGTERM at {delayMs} ms");
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill();
+                    process.WaitForExit();
+                }
+                if (Mounts.IsMounted(_mnt))
+                {
+                    Mounts.Detach(_mnt);
+                }
+            }
+        }
     }
 
     [Test]

@@ -14,6 +14,8 @@ internal static class ForwardMount
         using var key = CipherTreeKey.Open(password.Bind(r), cipherDir, configPath);
         if (!foreground && !FuseBackground.IsChild)
             return MountCommand.Detach(key, logFile);
+        // From here on SIGINT/SIGTERM unmount: one that arrives while mounting does so as soon as the mount stands.
+        using var signals = new Interruption();
         using var loggers = Logging.Create(debug);
         using var core = key.CreateCore();
         var forwardOptions = new ForwardOptions { CipherDir = Path.GetFullPath(cipherDir) };
@@ -21,7 +23,7 @@ internal static class ForwardMount
         {
             var options = forwardOptions.CreateMountOptions(allowOther, debug, ioUring);
             using var mount = FuseMountErrors.Translate(() => FuseMount.Mount(fileSystem, mountPoint, options, loggers.CreateLogger("fuse")));
-            mount.RunUntilUnmounted();
+            mount.RunUntilUnmounted(cancellationToken: signals.Token);
         }
         return ExitCodes.Ok;
     }

@@ -54,6 +54,8 @@ public static class MountCommand
             if (!r.GetValue(foreground) && !FuseBackground.IsChild)
                 return Detach(key, r.GetValue(logFile)?.FullName);
 
+            // From here on SIGINT/SIGTERM unmount: one that arrives while mounting does so as soon as the mount stands.
+            using var signals = new Interruption();
             using var loggers = Logging.Create(r.GetValue(debug));
             var settings = new ReverseViewSettings(sourceDir, key)
             {
@@ -67,7 +69,7 @@ public static class MountCommand
                 IoUring = !r.GetValue(noIoUring),
             };
             using var view = ReverseView.Mount(settings, mp, loggers);
-            view.Fuse.RunUntilUnmounted();
+            view.Fuse.RunUntilUnmounted(cancellationToken: signals.Token);
             return ExitCodes.Ok;
         }));
         return command;

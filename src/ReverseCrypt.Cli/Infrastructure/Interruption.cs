@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace ReverseCrypt.Cli.Infrastructure;
 
 /// <summary>SIGINT/SIGTERM cancel the token instead of killing the process, so a long-running command (restore, fsck,
-/// backup) stops its children, unmounts its view and exits with 130.</summary>
+/// backup) stops its children, unmounts its view and exits with 130, and a mount command that is signalled while it
+/// mounts unmounts once mounted instead of dying with its mount left behind.</summary>
 public sealed class Interruption : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
