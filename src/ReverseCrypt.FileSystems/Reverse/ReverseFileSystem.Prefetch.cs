@@ -41,7 +41,7 @@ public sealed partial class ReverseFileSystem
         {
             return;
         }
-        ulong next = order.NextAfterOpened(dir.NodeId);
+        var (next, other) = order.NextAfterOpened(dir.NodeId);
         if (order.Sorted is bool sorted)
         {
             _walksSorted = sorted;
@@ -49,6 +49,10 @@ public sealed partial class ReverseFileSystem
         if (next != 0)
         {
             Prefetch(next);
+        }
+        if (other != 0)
+        {
+            Prefetch(other);
         }
     }
 
@@ -199,9 +203,9 @@ public sealed partial class ReverseFileSystem
 
 /// <summary>
 /// The directories a listing served (READDIRPLUS), in order, and where a walk through them stands: the hint that says
-/// which directory a walk opens next. The first directory opened tells the walk's order: the listing's (find, du,
-/// tar) or sorted by name, byte by byte (rsync sorts its file lists); a walk that leaves that order gets no more
-/// predictions from this listing.
+/// which directory a walk opens next. A walk follows the listing's order (find, du, tar) or the names sorted byte by
+/// byte (rsync sorts its file lists); both stay candidates while the directories opened fit both, and a walk that
+/// fits neither gets no more predictions from this listing.
 /// </summary>
 internal sealed class ServedDirectoryOrder
 {
@@ -209,8 +213,9 @@ internal sealed class ServedDirectoryOrder
     private const int MaxRecorded = 1 << 16;
 
     private readonly List<(ulong NodeId, byte[] ViewName)> _served = [];
-    private ulong[]? _walk;
-    private int _lastOpened = -1;
+    private ulong[]? _listing;
+    private ulong[]? _sorted;
+    private int _position = -1;
     private bool _offOrder;
 
     public void Add(ulong nodeId, byte[] viewName)
@@ -224,20 +229,17 @@ internal sealed class ServedDirectoryOrder
         }
     }
 
-    /// <summary>True once the walk was seen to follow the sorted order, false the listing order, null before the
-    /// first directory was opened or when it followed neither.</summary>
+    /// <summary>True once the walk fits only the sorted order, false only the listing order, else null.</summary>
     public bool? Sorted
     {
         get
         {
             lock (_served)
             {
-                return _sorted;
+                return _offOrder || (_listing is null) == (_sorted is null) ? null : _sorted is not null;
             }
         }
     }
-
-    private bool? _sorted;
 
     /// <summary>The directory a walk in listing order (or, with <paramref name="sorted"/>, in sorted order) opens
     /// first, or 0.</summary>
@@ -249,72 +251,61 @@ internal sealed class ServedDirectoryOrder
             {
                 return 0;
             }
-            if (!sorted)
-            {
-                return _served[0].NodeId;
-            }
             var first = _served[0];
-            foreach (var d in _served)
+            if (sorted)
             {
-                if (d.ViewName.AsSpan().SequenceCompareTo(first.ViewName) < 0)
+                foreach (var d in _served)
                 {
-                    first = d;
+                    if (d.ViewName.AsSpan().SequenceCompareTo(first.ViewName) < 0)
+                    {
+                        first = d;
+                    }
                 }
             }
             return first.NodeId;
         }
     }
 
-    /// <summary>Notes that <paramref name="nodeId"/> was opened. Returns the directory the walk opens after it while
-    /// it follows one order from the first directory, else 0 (and from then on, without a search per open).</summary>
-    public ulong NextAfterOpened(ulong nodeId)
+    /// <summary>Notes that <paramref name="nodeId"/> was opened. Returns the directories the walk opens after it in
+    /// the orders it still fits (0 where there is none; one of them when both orders agree).</summary>
+    public (ulong Next, ulong Other) NextAfterOpened(ulong nodeId)
     {
         lock (_served)
         {
-            if (_offOrder)
+            if (_offOrder || _served.Count == 0)
             {
-                return 0;
+                return (0, 0);
             }
-            if (_walk is null)
+            if (_position < 0)
             {
-                _walk = WalkOrderStartingWith(nodeId);
-                if (_walk is null)
-                {
-                    _offOrder = true;
-                    return 0;
-                }
-                _lastOpened = 0;
-                return _walk.Length > 1 ? _walk[1] : 0;
+                _listing = [.. _served.Select(d => d.NodeId)];
+                var sorted = _served.ToArray();
+                Array.Sort(sorted, static (a, b) => a.ViewName.AsSpan().SequenceCompareTo(b.ViewName));
+                _sorted = [.. sorted.Select(d => d.NodeId)];
             }
-            int expected = _lastOpened + 1;
-            if (expected < _walk.Length && _walk[expected] == nodeId)
+            int position = _position + 1;
+            if (!Fits(_listing, position, nodeId))
             {
-                _lastOpened = expected;
-                return expected + 1 < _walk.Length ? _walk[expected + 1] : 0;
+                _listing = null;
             }
-            _offOrder = true;
-            return 0;
+            if (!Fits(_sorted, position, nodeId))
+            {
+                _sorted = null;
+            }
+            if (_listing is null && _sorted is null)
+            {
+                _offOrder = true;
+                return (0, 0);
+            }
+            _position = position;
+            ulong next = NextIn(_listing, position), other = NextIn(_sorted, position);
+            return next == other ? (next, 0) : next == 0 ? (other, 0) : (next, other);
         }
     }
 
-    private ulong[]? WalkOrderStartingWith(ulong first)
-    {
-        if (_served.Count == 0)
-        {
-            return null;
-        }
-        if (_served[0].NodeId == first)
-        {
-            _sorted = false;
-            return [.. _served.Select(d => d.NodeId)];
-        }
-        var sorted = _served.ToArray();
-        Array.Sort(sorted, static (a, b) => a.ViewName.AsSpan().SequenceCompareTo(b.ViewName));
-        if (sorted[0].NodeId != first)
-        {
-            return null;
-        }
-        _sorted = true;
-        return [.. sorted.Select(d => d.NodeId)];
-    }
+    private static bool Fits(ulong[]? order, int position, ulong nodeId) =>
+        order is not null && position < order.Length && order[position] == nodeId;
+
+    private static ulong NextIn(ulong[]? order, int position) =>
+        order is not null && position + 1 < order.Length ? order[position + 1] : 0;
 }

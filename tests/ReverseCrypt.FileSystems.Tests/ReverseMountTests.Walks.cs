@@ -1,9 +1,9 @@
 namespace ReverseCrypt.FileSystems.Tests;
 
 /// <summary>
-/// Listings prepared ahead of a walk (ReverseFileSystem.Prefetch.cs): a walk in listing order takes them over and sees
-/// what gocryptfs shows; one older than a second is not used, so files created meanwhile show; no attribute caching
-/// (timeout 0) means nothing is prepared.
+/// What makes walks fast: listings prepared ahead of a walk (ReverseFileSystem.Prefetch.cs), which a walk in listing
+/// or sorted order takes over while seeing what gocryptfs shows; one older than a second is not used, so files created
+/// meanwhile show; no attribute caching (timeout 0) means nothing is prepared. Directories ask for large listings.
 /// </summary>
 public partial class ReverseMountTests
 {
@@ -106,5 +106,22 @@ public partial class ReverseMountTests
 
         Assert.That(listing, Has.Length.EqualTo(1 + 5 * (1 + 10 + 1) + 1 + 1));
         Assert.That(ours.FileSystem.ListingsPrefetched, Is.Zero);
+    }
+
+    [Test]
+    public void Directories_ShowALargeBlockSize_SoThatListingsComeInFewRequests_FilesKeepTheirs()
+    {
+        MakeDirectories(1, 3);
+        var ours = MountOurs();
+        string dir = Directory.GetDirectories(ours.MountPoint).Single();
+        string file = Directory.GetFiles(dir).First(f => !f.EndsWith("gocryptfs.diriv", StringComparison.Ordinal));
+
+        var stat = Run.Program("stat", ["-c", "%o", ours.MountPoint, dir, file, Path.Combine(_plain, "dir00", "file000")]);
+
+        Assert.That(stat.ExitCode, Is.Zero, stat.ToString());
+        var sizes = stat.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(sizes[0], Is.EqualTo("262144"), "the root");
+        Assert.That(sizes[1], Is.EqualTo("262144"), "a directory");
+        Assert.That(sizes[2], Is.EqualTo(sizes[3]), "a file shows its plaintext's block size");
     }
 }
