@@ -1,5 +1,6 @@
-// Listings prepared ahead of a walk: while the kernel takes in one directory, the next one a walk in listing order
-// will open is listed on a pool thread (on the other CPU), so that its READDIRPLUS requests only copy entries out.
+// Listings prepared ahead of a walk: while the kernel takes in one directory, the next one the walk will open (in
+// listing or in sorted order) is listed on a pool thread (on the other CPU), so that its READDIRPLUS requests only
+// copy entries out. docs/decisions.md has the bounds and the figures.
 using System.Diagnostics;
 using ReverseCrypt.Interop;
 
@@ -15,6 +16,7 @@ public sealed partial class ReverseFileSystem
     private static readonly TimeSpan s_prefetchMaxAge = TimeSpan.FromSeconds(1);
 
     private readonly List<(ReverseDirHandle Handle, long Started)> _prefetched = [];
+
     /// <summary>The order the latest walk was seen to open directories in (sorted by name, or the listing's): the
     /// guess for the first directory a walk opens inside one it has just read.</summary>
     private volatile bool _walksSorted;
@@ -33,8 +35,8 @@ public sealed partial class ReverseFileSystem
 
     private TimeSpan PrefetchMaxAge => _timeout < s_prefetchMaxAge ? _timeout : s_prefetchMaxAge;
 
-    /// <summary>OPENDIR of <paramref name="dir"/>: when the walk opens its parent's directories in listing order,
-    /// prepares the listing of the one after it.</summary>
+    /// <summary>OPENDIR of <paramref name="dir"/>: while the walk opens its parent's directories in listing or sorted
+    /// order, prepares the listing of the one after it (of both, while both orders fit).</summary>
     private void PrefetchNextSibling(ReverseNode dir)
     {
         if (dir.ViewParent?.ServedDirectories is not { } order)
@@ -56,8 +58,8 @@ public sealed partial class ReverseFileSystem
         }
     }
 
-    /// <summary>The kernel read <paramref name="handle"/>'s listing to the end: a walk in listing order opens its first
-    /// directory next.</summary>
+    /// <summary>The kernel read <paramref name="handle"/>'s listing to the end: a walk opens its first directory next
+    /// (first in the order the latest walk followed).</summary>
     private void PrefetchFirstChild(ReverseDirHandle handle)
     {
         if (!handle.FirstChildPrefetched && handle.ServedDirectories is { } order && order.First(_walksSorted) is var first and not 0)
