@@ -128,7 +128,7 @@ public sealed partial class ReverseFileSystem
                 {
                     if (i == offset && writer.IsPlus)
                     {
-                        // The kernel has the whole listing: a walk in listing order opens its first directory next.
+                        // The kernel has the whole listing: a walk opens one of its directories next.
                         PrefetchFirstChild(handle);
                     }
                     break;
