@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.Integration.Tests;
 
@@ -132,7 +133,9 @@ public class CliMountTests
     {
         // SIGTERM from before the runtime is up to after the mount stands: the process either dies before it mounted
         // anything (128 + 15) or unmounts and exits 0, never leaving a (stale) mount behind.
-        foreach (int delayMs in new[] { 0, 50, 100, 150, 200, 250, 300, 400, 500, 700, -1 })
+        // -1: the moment the mount appears in mountinfo (mount(2) done, INIT and the rest of the start still to come);
+        // -2: once it answers.
+        foreach (int delayMs in new[] { 0, 50, 100, 150, 200, 250, 300, 400, 500, 700, -1, -2 })
         {
             using var process = Run.StartCli(["mount", "--reverse", "--foreground", "--passfile", _passfile, _plain, _mnt]);
             try
@@ -143,15 +146,18 @@ public class CliMountTests
                 }
                 else
                 {
-                    // Last round: only once the mount answers.
                     var until = DateTime.UtcNow.AddSeconds(30);
                     while (!Mounts.IsMounted(_mnt) && DateTime.UtcNow < until)
                     {
-                        Thread.Sleep(20);
+                        Thread.SpinWait(delayMs == -1 ? 100 : 1_000_000);
                     }
                     Assert.That(Mounts.IsMounted(_mnt), Is.True, "mounted in the foreground");
+                    if (delayMs == -2)
+                    {
+                        Assert.That(Directory.GetFileSystemEntries(_mnt), Is.Not.Empty, "the mount answers");
+                    }
                 }
-                Assert.That(Run.Program("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]).ExitCode, Is.Zero);
+                Assert.That(Libc.Kill(process.Id, Libc.SIGTERM), Is.Zero, $"SIGTERM at {delayMs} ms");
                 Assert.That(process.WaitForExit(30_000), Is.True, $"exits after SIGTERM at {delayMs} ms");
                 string stderr = process.StandardError.ReadToEnd();
                 TestContext.Out.WriteLine($"SIGTERM at {delayMs} ms: exit {process.ExitCode}");

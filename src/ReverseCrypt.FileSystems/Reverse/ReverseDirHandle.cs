@@ -37,6 +37,10 @@ internal sealed class ReverseDirHandle : IDisposable
     /// <summary>True after RELEASEDIR: work still queued for the handle stops.</summary>
     public bool Released { get; private set; }
 
+    /// <summary>Set without the lock on a listing prepared ahead that nobody will take: the thread working on it
+    /// disposes it at its next step.</summary>
+    public volatile bool Abandoned;
+
     /// <summary>The plaintext entries in getdents order, until all were turned into view entries.</summary>
     public List<BackingEntry>? Raw { get; set; }
 

@@ -159,7 +159,7 @@ public sealed partial class ReverseFileSystem
     private FuseAttr DirIvAttr(in Libc.StatxBuffer dirStat)
     {
         var attr = FuseMapping.FromStatx(dirStat, _inodes.Map(dirStat.Dev, InodeMap.TagDirIv, dirStat.Ino));
-        MakeVirtualFile(ref attr, Format.PathIv.Size);
+        MakeVirtualFile(ref attr, Format.PathIv.Size, dirStat.Blksize);
         return attr;
     }
 
@@ -168,13 +168,16 @@ public sealed partial class ReverseFileSystem
     private FuseAttr LongNameAttr(in Libc.StatxBuffer objectStat, int fullCipherNameLength)
     {
         var attr = FuseMapping.FromStatx(objectStat, _inodes.Map(objectStat.Dev, InodeMap.TagLongName, objectStat.Ino));
-        MakeVirtualFile(ref attr, fullCipherNameLength);
+        MakeVirtualFile(ref attr, fullCipherNameLength, objectStat.Blksize);
         return attr;
     }
 
-    private static void MakeVirtualFile(ref FuseAttr attr, int size)
+    /// <summary>Turns the source's attributes into a virtual file's; it shows the source's own block size (the
+    /// larger one of directories is for listings only).</summary>
+    private static void MakeVirtualFile(ref FuseAttr attr, int size, uint blksize)
     {
         attr.Mode = S_IFREG | 0x124; // 0444
+        attr.Blksize = blksize;
         attr.Size = (ulong)size;
         attr.Nlink = 1;
         attr.Rdev = 0;

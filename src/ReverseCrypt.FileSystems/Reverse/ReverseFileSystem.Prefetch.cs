@@ -97,7 +97,7 @@ public sealed partial class ReverseFileSystem
             }
             _prefetched.Add((handle, Stopwatch.GetTimestamp()));
         }
-        Discard(dropped);
+        Abandon(dropped);
         Interlocked.Increment(ref _listingsPrefetched);
         ThreadPool.UnsafeQueueUserWorkItem(s_prefetch, (this, handle), preferLocal: false);
     }
@@ -114,6 +114,11 @@ public sealed partial class ReverseFileSystem
                 {
                     return;
                 }
+                if (handle.Abandoned)
+                {
+                    handle.Dispose();
+                    return;
+                }
                 if (!handle.Started && StartListing(handle) != Errno.OK)
                 {
                     // Not usable: OPENDIR lists the directory itself and reports what went wrong.
@@ -126,12 +131,21 @@ public sealed partial class ReverseFileSystem
         catch (Exception e)
         {
             // A pool thread must not end the daemon: after unmount the tree is gone (expected); anything else is
-            // logged, and the directory is listed when opened.
+            // logged, and the directory is listed when opened. A listing an OPENDIR took over stays with it (its
+            // requests list what is missing themselves).
             if (!_disposed)
             {
                 ReverseLog.PrefetchFailed(_log, handle.Node.NodeId, e);
             }
-            Discard(handle);
+            bool notTaken;
+            lock (_prefetched)
+            {
+                notTaken = _prefetched.RemoveAll(p => p.Handle == handle) > 0;
+            }
+            if (notTaken)
+            {
+                Discard(handle);
+            }
         }
     }
 
@@ -159,7 +173,7 @@ public sealed partial class ReverseFileSystem
         }
         if (Stopwatch.GetElapsedTime(started) > PrefetchMaxAge)
         {
-            Discard(found);
+            Abandon(found);
             return null;
         }
         lock (found)
@@ -190,6 +204,29 @@ public sealed partial class ReverseFileSystem
         }
     }
 
+    /// <summary>Drops a listing prepared ahead without waiting for the thread that may be listing it (a request must
+    /// not wait for the getdents of a huge directory nobody will read): disposed now if free, else by that thread.</summary>
+    private static void Abandon(ReverseDirHandle? handle)
+    {
+        if (handle is null)
+        {
+            return;
+        }
+        handle.Abandoned = true;
+        if (Monitor.TryEnter(handle))
+        {
+            try
+            {
+                handle.Dispose();
+            }
+            finally
+            {
+                Monitor.Exit(handle);
+            }
+        }
+    }
+
+    /// <summary>Disposes <paramref name="handle"/> under its lock (waits for a step in progress).</summary>
     private static void Discard(ReverseDirHandle? handle)
     {
         if (handle is null)

@@ -202,6 +202,11 @@ public sealed partial class ReverseFileSystem
         {
             lock (handle)
             {
+                if (handle.Abandoned)
+                {
+                    handle.Dispose();
+                    return;
+                }
                 if (handle.Complete || handle.Released || handle.Count - handle.NextOffset >= ListingAheadLimit
                     || ExtendListing(handle, ListingAheadStep) != Errno.OK)
                 {

@@ -172,7 +172,8 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         }
         foreach (var dir in _dirs.RemoveAll())
         {
-            dir.Dispose();
+            // Under its lock: a pool thread may still be listing ahead on it.
+            Discard(dir);
         }
         _nodes.Dispose();
         _tree.Dispose();
