@@ -24,31 +24,7 @@ public static class Run
     public static ProcessResult Program(string file, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null,
         IDictionary<string, string>? env = null, string? workingDirectory = null, Encoding? stdoutEncoding = null)
     {
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = stdoutEncoding ?? Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        if (workingDirectory is not null)
-        {
-            psi.WorkingDirectory = workingDirectory;
-        }
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        if (env is not null)
-        {
-            foreach (var (k, v) in env)
-            {
-                psi.Environment[k] = v;
-            }
-        }
-        using var p = Process.Start(psi)!;
+        using var p = Process.Start(StartInfo(file, args, env, workingDirectory, stdoutEncoding))!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (stdin is not null)
@@ -97,19 +73,38 @@ public static class Run
     /// to read, stdin closed, run from the repository root.</summary>
     public static Process StartCli(IEnumerable<string> args, IDictionary<string, string>? env = null)
     {
-        var psi = new ProcessStartInfo(Repo.Launcher)
+        var process = Process.Start(StartInfo(Repo.Launcher, args, env, Repo.Root, stdoutEncoding: null))!;
+        process.StandardInput.Close();
+        return process;
+    }
+
+    /// <summary>FILE ARGS with every standard stream redirected (output decoded as <paramref name="stdoutEncoding"/>,
+    /// UTF-8 unless given).</summary>
+    private static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, IDictionary<string, string>? env,
+        string? workingDirectory, Encoding? stdoutEncoding)
+    {
+        var psi = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = Repo.Root,
+            StandardOutputEncoding = stdoutEncoding ?? Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
         };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-        var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        return process;
+        if (workingDirectory is not null)
+        {
+            psi.WorkingDirectory = workingDirectory;
+        }
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
+        return psi;
     }
 
     /// <summary>Runs `./reversecrypt ARGS` with text on standard input.</summary>

@@ -54,14 +54,7 @@ public sealed partial class ReverseFileSystem
 
     public override Errno Releasedir(ulong nodeId, ulong fileHandle, int flags)
     {
-        var handle = _dirs.Remove(fileHandle);
-        if (handle is not null)
-        {
-            lock (handle)
-            {
-                handle.Dispose();
-            }
-        }
+        Discard(_dirs.Remove(fileHandle));
         return Errno.OK;
     }
 
