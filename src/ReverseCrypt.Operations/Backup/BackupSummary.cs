@@ -29,6 +29,10 @@ public static class BackupSummary
                 text.Append(CultureInfo.InvariantCulture, $" (new data {ByteSize.Format(s.LiteralData)}, matched {ByteSize.Format(s.MatchedData)})");
             text.Append('\n');
         }
+        else if (result.ProgressBytes > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  stopped after sending about {ByteSize.Format(result.ProgressBytes)} of file data\n");
+        }
         text.Append(CultureInfo.InvariantCulture, $"  duration: {result.Duration.TotalSeconds:0.0} s");
         if (result.ResumedFrom is not null) text.Append(CultureInfo.InvariantCulture, $", resumed the interrupted {result.ResumedFrom}");
         if (result.Previous is not null && result.Snapshot is not null) text.Append(CultureInfo.InvariantCulture, $", unchanged files linked to {result.Previous}");
@@ -56,7 +60,8 @@ public static class BackupSummary
             var s = result.Stats;
             json.WriteStartObject();
             json.WriteNumber("files_transferred", Math.Max(0, s.FilesTransferred));
-            json.WriteNumber("bytes_sent", Math.Max(0, s.BytesSent));
+            json.WriteNumber("bytes_sent", result.BytesSent);
+            json.WriteBoolean("stats_complete", s.Complete);
             json.WriteNumber("duration_s", Math.Round(result.Duration.TotalSeconds, 3));
             WriteStringOrNull(json, "snapshot", result.Snapshot);
             json.WriteString("source", source);

@@ -26,7 +26,7 @@ public sealed record DestinationState
     public bool LooksLikeBackup => TopEntries.Count > 0 && TopEntries.All(IsViewEntry);
 
     private static bool IsViewEntry(string name) =>
-        name is "gocryptfs.conf" or "gocryptfs.diriv" or RsyncArguments.PartialDir
+        name is "gocryptfs.conf" or "gocryptfs.diriv" or RsyncArguments.LegacyPartialDir or DestinationLease.StateDirectory
         || name.StartsWith("gocryptfs.longname.", StringComparison.Ordinal)
         || (name.Length >= 22 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
 

@@ -69,6 +69,11 @@ public sealed class SnapshotStore(DestinationShell shell)
             script.Append($"mv -T -- {Incomplete(resumeFrom)} {target}\n");
         else if (resumeFrom is null)
             script.Append($"mkdir -- {target}\n");
+        if (resumeFrom is not null)
+        {
+            // Versions before 0.2 kept rsync's partial files inside the snapshot; such a leftover must not be committed.
+            script.Append($"find {target} -name {RsyncArguments.LegacyPartialDir} -type d -prune -exec rm -rf -- {{}} +\n");
+        }
         _shell.RunChecked(script.ToString(), "creating the snapshot directory", cancellation: cancellation);
     }
 
