@@ -36,6 +36,9 @@ public sealed record BackupResult
     /// <summary>The CPU rsync ran on (pinned because the view served through FUSE over io_uring), or null.</summary>
     public int? RsyncCpu { get; init; }
 
+    /// <summary>How the snapshot was started on the destination (null without snapshots or before Prepare).</summary>
+    public SnapshotMode? SnapshotMode { get; init; }
+
     /// <summary>Snapshots deleted by retention (or that would be, in a dry run), oldest first.</summary>
     public IReadOnlyList<string> Pruned { get; init; } = [];
 

@@ -53,7 +53,7 @@ public sealed class BackupRun : IDisposable
         {
             // First the lock on the destination itself (held until Dispose), then the state it protects.
             _lease ??= DestinationLease.Acquire(_store.Shell, exclusive: true, create: !_options.DryRun, LeftoverWait, cancellation);
-            var state = _store.Probe(cancellation);
+            var state = _store.Probe(detectClones: _options.Snapshots && !_options.DryRun, cancellation);
             if (state.NotADirectory)
                 throw new BackupException(BackupErrorKind.BadDestination, $"{destination}: exists and is not a directory");
             if (!state.HasRsync)
@@ -79,6 +79,10 @@ public sealed class BackupRun : IDisposable
         var name = SnapshotName.Next(_options.Now ?? DateTime.UtcNow, [.. state.Complete, .. state.Incomplete]);
         var resume = state.Incomplete.Count > 0 ? state.Incomplete[^1] : null;
         var previous = state.Previous;
+        var mode = _options.DryRun ? SnapshotMode.Hardlink : state.Resolve(_options.SnapshotMode, destination.Text);
+        // In place only into a clone: a snapshot resumed without its clone marker may hold hard links shared with
+        // older snapshots (an older version's, or a hardlink run's), which an in-place write would change too.
+        var inPlace = mode.IsClone() && previous is not null && (resume is null || state.ClonedIncomplete.Contains(resume));
         string target;
         if (_options.DryRun)
         {
@@ -87,7 +91,7 @@ public sealed class BackupRun : IDisposable
         }
         else
         {
-            _store.Begin(name, resume, cancellation);
+            _store.Begin(name, resume, mode, previous, cancellation);
             target = destination.RsyncPath(SnapshotName.SnapshotsDirectory + "/" + name + SnapshotName.IncompleteSuffix);
         }
         return new BackupPlan
@@ -98,6 +102,8 @@ public sealed class BackupRun : IDisposable
             Previous = previous,
             ResumedFrom = resume,
             StaleIncomplete = [.. state.Incomplete.Where(n => n != resume)],
+            Mode = mode,
+            InPlace = inPlace,
         };
     }
 
@@ -120,9 +126,9 @@ public sealed class BackupRun : IDisposable
     {
         ArgumentNullException.ThrowIfNull(viewPath);
         var plan = _plan ?? throw new InvalidOperationException("Prepare first.");
-        var linkDest = _options.Snapshots && !_options.DryRun ? plan.Previous : null;
+        var linkDest = _options.Snapshots && !_options.DryRun && !plan.InPlace ? plan.Previous : null;
         var arguments = RsyncArguments.ForBackup(viewPath, plan.RsyncTarget,
-            _options.Destination.IsRemote ? _options.RemoteShell : null, linkDest, _options.BwLimit, _options.DryRun, _lease);
+            _options.Destination.IsRemote ? _options.RemoteShell : null, linkDest, _options.BwLimit, _options.DryRun, _lease, plan.InPlace);
         return RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation);
     }
 
@@ -197,6 +203,7 @@ public sealed class BackupRun : IDisposable
             Duration = _clock.Elapsed,
             RsyncExitCode = run.ExitCode,
             RsyncCpu = run.Cpu,
+            SnapshotMode = plan.Mode,
             Pruned = pruned,
             Snapshots = _options.Snapshots ? snapshots : [],
             Warnings = warnings,

@@ -35,7 +35,15 @@ public static class BackupSummary
         }
         text.Append(CultureInfo.InvariantCulture, $"  duration: {result.Duration.TotalSeconds:0.0} s");
         if (result.ResumedFrom is not null) text.Append(CultureInfo.InvariantCulture, $", resumed the interrupted {result.ResumedFrom}");
-        if (result.Previous is not null && result.Snapshot is not null) text.Append(CultureInfo.InvariantCulture, $", unchanged files linked to {result.Previous}");
+        if (result.Previous is not null && result.Snapshot is not null)
+        {
+            text.Append(result.SnapshotMode switch
+            {
+                SnapshotMode.Btrfs => $", a btrfs snapshot of {result.Previous} updated in place",
+                SnapshotMode.Reflink => $", a reflink copy of {result.Previous} updated in place",
+                _ => $", unchanged files linked to {result.Previous}",
+            });
+        }
         if (result.RsyncCpu is int cpu) text.Append(CultureInfo.InvariantCulture, $", rsync on CPU {cpu} (FUSE over io_uring)");
         text.Append('\n');
         if (result.Pruned.Count > 0)
@@ -71,6 +79,7 @@ public static class BackupSummary
             WriteStringOrNull(json, "previous", result.Previous);
             WriteStringOrNull(json, "resumed_from", result.ResumedFrom);
             json.WriteBoolean("dry_run", result.DryRun);
+            WriteStringOrNull(json, "snapshot_mode", result.SnapshotMode?.Name());
             WriteCount(json, "files_total", s.Files);
             WriteCount(json, "files_created", s.CreatedFiles);
             WriteCount(json, "files_deleted", s.DeletedFiles);

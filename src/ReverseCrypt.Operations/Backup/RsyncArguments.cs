@@ -28,13 +28,21 @@ public static partial class RsyncArguments
     /// killed transfer never leaves a file of its own inside the snapshot tree.
     /// </summary>
     public static IReadOnlyList<string> ForBackup(string viewPath, string rsyncTarget, string? remoteShell, string? linkDest,
-        string? bwLimit, bool dryRun, DestinationLease? lease = null)
+        string? bwLimit, bool dryRun, DestinationLease? lease = null, bool inPlace = false)
     {
         ArgumentNullException.ThrowIfNull(viewPath);
         ArgumentNullException.ThrowIfNull(rsyncTarget);
         var args = new List<string>(Common) { ExcludeState };
-        if (lease?.TempDirectory is { } temp && !dryRun) args.Add($"--temp-dir={temp}");
-        if (lease?.PartialDirectory is { } partial && !dryRun) args.Add($"--partial-dir={partial}");
+        if (inPlace)
+        {
+            // Into a copy-on-write clone: only changed blocks are written, each costing about a block of disk.
+            args.AddRange(["--inplace", "--no-whole-file"]);
+        }
+        else
+        {
+            if (lease?.TempDirectory is { } temp && !dryRun) args.Add($"--temp-dir={temp}");
+            if (lease?.PartialDirectory is { } partial && !dryRun) args.Add($"--partial-dir={partial}");
+        }
         args.Add("--info=progress2,stats2");
         if (linkDest is not null) args.Add($"--link-dest=../{linkDest}");
         if (bwLimit is not null) args.Add($"--bwlimit={bwLimit}");
