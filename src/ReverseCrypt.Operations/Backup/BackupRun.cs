@@ -42,6 +42,7 @@ public sealed class BackupRun : IDisposable
     {
         _lease?.Dispose();
         _lease = null;
+        _access.RemoveControlSocket();
     }
 
     /// <summary>Checks that rsync (and ssh) exist, reads the destination and prepares it. Throws <see cref="BackupException"/>.</summary>
@@ -52,7 +53,8 @@ public sealed class BackupRun : IDisposable
         try
         {
             // First the lock on the destination itself (held until Dispose), then the state it protects.
-            _lease ??= DestinationLease.Acquire(_store.Shell, exclusive: true, create: !_options.DryRun, LeftoverWait, cancellation);
+            DestinationAccess.RemoveStaleControlSockets();
+            _lease ??= DestinationLease.Acquire(_access.LeaseShell, exclusive: true, create: !_options.DryRun, LeftoverWait, cancellation);
             var state = _store.Probe(detectClones: _options.Snapshots && !_options.DryRun, cancellation);
             if (state.NotADirectory)
                 throw new BackupException(BackupErrorKind.BadDestination, $"{destination}: exists and is not a directory");
@@ -128,7 +130,7 @@ public sealed class BackupRun : IDisposable
         var plan = _plan ?? throw new InvalidOperationException("Prepare first.");
         var linkDest = _options.Snapshots && !_options.DryRun && !plan.InPlace ? plan.Previous : null;
         var arguments = RsyncArguments.ForBackup(viewPath, plan.RsyncTarget,
-            _options.Destination.IsRemote ? _options.RemoteShell : null, linkDest, _options.BwLimit, _options.DryRun, _lease, plan.InPlace);
+            _options.Destination.IsRemote ? _access.RsyncShell : null, linkDest, _options.BwLimit, _options.DryRun, _lease, plan.InPlace);
         return RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation);
     }
 

@@ -37,6 +37,7 @@ public sealed class VerifyRun : IDisposable
     {
         _lease?.Dispose();
         _lease = null;
+        _access.RemoveControlSocket();
     }
 
     /// <summary>
@@ -76,7 +77,7 @@ public sealed class VerifyRun : IDisposable
                     file.WriteByte(0);
                 }
             }
-            var arguments = RsyncArguments.ForRepair(viewPath, target, list, _options.Destination.IsRemote ? _options.RemoteShell : null, _lease);
+            var arguments = RsyncArguments.ForRepair(viewPath, target, list, _options.Destination.IsRemote ? _access.RsyncShell : null, _lease);
             var run = RsyncProcess.Run(arguments, null, rsyncMessage, cancellation: cancellation);
             var (kind, cause) = BackupRun.ClassifyTransfer(run, _options.Destination.IsRemote);
             if (kind is not null)
@@ -130,7 +131,8 @@ public sealed class VerifyRun : IDisposable
         try
         {
             // A reader shares the destination with other verifies, never with a backup writing into it.
-            _lease ??= DestinationLease.Acquire(_store.Shell, exclusive: _options.Repair, create: false, BackupRun.LeftoverWait, cancellation);
+            DestinationAccess.RemoveStaleControlSockets();
+            _lease ??= DestinationLease.Acquire(_access.LeaseShell, exclusive: _options.Repair, create: false, BackupRun.LeftoverWait, cancellation);
             state = _store.Probe(cancellation);
             _state = state;
         }
@@ -170,7 +172,7 @@ public sealed class VerifyRun : IDisposable
     {
         ArgumentNullException.ThrowIfNull(viewPath);
         var target = _target ?? throw new InvalidOperationException("Resolve first.");
-        var arguments = RsyncArguments.ForVerify(viewPath, target, _options.Destination.IsRemote ? _options.RemoteShell : null);
+        var arguments = RsyncArguments.ForVerify(viewPath, target, _options.Destination.IsRemote ? _access.RsyncShell : null);
         var run = RsyncProcess.Run(arguments, null, rsyncMessage, cancellation: cancellation);
         var kind = RsyncExitCode.Classify(run.ExitCode, run.Cancelled, _options.Destination.IsRemote);
         if (kind is not null)
