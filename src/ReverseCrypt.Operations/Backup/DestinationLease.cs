@@ -25,11 +25,11 @@ public sealed class DestinationLease : IDisposable
 
     private readonly Process? _holder;
 
-    private DestinationLease(Process? holder, string? absolutePath, bool rsyncLock, string? warning)
+    private DestinationLease(Process? holder, string? absolutePath, bool locked, string? warning)
     {
         _holder = holder;
         AbsolutePath = absolutePath;
-        HasRsyncLock = rsyncLock;
+        HasRsyncLock = locked;
         Warning = warning;
     }
 
@@ -43,10 +43,10 @@ public sealed class DestinationLease : IDisposable
     public string? Warning { get; }
 
     /// <summary>Where rsync keeps temporary files, outside every snapshot; null without <see cref="AbsolutePath"/>.</summary>
-    public string? TempDirectory => AbsolutePath is null ? null : Join(AbsolutePath, StateDirectory + "/tmp");
+    public string? TempDirectory => AbsolutePath is null || !HasRsyncLock ? null : Join(AbsolutePath, StateDirectory + "/tmp");
 
     /// <summary>Where rsync keeps partial files of an interrupted transfer, outside every snapshot.</summary>
-    public string? PartialDirectory => AbsolutePath is null ? null : Join(AbsolutePath, StateDirectory + "/partial");
+    public string? PartialDirectory => AbsolutePath is null || !HasRsyncLock ? null : Join(AbsolutePath, StateDirectory + "/partial");
 
     /// <summary>The <c>--rsync-path</c> that makes the remote rsync hold the rsync lock while it lives, or null.</summary>
     public string? RsyncPath => HasRsyncLock && AbsolutePath is not null
@@ -86,12 +86,12 @@ public sealed class DestinationLease : IDisposable
             switch (word)
             {
                 case "locked":
-                    return new DestinationLease(holder, rest, rsyncLock: true, null);
+                    return new DestinationLease(holder, rest, locked: true, null);
                 case "unlocked":
-                    return new DestinationLease(holder, rest.Length > 0 && rest[0] == '/' ? rest : null, rsyncLock: false,
+                    return new DestinationLease(holder, null, locked: false,
                         $"{destination} is not locked on the destination ({Reason(rest)}); only the local lock protects it");
                 case "none":
-                    return new DestinationLease(holder, null, rsyncLock: false, null);
+                    return new DestinationLease(holder, null, locked: false, null);
                 case "busy":
                     throw new BackupException(BackupErrorKind.Busy,
                         $"{(exclusive ? "another backup to" : "a backup to")} {destination} is running (it holds {Join(destination.Path, StateDirectory + "/lock")} on the destination); nothing was done");
@@ -130,6 +130,10 @@ public sealed class DestinationLease : IDisposable
         else
             s.Append("if [ ! -d \"$d\" ]; then echo none; hold; fi\n");
         s.Append("a=$(cd -- \"$d\" && pwd -P) || { echo \"error cannot enter $d\"; exit 0; }\n");
+        // Our state directory goes only where a backup is or may go: never into somebody's files (backup refuses
+        // such a directory right after, and must leave it as it was).
+        s.Append("if [ ! -d \"$s\" ] && [ -n \"$(ls -A -- \"$d\" 2>/dev/null)\" ] && [ ! -e \"$d/gocryptfs.conf\" ] && [ ! -d \"$d/snapshots\" ] && [ ! -L \"$d/latest\" ]; then\n");
+        s.Append("  echo \"unlocked $a|$d holds no backup yet\"; hold; fi\n");
         var onFail = exclusive
             ? "echo \"error cannot create $s (read-only or full?)\"; exit 0"
             : "echo \"unlocked $a|cannot create $s\"; hold";
