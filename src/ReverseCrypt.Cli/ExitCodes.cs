@@ -42,6 +42,8 @@ public static class ExitCodes
     public const int RsyncFailed = 43;
     /// <summary>backup refused: another backup to the same destination is running (its pid is named); nothing was done.</summary>
     public const int DestinationBusy = 44;
+    /// <summary>The destination could not store the backup: full (bytes or inodes), over quota, read-only, I/O errors; the snapshot stays incomplete, latest is unchanged.</summary>
+    public const int DestinationFailed = 45;
     /// <summary>Interrupted by SIGINT/SIGTERM; cleaned up.</summary>
     public const int Interrupted = 130;
 
@@ -66,6 +68,7 @@ public static class ExitCodes
         (PartialTransfer, nameof(PartialTransfer), "partial transfer: some files could not be read or vanished"),
         (RsyncFailed, nameof(RsyncFailed), "rsync failed (its own exit code is printed)"),
         (DestinationBusy, nameof(DestinationBusy), "another backup to the same destination is running"),
+        (DestinationFailed, nameof(DestinationFailed), "the destination failed (full, over quota, read-only, I/O error); latest unchanged"),
         (Interrupted, nameof(Interrupted), "interrupted by SIGINT/SIGTERM, cleaned up"),
     ];
 }

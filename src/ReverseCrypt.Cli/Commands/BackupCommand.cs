@@ -25,6 +25,7 @@ public static class BackupCommand
             ssh: "The remote shell for rsync and for the snapshot steps (default: $RSYNC_RSH or ssh), e.g. \"ssh -i /etc/reversecrypt/id_backup -p 2222\".",
             debug: "Verbose logging, including every FUSE request of the view.");
         var snapshots = new Option<bool>("--snapshots") { Description = "Keep dated snapshots DEST/snapshots/<UTC time>/ (unchanged files hard-linked to the previous one) and a DEST/latest symlink, switched only when a snapshot is complete." };
+        var snapshotMode = new Option<string>("--snapshot-mode") { Description = "How a new snapshot starts from the previous one: btrfs (a subvolume snapshot), reflink (a reflink copy: XFS, btrfs), hardlink (rsync --link-dest), or auto (default: the best the destination's filesystem supports). With btrfs and reflink a changed block costs about a block of disk.", HelpName = "auto|btrfs|reflink|hardlink", DefaultValueFactory = _ => "auto" };
         var keepDaily = new Option<int>("--keep-daily") { Description = "After a complete run, keep the newest snapshot of each of the N newest days (with --snapshots).", HelpName = "N" };
         var keepWeekly = new Option<int>("--keep-weekly") { Description = "... and of each of the N newest ISO weeks.", HelpName = "N" };
         var keepMonthly = new Option<int>("--keep-monthly") { Description = "... and of each of the N newest months. Without any --keep-* nothing is deleted.", HelpName = "N" };
@@ -34,9 +35,9 @@ public static class BackupCommand
         var now = new Option<string?>("--now") { Description = "For tests: the UTC time the snapshot is named after.", Hidden = true };
         var command = new Command("backup",
             "Back up the encrypted view of a plaintext directory with rsync to a local directory or over ssh; the remote side never needs the key.\n\n" +
-            "Exit codes: 0 success; 40 rsync/ssh missing; 41 remote unreachable or login refused; 42 partial transfer (some files vanished or were unreadable: the snapshot is completed, retention skipped); 43 rsync failed; 44 another backup to DEST is running (nothing was done); 130 interrupted (the incomplete snapshot is resumed by the next run); and those of 'reversecrypt --help'.")
+            "Exit codes: 0 success; 40 rsync/ssh missing; 41 remote unreachable or login refused; 42 partial transfer (some source files vanished or were unreadable: the snapshot is completed, retention skipped); 43 rsync failed; 44 another backup to DEST is running (nothing was done); 45 the destination failed (full, quota, read-only, I/O error: the snapshot stays incomplete, latest unchanged); 130 interrupted (the incomplete snapshot is resumed by the next run); and those of 'reversecrypt --help'.")
         {
-            job.Config, job.SourceLatestDir, job.Ssh, snapshots, keepDaily, keepWeekly, keepMonthly, bwlimit, dryRun, json, job.Debug, now, job.Paths,
+            job.Config, job.SourceLatestDir, job.Ssh, snapshots, snapshotMode, keepDaily, keepWeekly, keepMonthly, bwlimit, dryRun, json, job.Debug, now, job.Paths,
         };
         job.Password.AddTo(command);
         job.Excludes.AddTo(command);
@@ -54,6 +55,8 @@ public static class BackupCommand
                     throw new CliException(ExitCodes.Usage, $"--now {nowText}: not a time");
                 fixedNow = parsed;
             }
+            if (!SnapshotModes.TryParse(r.GetValue(snapshotMode), out var mode))
+                throw new CliException(ExitCodes.Usage, $"--snapshot-mode {r.GetValue(snapshotMode)}: expected auto, btrfs, reflink or hardlink");
             var jsonOutput = r.GetValue(json);
             var showProgress = !Console.IsErrorRedirected;
             var progress = showProgress ? new ProgressLine() : null;
@@ -62,6 +65,7 @@ public static class BackupCommand
                 Destination = destination,
                 RemoteShell = job.RemoteShell(r),
                 Snapshots = r.GetValue(snapshots),
+                SnapshotMode = mode,
                 Retention = retention,
                 BwLimit = r.GetValue(bwlimit),
                 DryRun = r.GetValue(dryRun),
@@ -69,9 +73,12 @@ public static class BackupCommand
                 Progress = progress is null ? null : progress.Update,
                 RsyncMessage = line => { progress?.Clear(); Console.Error.WriteLine(line); },
             };
-            var run = Map(() => new BackupRun(options));
+            using var run = Map(() => new BackupRun(options));
             // Before the password and the mount: a second run to the same DEST stops here at once.
             using var destinationLock = Map(() => DestinationLock.Acquire(destination));
+            // What a killed earlier run to this destination left running (rsync's receiver, ssh) ends before we start.
+            Map(() => LeftoverProcesses.End(destinationLock.Tag, BackupRun.LeftoverWait));
+            ChildProcess.OwnerTag = destinationLock.Tag;
             var settings = job.OpenView(r, plainDir,
                 configPath => $"no config {configPath}; create one with 'reversecrypt init --reverse {plainDir}' (or give --config)",
                 configPath => $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");
@@ -201,6 +208,7 @@ public static class BackupCommand
         BackupErrorKind.Interrupted => ExitCodes.Interrupted,
         BackupErrorKind.Differs => ExitCodes.DataDamaged,
         BackupErrorKind.Busy => ExitCodes.DestinationBusy,
+        BackupErrorKind.DestinationFailed => ExitCodes.DestinationFailed,
         _ => ExitCodes.RsyncFailed,
     };
 

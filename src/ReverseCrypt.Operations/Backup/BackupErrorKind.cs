@@ -23,4 +23,7 @@ public enum BackupErrorKind
     Differs,
     /// <summary>Another backup to the same destination is running (see <see cref="DestinationLock"/>).</summary>
     Busy,
+    /// <summary>The destination could not take the data: full (bytes or inodes), over quota, read-only, I/O errors,
+    /// or any other error of rsync's receiving side. The snapshot stays incomplete and latest is not moved.</summary>
+    DestinationFailed,
 }

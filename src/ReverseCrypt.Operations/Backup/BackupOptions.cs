@@ -13,6 +13,9 @@ public sealed class BackupOptions
     /// <summary>Keep dated snapshots under DEST/snapshots with a latest link, instead of one mirror in DEST.</summary>
     public bool Snapshots { get; init; }
 
+    /// <summary>How a new snapshot starts from the previous one (<c>--snapshot-mode</c>); auto by default.</summary>
+    public SnapshotMode SnapshotMode { get; init; } = SnapshotMode.Auto;
+
     /// <summary>Applied after a complete run (snapshots only).</summary>
     public RetentionPolicy Retention { get; init; } = new();
 

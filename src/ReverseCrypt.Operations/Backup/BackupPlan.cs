@@ -18,6 +18,13 @@ public sealed record BackupPlan
     /// <summary>The interrupted snapshot being continued (renamed to <see cref="Snapshot"/>), or null.</summary>
     public string? ResumedFrom { get; init; }
 
+    /// <summary>How the snapshot was started (null without snapshots).</summary>
+    public SnapshotMode? Mode { get; init; }
+
+    /// <summary>rsync updates files in place: the snapshot is a copy-on-write clone that shares no inode with
+    /// another snapshot (started by this run as a clone, or resumed with its clone marker).</summary>
+    public bool InPlace { get; init; }
+
     /// <summary>Other incomplete snapshots, removed once this one is complete.</summary>
     public IReadOnlyList<string> StaleIncomplete { get; init; } = [];
 }

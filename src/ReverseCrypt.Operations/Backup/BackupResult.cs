@@ -21,6 +21,13 @@ public sealed record BackupResult
 
     public RsyncStats Stats { get; init; } = RsyncStats.Empty;
 
+    /// <summary>File data moved before rsync stopped, from its last progress update (-1 when none): the figure to
+    /// show when rsync was interrupted before printing <see cref="Stats"/>.</summary>
+    public long ProgressBytes { get; init; } = -1;
+
+    /// <summary>Bytes sent: rsync's own total when it printed one, else the last progress figure, else 0.</summary>
+    public long BytesSent => Stats.BytesSent >= 0 ? Stats.BytesSent : Math.Max(0, ProgressBytes);
+
     public TimeSpan Duration { get; init; }
 
     /// <summary>rsync's exit code, or null when rsync did not run.</summary>
@@ -28,6 +35,9 @@ public sealed record BackupResult
 
     /// <summary>The CPU rsync ran on (pinned because the view served through FUSE over io_uring), or null.</summary>
     public int? RsyncCpu { get; init; }
+
+    /// <summary>How the snapshot was started on the destination (null without snapshots or before Prepare).</summary>
+    public SnapshotMode? SnapshotMode { get; init; }
 
     /// <summary>Snapshots deleted by retention (or that would be, in a dry run), oldest first.</summary>
     public IReadOnlyList<string> Pruned { get; init; } = [];

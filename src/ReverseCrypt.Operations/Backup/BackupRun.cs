@@ -8,13 +8,17 @@ namespace ReverseCrypt.Operations.Backup;
 /// <see cref="Transfer"/> (rsync from the mounted view), <see cref="Finish"/> (complete the snapshot, switch
 /// latest, apply retention, and describe everything in a <see cref="BackupResult"/>).
 /// </summary>
-public sealed class BackupRun
+public sealed class BackupRun : IDisposable
 {
+    /// <summary>How long a run waits for an rsync of an earlier, killed run that still writes on the destination.</summary>
+    public static TimeSpan LeftoverWait { get; set; } = TimeSpan.FromSeconds(60);
+
     private readonly BackupOptions _options;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly DestinationAccess _access;
     private readonly SnapshotStore _store;
     private BackupPlan? _plan;
+    private DestinationLease? _lease;
 
     public BackupRun(BackupOptions options)
     {
@@ -30,6 +34,17 @@ public sealed class BackupRun
 
     public BackupPlan? Plan => _plan;
 
+    /// <summary>The lock on the destination, once <see cref="Prepare"/> took it.</summary>
+    public DestinationLease? Lease => _lease;
+
+    /// <summary>Releases the lock on the destination.</summary>
+    public void Dispose()
+    {
+        _lease?.Dispose();
+        _lease = null;
+        _access.RemoveControlSocket();
+    }
+
     /// <summary>Checks that rsync (and ssh) exist, reads the destination and prepares it. Throws <see cref="BackupException"/>.</summary>
     public BackupPlan Prepare(CancellationToken cancellation = default)
     {
@@ -37,7 +52,10 @@ public sealed class BackupRun
         var destination = _options.Destination;
         try
         {
-            var state = _store.Probe(cancellation);
+            // First the lock on the destination itself (held until Dispose), then the state it protects.
+            DestinationAccess.RemoveStaleControlSockets();
+            _lease ??= DestinationLease.Acquire(_access.LeaseShell, exclusive: true, create: !_options.DryRun, LeftoverWait, cancellation);
+            var state = _store.Probe(detectClones: _options.Snapshots && !_options.DryRun, cancellation);
             if (state.NotADirectory)
                 throw new BackupException(BackupErrorKind.BadDestination, $"{destination}: exists and is not a directory");
             if (!state.HasRsync)
@@ -63,6 +81,10 @@ public sealed class BackupRun
         var name = SnapshotName.Next(_options.Now ?? DateTime.UtcNow, [.. state.Complete, .. state.Incomplete]);
         var resume = state.Incomplete.Count > 0 ? state.Incomplete[^1] : null;
         var previous = state.Previous;
+        var mode = _options.DryRun ? SnapshotMode.Hardlink : state.Resolve(_options.SnapshotMode, destination.Text);
+        // In place only into a clone: a snapshot resumed without its clone marker may hold hard links shared with
+        // older snapshots (an older version's, or a hardlink run's), which an in-place write would change too.
+        var inPlace = mode.IsClone() && previous is not null && (resume is null || state.ClonedIncomplete.Contains(resume));
         string target;
         if (_options.DryRun)
         {
@@ -71,7 +93,7 @@ public sealed class BackupRun
         }
         else
         {
-            _store.Begin(name, resume, cancellation);
+            _store.Begin(name, resume, mode, previous, cancellation);
             target = destination.RsyncPath(SnapshotName.SnapshotsDirectory + "/" + name + SnapshotName.IncompleteSuffix);
         }
         return new BackupPlan
@@ -82,6 +104,8 @@ public sealed class BackupRun
             Previous = previous,
             ResumedFrom = resume,
             StaleIncomplete = [.. state.Incomplete.Where(n => n != resume)],
+            Mode = mode,
+            InPlace = inPlace,
         };
     }
 
@@ -104,9 +128,9 @@ public sealed class BackupRun
     {
         ArgumentNullException.ThrowIfNull(viewPath);
         var plan = _plan ?? throw new InvalidOperationException("Prepare first.");
-        var linkDest = _options.Snapshots && !_options.DryRun ? plan.Previous : null;
+        var linkDest = _options.Snapshots && !_options.DryRun && !plan.InPlace ? plan.Previous : null;
         var arguments = RsyncArguments.ForBackup(viewPath, plan.RsyncTarget,
-            _options.Destination.IsRemote ? _options.RemoteShell : null, linkDest, _options.BwLimit, _options.DryRun);
+            _options.Destination.IsRemote ? _access.RsyncShell : null, linkDest, _options.BwLimit, _options.DryRun, _lease, plan.InPlace);
         return RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation);
     }
 
@@ -120,8 +144,8 @@ public sealed class BackupRun
         ArgumentNullException.ThrowIfNull(run);
         var plan = _plan ?? throw new InvalidOperationException("Prepare first.");
         var remote = _options.Destination.IsRemote;
-        var kind = RsyncExitCode.Classify(run.ExitCode, run.Cancelled, remote);
-        var error = kind is null ? null : RsyncError(kind.Value, run, plan);
+        var (kind, cause) = ClassifyTransfer(run, remote);
+        BackupException? commitError = null;
         var warnings = new List<string>();
         var completed = false;
         var snapshots = plan.State.Complete.ToList();
@@ -137,7 +161,7 @@ public sealed class BackupRun
                 }
                 catch (BackupException e)
                 {
-                    error ??= e;
+                    commitError = e;
                 }
             }
             if ((completed || _options.DryRun) && kind is null && !_options.Retention.IsEmpty)
@@ -161,6 +185,13 @@ public sealed class BackupRun
             if (completed) snapshots.Add(plan.Snapshot!);
             snapshots = [.. snapshots.Except(pruned).Order(StringComparer.Ordinal)];
         }
+        if (_lease?.Warning is { } lockWarning) warnings.Insert(0, lockWarning);
+        var error = kind is null ? commitError : RsyncError(kind.Value, run, plan, cause, completed);
+        if (commitError is not null && error != commitError)
+        {
+            warnings.Add(error!.Message);
+            error = commitError;
+        }
         return new BackupResult
         {
             Destination = _options.Destination.Text,
@@ -170,9 +201,11 @@ public sealed class BackupRun
             Completed = completed,
             DryRun = _options.DryRun,
             Stats = run.Stats,
+            ProgressBytes = run.ProgressBytes,
             Duration = _clock.Elapsed,
             RsyncExitCode = run.ExitCode,
             RsyncCpu = run.Cpu,
+            SnapshotMode = plan.Mode,
             Pruned = pruned,
             Snapshots = _options.Snapshots ? snapshots : [],
             Warnings = warnings,
@@ -193,7 +226,23 @@ public sealed class BackupRun
         Error = error,
     };
 
-    private BackupException RsyncError(BackupErrorKind kind, RsyncRun run, BackupPlan plan)
+    /// <summary>
+    /// What a finished transfer means. The cause is read from every error line, not the last one: a destination that
+    /// fills up ends with the sender's "Broken pipe". Any error of rsync's receiving side fails the run (the
+    /// destination did not store what was sent), whatever rsync's exit code; only errors of the sending side (files
+    /// unreadable or vanished in the source) make a partial transfer whose snapshot is still committed.
+    /// </summary>
+    public static (BackupErrorKind? Kind, RsyncErrorLine? Cause) ClassifyTransfer(RsyncRun run, bool remote)
+    {
+        var byCode = RsyncExitCode.Classify(run.ExitCode, run.Cancelled, remote);
+        if (byCode is null or BackupErrorKind.Interrupted) return (byCode, null);
+        var lines = RsyncDiagnostics.Parse(run.Stderr);
+        if ((RsyncDiagnostics.DestinationFailure(lines) ?? RsyncDiagnostics.ReceiverError(lines)) is { } receiver)
+            return (BackupErrorKind.DestinationFailed, receiver);
+        return (byCode, null);
+    }
+
+    private BackupException RsyncError(BackupErrorKind kind, RsyncRun run, BackupPlan plan, RsyncErrorLine? cause, bool completed)
     {
         var leftFor = plan.Snapshot is not null && !_options.DryRun
             ? $"; {SnapshotName.SnapshotsDirectory}/{plan.Snapshot}{SnapshotName.IncompleteSuffix} is kept and the next run resumes it; latest is unchanged"
@@ -202,8 +251,11 @@ public sealed class BackupRun
         var message = kind switch
         {
             BackupErrorKind.Interrupted => $"interrupted{leftFor}",
+            BackupErrorKind.DestinationFailed =>
+                $"{(cause?.Errno is int errno && RsyncDiagnostics.IsDestinationErrno(errno) ? RsyncDiagnostics.DescribeDestinationErrno(errno) : "the destination could not store everything")}: {cause?.Text}{leftFor}",
             BackupErrorKind.PartialTransfer =>
-                $"partial transfer (rsync exit code {run.ExitCode}: {RsyncExitCode.Describe(run.ExitCode)}){(detail.Length > 0 ? ": " + detail : "")}; the snapshot was completed with what could be read",
+                $"partial transfer (rsync exit code {run.ExitCode}: {RsyncExitCode.Describe(run.ExitCode)}){(detail.Length > 0 ? ": " + detail : "")}; "
+                + (completed ? "the snapshot is completed with what could be read" : "some source files were not copied"),
             BackupErrorKind.RemoteUnreachable =>
                 $"lost the connection to {_options.Destination.Host} (rsync exit code {run.ExitCode}){(detail.Length > 0 ? ": " + detail : "")}{leftFor}",
             BackupErrorKind.ToolMissing =>

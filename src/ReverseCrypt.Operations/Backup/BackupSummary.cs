@@ -29,9 +29,21 @@ public static class BackupSummary
                 text.Append(CultureInfo.InvariantCulture, $" (new data {ByteSize.Format(s.LiteralData)}, matched {ByteSize.Format(s.MatchedData)})");
             text.Append('\n');
         }
+        else if (result.ProgressBytes > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  stopped after sending about {ByteSize.Format(result.ProgressBytes)} of file data\n");
+        }
         text.Append(CultureInfo.InvariantCulture, $"  duration: {result.Duration.TotalSeconds:0.0} s");
         if (result.ResumedFrom is not null) text.Append(CultureInfo.InvariantCulture, $", resumed the interrupted {result.ResumedFrom}");
-        if (result.Previous is not null && result.Snapshot is not null) text.Append(CultureInfo.InvariantCulture, $", unchanged files linked to {result.Previous}");
+        if (result.Previous is not null && result.Snapshot is not null)
+        {
+            text.Append(result.SnapshotMode switch
+            {
+                SnapshotMode.Btrfs => $", a btrfs snapshot of {result.Previous} updated in place",
+                SnapshotMode.Reflink => $", a reflink copy of {result.Previous} updated in place",
+                _ => $", unchanged files linked to {result.Previous}",
+            });
+        }
         if (result.RsyncCpu is int cpu) text.Append(CultureInfo.InvariantCulture, $", rsync on CPU {cpu} (FUSE over io_uring)");
         text.Append('\n');
         if (result.Pruned.Count > 0)
@@ -56,7 +68,8 @@ public static class BackupSummary
             var s = result.Stats;
             json.WriteStartObject();
             json.WriteNumber("files_transferred", Math.Max(0, s.FilesTransferred));
-            json.WriteNumber("bytes_sent", Math.Max(0, s.BytesSent));
+            json.WriteNumber("bytes_sent", result.BytesSent);
+            json.WriteBoolean("stats_complete", s.Complete);
             json.WriteNumber("duration_s", Math.Round(result.Duration.TotalSeconds, 3));
             WriteStringOrNull(json, "snapshot", result.Snapshot);
             json.WriteString("source", source);
@@ -66,6 +79,7 @@ public static class BackupSummary
             WriteStringOrNull(json, "previous", result.Previous);
             WriteStringOrNull(json, "resumed_from", result.ResumedFrom);
             json.WriteBoolean("dry_run", result.DryRun);
+            WriteStringOrNull(json, "snapshot_mode", result.SnapshotMode?.Name());
             WriteCount(json, "files_total", s.Files);
             WriteCount(json, "files_created", s.CreatedFiles);
             WriteCount(json, "files_deleted", s.DeletedFiles);

@@ -22,22 +22,55 @@ public static class ChildProcess
     private static bool IsExecutable(string file) =>
         File.Exists(file) && !OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 
-    /// <summary>Starts a child with redirected stdout/stderr (and stdin closed). Throws ToolMissing when it cannot start.</summary>
-    public static Process Start(string program, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    /// <summary>util-linux's setpriv, which starts every child with a parent-death signal (see <see cref="Start"/>).</summary>
+    public const string SetprivProgram = "setpriv";
+
+    /// <summary>The environment variable that marks every child of a run (see <see cref="OwnerTag"/>).</summary>
+    public const string OwnerVariable = "REVERSECRYPT_OWNER";
+
+    private static readonly Lazy<string?> Setpriv = new(() => Exists("/usr/bin/setpriv") ? "/usr/bin/setpriv" : Exists(SetprivProgram) ? SetprivProgram : null);
+
+    /// <summary>
+    /// When set, every child started from now on carries <c>REVERSECRYPT_OWNER=tag</c> in its environment, and so
+    /// do the processes it starts (rsync's receiver, ssh): the next run for the same destination finds them by it
+    /// (<see cref="LeftoverProcesses"/>) if this process was killed before they ended.
+    /// </summary>
+    public static string? OwnerTag { get; set; }
+
+    /// <summary>
+    /// Starts a child with redirected stdout/stderr (and stdin closed unless <paramref name="keepStdin"/>). Throws
+    /// ToolMissing when it cannot start. The child gets SIGKILL when this process dies, however it dies (setpriv
+    /// --pdeathsig, where util-linux has it): rsync and ssh never outlive a killed backup. The death signal follows the
+    /// thread that started the child, so the caller must be a thread that lives as long as the child (every caller
+    /// here waits for its child on the thread that started it, or starts it on the main thread).
+    /// </summary>
+    public static Process Start(string program, IEnumerable<string> arguments, IDictionary<string, string>? environment = null,
+        bool keepStdin = false)
     {
-        var psi = new ProcessStartInfo(program)
+        ArgumentNullException.ThrowIfNull(arguments);
+        var setpriv = Setpriv.Value;
+        var psi = new ProcessStartInfo(setpriv ?? program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (setpriv is not null)
+        {
+            psi.ArgumentList.Add("--pdeathsig");
+            psi.ArgumentList.Add("KILL");
+            psi.ArgumentList.Add("--");
+            psi.ArgumentList.Add(program);
+            if (!Exists(program)) throw new BackupException(BackupErrorKind.ToolMissing, $"cannot run {program}: not found (is it installed?)");
+        }
         foreach (var argument in arguments) psi.ArgumentList.Add(argument);
         if (environment is not null) foreach (var (key, value) in environment) psi.Environment[key] = value;
+        if (OwnerTag is { } tag) psi.Environment[OwnerVariable] = tag;
         try
         {
             var process = Process.Start(psi) ?? throw new BackupException(BackupErrorKind.ToolMissing, $"cannot start {program}");
-            process.StandardInput.Close();
+            if (!keepStdin) process.StandardInput.Close();
             return process;
         }
         catch (Win32Exception e)

@@ -13,10 +13,74 @@ internal sealed class DestinationAccess
     {
         _destination = destination;
         _remoteShell = destination.IsRemote ? ShellQuoting.SplitRemoteShell(remoteShell) : ["ssh"];
-        Store = new SnapshotStore(new DestinationShell(destination, _remoteShell));
+        RsyncShell = remoteShell;
+        IReadOnlyList<string> steps = _remoteShell, lease = _remoteShell;
+        if (destination.IsRemote && Path.GetFileName(_remoteShell[0]) == "ssh")
+        {
+            // One ssh connection for the whole run: the lease's session is the master, every later step (probe,
+            // snapshot scripts, rsync) a multiplexed session over it: no key exchange and login per step. The socket is
+            // this run's own; a step finding no master simply connects on its own.
+            ControlPath = Path.Combine(ViewRuntimeDirectory.SharedBase(), $"ssh-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}.sock");
+            lease = [.. _remoteShell, "-o", "ControlMaster=yes", "-o", "ControlPersist=no", "-o", $"ControlPath={ControlPath}"];
+            steps = [.. _remoteShell, "-o", "ControlMaster=no", "-o", $"ControlPath={ControlPath}"];
+            RsyncShell = $"{remoteShell} -o ControlMaster=no -o ControlPath={ControlPath}";
+        }
+        Store = new SnapshotStore(new DestinationShell(destination, steps));
+        LeaseShell = new DestinationShell(destination, lease);
     }
 
     public SnapshotStore Store { get; }
+
+    /// <summary>The shell that runs the lease (<see cref="DestinationLease"/>): the ssh master of the run.</summary>
+    public DestinationShell LeaseShell { get; }
+
+    /// <summary>The remote-shell command for rsync's -e (multiplexed over the lease's connection when possible).</summary>
+    public string RsyncShell { get; }
+
+    /// <summary>This run's ssh control socket, or null when ssh is not OpenSSH's (or the destination is local).</summary>
+    public string? ControlPath { get; }
+
+    /// <summary>Removes this run's control socket (the master is gone once the lease ended).</summary>
+    public void RemoveControlSocket()
+    {
+        if (ControlPath is null) return;
+        try
+        {
+            File.Delete(ControlPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next run's clean-up.
+        }
+    }
+
+    /// <summary>Removes control sockets of runs whose process is gone (killed runs).</summary>
+    public static void RemoveStaleControlSockets()
+    {
+        string[] sockets;
+        try
+        {
+            sockets = Directory.GetFiles(ViewRuntimeDirectory.SharedBase(), "ssh-*.sock");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        foreach (var socket in sockets)
+        {
+            var parts = Path.GetFileName(socket).Split('-');
+            if (parts.Length < 3 || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)) continue;
+            if (Directory.Exists($"/proc/{pid}")) continue;
+            try
+            {
+                File.Delete(socket);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Someone else's; leave it.
+            }
+        }
+    }
 
     /// <summary>Checks that rsync (and, for a remote destination, the remote shell) exist here. Throws <see cref="BackupException"/>.</summary>
     public void CheckLocalTools()

@@ -22,14 +22,18 @@ public sealed class DestinationLock : IDisposable
 
     private readonly SafeFd _fd;
 
-    private DestinationLock(SafeFd fd, string path)
+    private DestinationLock(SafeFd fd, string path, string tag)
     {
         _fd = fd;
         Path = path;
+        Tag = tag;
     }
 
     /// <summary>The lock file.</summary>
     public string Path { get; }
+
+    /// <summary>The destination's hash in the lock file's name: the <see cref="ChildProcess.OwnerTag"/> of its runs.</summary>
+    public string Tag { get; }
 
     /// <summary>
     /// What identifies a destination: a local one by its real path (symlinks in its existing part resolved, so
@@ -57,7 +61,7 @@ public sealed class DestinationLock : IDisposable
     /// <see cref="BackupErrorKind.Busy"/> when another run holds it (naming its pid when known),
     /// <see cref="BackupErrorKind.BadDestination"/> when the lock file cannot be created.
     /// </summary>
-    public static DestinationLock Acquire(BackupDestination destination)
+    public static DestinationLock Acquire(BackupDestination destination, bool shared = false)
     {
         var path = PathOf(destination);
         var directory = System.IO.Path.GetDirectoryName(path)!;
@@ -65,19 +69,23 @@ public sealed class DestinationLock : IDisposable
         var fd = Libc.OpenatCreate(dirFd.Fd, Encoding.UTF8.GetBytes(System.IO.Path.GetFileName(path)),
             Libc.OpenFlags.O_RDWR | Libc.O_CREAT | Libc.OpenFlags.O_NOFOLLOW, FileMode, out var errno);
         if (fd is null) throw CannotLock(path, errno);
-        errno = Libc.FlockFd(fd.Fd, Libc.LOCK_EX | Libc.LOCK_NB);
+        errno = Libc.FlockFd(fd.Fd, (shared ? Libc.LOCK_SH : Libc.LOCK_EX) | Libc.LOCK_NB);
         if (errno != Errno.OK)
         {
             var holder = errno == Errno.EAGAIN ? Holder(fd) : null;
             fd.Dispose();
             if (errno != Errno.EAGAIN) throw CannotLock(path, errno);
             throw new BackupException(BackupErrorKind.Busy,
-                $"another backup to {destination} is running{(holder is null ? "" : $" (pid {holder})")}; nothing was done (lock {path})");
+                $"{(shared ? "a backup to" : "another backup to")} {destination} is running{(holder is null ? "" : $" (pid {holder})")}; nothing was done (lock {path})");
         }
-        var pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-        // The pid is only for messages: a lock without it still excludes every other run.
-        if (Libc.FtruncateFd(fd.Fd, 0) == Errno.OK) Libc.PwriteFull(fd.Fd, pid, 0);
-        return new DestinationLock(fd, path);
+        if (!shared)
+        {
+            var pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+            // The pid is only for messages: a lock without it still excludes every other run.
+            if (Libc.FtruncateFd(fd.Fd, 0) == Errno.OK) Libc.PwriteFull(fd.Fd, pid, 0);
+        }
+        var name = System.IO.Path.GetFileNameWithoutExtension(path);
+        return new DestinationLock(fd, path, name["backup-".Length..]);
     }
 
     /// <summary>Releases the lock.</summary>

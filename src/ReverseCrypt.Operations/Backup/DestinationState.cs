@@ -26,7 +26,7 @@ public sealed record DestinationState
     public bool LooksLikeBackup => TopEntries.Count > 0 && TopEntries.All(IsViewEntry);
 
     private static bool IsViewEntry(string name) =>
-        name is "gocryptfs.conf" or "gocryptfs.diriv" or RsyncArguments.PartialDir
+        name is "gocryptfs.conf" or "gocryptfs.diriv" or RsyncArguments.LegacyPartialDir or DestinationLease.StateDirectory
         || name.StartsWith("gocryptfs.longname.", StringComparison.Ordinal)
         || (name.Length >= 22 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
 
@@ -44,6 +44,35 @@ public sealed record DestinationState
 
     /// <summary>rsync is installed on the destination machine (always true for a local destination: checked apart).</summary>
     public bool HasRsync { get; init; } = true;
+
+    /// <summary>The filesystem type of DEST (stat -f), when a writer probed for clones; "" otherwise.</summary>
+    public string FileSystem { get; init; } = "";
+
+    /// <summary>The btrfs tool is installed on the destination machine.</summary>
+    public bool HasBtrfsTool { get; init; }
+
+    /// <summary>A reflink copy (cp --reflink=always) worked in DEST.</summary>
+    public bool CanReflink { get; init; }
+
+    /// <summary>Incomplete snapshots that were started as a clone (rsync may update their files in place).</summary>
+    public IReadOnlyList<string> ClonedIncomplete { get; init; } = [];
+
+    /// <summary>The mode <paramref name="requested"/> comes to on this destination: auto picks btrfs (btrfs with its
+    /// tool), else reflink, else hardlink. Throws <see cref="BackupException"/> (Usage) when a mode is asked for that
+    /// the destination cannot do.</summary>
+    public SnapshotMode Resolve(SnapshotMode requested, string destination)
+    {
+        var btrfs = FileSystem == "btrfs" && HasBtrfsTool;
+        return requested switch
+        {
+            SnapshotMode.Auto => btrfs ? SnapshotMode.Btrfs : CanReflink ? SnapshotMode.Reflink : SnapshotMode.Hardlink,
+            SnapshotMode.Btrfs when !btrfs => throw new BackupException(BackupErrorKind.Usage,
+                $"--snapshot-mode btrfs: {destination} is not on btrfs or has no btrfs tool (found '{FileSystem}')"),
+            SnapshotMode.Reflink when !CanReflink => throw new BackupException(BackupErrorKind.Usage,
+                $"--snapshot-mode reflink: the filesystem of {destination} ('{FileSystem}') cannot clone files"),
+            _ => requested,
+        };
+    }
 
     /// <summary>The complete snapshot DEST/latest points at, when it points at one.</summary>
     public string? LatestSnapshot
@@ -71,6 +100,7 @@ public sealed record DestinationState
         var complete = new List<string>();
         var incomplete = new List<string>();
         var top = new List<string>();
+        var cloned = new List<string>();
         foreach (var rawLine in probeOutput.Split('\n'))
         {
             var line = rawLine.TrimEnd('\r');
@@ -86,9 +116,13 @@ public sealed record DestinationState
                 "latest" => state with { LatestTarget = value },
                 "latest-not-a-link" => state with { LatestNotALink = true },
                 "rsync" => state with { HasRsync = value == "yes" },
+                "fs" => state with { FileSystem = value },
+                "btrfs-tool" => state with { HasBtrfsTool = value == "yes" },
+                "reflink" => state with { CanReflink = value == "yes" },
                 _ => state,
             };
             if (key == "top") top.Add(value);
+            if (key == "cloned" && SnapshotName.TryParse(value, out _)) cloned.Add(value);
             if (key == "entry")
             {
                 if (SnapshotName.TryParse(value, out _)) complete.Add(value);
@@ -97,6 +131,6 @@ public sealed record DestinationState
         }
         complete.Sort(StringComparer.Ordinal);
         incomplete.Sort(StringComparer.Ordinal);
-        return state with { Complete = complete, Incomplete = incomplete, TopEntries = top };
+        return state with { Complete = complete, Incomplete = incomplete, TopEntries = top, ClonedIncomplete = cloned };
     }
 }

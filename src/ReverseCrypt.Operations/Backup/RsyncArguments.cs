@@ -9,28 +9,49 @@ namespace ReverseCrypt.Operations.Backup;
 /// </summary>
 public static partial class RsyncArguments
 {
-    /// <summary>Where rsync keeps partially transferred files between runs, relative to each directory. The name
-    /// can never be an encrypted name, so it never collides with the tree.</summary>
-    public const string PartialDir = ".rsync-partial";
+    /// <summary>Where older versions kept partially transferred files, inside each directory of a snapshot (now they
+    /// live in <see cref="DestinationLease.PartialDirectory"/>); removed from an incomplete snapshot before it is
+    /// resumed.</summary>
+    public const string LegacyPartialDir = ".rsync-partial";
+
+    /// <summary>Our state directory at the top of DEST, which rsync must neither copy nor delete.</summary>
+    private const string ExcludeState = "--exclude=/" + DestinationLease.StateDirectory + "/";
 
     private static readonly string[] Common = ["-aHAX", "--numeric-ids", "--delete", "--no-h"];
 
     /// <summary>
-    /// <c>rsync -aHAX --numeric-ids --delete --no-h --partial-dir=.rsync-partial --info=progress2,stats2
-    /// [--link-dest=../PREVIOUS] [--bwlimit=RATE] [-n] [-e SSH] VIEW/ TARGET/</c>.
+    /// <c>rsync -aHAX --numeric-ids --delete --no-h --exclude=/.reversecrypt/ [--temp-dir=ABS] [--partial-dir=ABS]
+    /// --info=progress2,stats2 [--link-dest=../PREVIOUS] [--bwlimit=RATE] [-n] [-e SSH [--rsync-path=CMD]] VIEW/ TARGET/</c>.
     /// <paramref name="linkDest"/> is a snapshot name, found next to the target (<c>../NAME</c>, as rsync takes a
-    /// relative --link-dest relative to the destination directory).
+    /// relative --link-dest relative to the destination directory). The temporary and partial directories are
+    /// absolute paths on the destination outside every snapshot (<see cref="DestinationLease"/>), so an interrupted or
+    /// killed transfer never leaves a file of its own inside the snapshot tree.
     /// </summary>
     public static IReadOnlyList<string> ForBackup(string viewPath, string rsyncTarget, string? remoteShell, string? linkDest,
-        string? bwLimit, bool dryRun)
+        string? bwLimit, bool dryRun, DestinationLease? lease = null, bool inPlace = false)
     {
         ArgumentNullException.ThrowIfNull(viewPath);
         ArgumentNullException.ThrowIfNull(rsyncTarget);
-        var args = new List<string>(Common) { $"--partial-dir={PartialDir}", "--info=progress2,stats2" };
+        var args = new List<string>(Common) { ExcludeState };
+        if (inPlace)
+        {
+            // Into a copy-on-write clone: only changed blocks are written, each costing about a block of disk.
+            args.AddRange(["--inplace", "--no-whole-file"]);
+        }
+        else
+        {
+            if (lease?.TempDirectory is { } temp && !dryRun) args.Add($"--temp-dir={temp}");
+            if (lease?.PartialDirectory is { } partial && !dryRun) args.Add($"--partial-dir={partial}");
+        }
+        args.Add("--info=progress2,stats2");
         if (linkDest is not null) args.Add($"--link-dest=../{linkDest}");
         if (bwLimit is not null) args.Add($"--bwlimit={bwLimit}");
         if (dryRun) args.Add("--dry-run");
-        if (remoteShell is not null) args.AddRange(["-e", remoteShell]);
+        if (remoteShell is not null)
+        {
+            args.AddRange(["-e", remoteShell]);
+            if (lease?.RsyncPath is { } rsyncPath && !dryRun) args.Add($"--rsync-path={rsyncPath}");
+        }
         args.Add(WithSlash(viewPath));
         args.Add(WithSlash(rsyncTarget));
         return args;
@@ -45,8 +66,33 @@ public static partial class RsyncArguments
     {
         ArgumentNullException.ThrowIfNull(viewPath);
         ArgumentNullException.ThrowIfNull(rsyncTarget);
-        var args = new List<string>(Common) { "--dry-run", "--checksum", "--out-format=%i %n", "--info=stats2" };
+        var args = new List<string>(Common) { ExcludeState, "--dry-run", "--checksum", "--out-format=%i %n", "--info=stats2" };
         if (remoteShell is not null) args.AddRange(["-e", remoteShell]);
+        args.Add(WithSlash(viewPath));
+        args.Add(WithSlash(rsyncTarget));
+        return args;
+    }
+
+    /// <summary>
+    /// <c>rsync -aHAX --numeric-ids --no-h -I --from0 --files-from=LIST --delete-missing-args [--temp-dir=ABS]
+    /// [--partial-dir=ABS] [-e SSH [--rsync-path=CMD]] VIEW/ TARGET/</c>: re-sends exactly the listed paths (relative to
+    /// the view), each as a new file renamed into place (-I: even when size and time are equal), and deletes the listed
+    /// paths that the view does not have.
+    /// </summary>
+    public static IReadOnlyList<string> ForRepair(string viewPath, string rsyncTarget, string listFile, string? remoteShell, DestinationLease? lease)
+    {
+        ArgumentNullException.ThrowIfNull(viewPath);
+        ArgumentNullException.ThrowIfNull(rsyncTarget);
+        ArgumentNullException.ThrowIfNull(listFile);
+        var args = new List<string> { "-aHAX", "--numeric-ids", "--no-h", "--ignore-times", "--from0", $"--files-from={listFile}",
+            "--delete-missing-args", "--force", ExcludeState };
+        if (lease?.TempDirectory is { } temp) args.Add($"--temp-dir={temp}");
+        if (lease?.PartialDirectory is { } partial) args.Add($"--partial-dir={partial}");
+        if (remoteShell is not null)
+        {
+            args.AddRange(["-e", remoteShell]);
+            if (lease?.RsyncPath is { } rsyncPath) args.Add($"--rsync-path={rsyncPath}");
+        }
         args.Add(WithSlash(viewPath));
         args.Add(WithSlash(rsyncTarget));
         return args;

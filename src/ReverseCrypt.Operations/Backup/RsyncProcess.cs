@@ -31,9 +31,14 @@ public static class RsyncProcess
         using var process = pin
             ? ChildProcess.Start(TasksetProgram, ["-c", cpu!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), Program, .. arguments])
             : ChildProcess.Start(Program, arguments);
+        long progressBytes = -1;
         var stdoutReader = Task.Run(() => ReadLines(process.StandardOutput.BaseStream, line =>
         {
-            if (RsyncOutputParser.TryParseProgress(line, out var update)) Notify(progress, update);
+            if (RsyncOutputParser.TryParseProgress(line, out var update))
+            {
+                Volatile.Write(ref progressBytes, update.Bytes);
+                Notify(progress, update);
+            }
             else if (!parser.TryParseStatsLine(line) && line.Trim().Length > 0) lines.Add(line);
         }), CancellationToken.None);
         var stderrReader = Task.Run(() => ReadLines(process.StandardError.BaseStream, line =>
@@ -49,7 +54,7 @@ public static class RsyncProcess
         }
         return new RsyncRun(process.ExitCode, parser.Stats, lines, stderr.ToString(), cancelled || cancellation.IsCancellationRequested,
             clock.Elapsed)
-        { Cpu = pin ? cpu : null };
+        { Cpu = pin ? cpu : null, ProgressBytes = Volatile.Read(ref progressBytes) };
     }
 
     /// <summary>Calls a display callback; a failing display must never stop the reading of rsync's output (rsync

@@ -27,16 +27,21 @@ public sealed class SnapshotStore(DestinationShell shell)
     public const int TopEntriesListed = 200;
 
     /// <summary>Reads the destination's state in one round trip. Changes nothing.</summary>
-    public DestinationState Probe(CancellationToken cancellation = default)
+    public DestinationState Probe(CancellationToken cancellation = default) => Probe(detectClones: false, cancellation);
+
+    /// <summary>Reads the destination's state in one round trip; with <paramref name="detectClones"/> (a writer
+    /// holding the lock) it also finds out whether the destination can clone files (a reflink copy of a small
+    /// file in <c>DEST/.reversecrypt/</c>) and whether it is btrfs with the btrfs tool.</summary>
+    public DestinationState Probe(bool detectClones, CancellationToken cancellation = default)
     {
-        var output = _shell.RunChecked(ProbeScript(), "reading the destination", BackupErrorKind.BadDestination, cancellation);
+        var output = _shell.RunChecked(ProbeScript(detectClones), "reading the destination", BackupErrorKind.BadDestination, cancellation);
         var state = DestinationState.Parse(output);
         return Destination.IsRemote ? state : state with { HasRsync = true };
     }
 
     /// <summary>The probe: prints "dest dir|other|none", "nonempty yes", "config yes", "latest TARGET",
     /// "latest-not-a-link yes", "top NAME" for the first entries of DEST, one "entry NAME" per directory in DEST/snapshots, and "rsync yes|no".</summary>
-    public string ProbeScript() => $$"""
+    public string ProbeScript(bool detectClones = false) => $$"""
         d={{Dest}}
         if [ -d "$d" ]; then echo 'dest dir'; elif [ -e "$d" ] || [ -L "$d" ]; then echo 'dest other'; else echo 'dest none'; fi
         if [ -d "$d" ] && [ -n "$(ls -A "$d" 2>/dev/null)" ]; then echo 'nonempty yes';
@@ -50,26 +55,79 @@ public sealed class SnapshotStore(DestinationShell shell)
           done
         fi
         if command -v rsync >/dev/null 2>&1; then echo 'rsync yes'; else echo 'rsync no'; fi
+        {{(detectClones ? CloneProbe : "")}}
         exit 0
+        """;
+
+    /// <summary>Prints "fs TYPE", "btrfs-tool yes", "reflink yes" and "cloned NAME" for each incomplete snapshot that
+    /// was started as a clone (its marker <c>DEST/.reversecrypt/NAME.clone</c>).</summary>
+    private const string CloneProbe = """
+        if [ -d "$d" ]; then
+          printf 'fs %s\n' "$(stat -f -c %T "$d" 2>/dev/null)"
+          if command -v btrfs >/dev/null 2>&1; then echo 'btrfs-tool yes'; fi
+          s="$d/.reversecrypt"
+          if [ -d "$s" ]; then
+            rm -f "$s/reflink-probe" "$s/reflink-probe.copy"
+            if echo probe > "$s/reflink-probe" 2>/dev/null && cp --reflink=always "$s/reflink-probe" "$s/reflink-probe.copy" 2>/dev/null; then echo 'reflink yes'; fi
+            rm -f "$s/reflink-probe" "$s/reflink-probe.copy"
+            for f in "$s"/*.clone; do if [ -f "$f" ]; then n=${f##*/}; printf 'cloned %s\n' "${n%.clone}"; fi; done
+          fi
+        fi
         """;
 
     /// <summary>Creates DEST (and its parents) when missing: for a backup without snapshots.</summary>
     public void EnsureDestination(CancellationToken cancellation = default) =>
         _shell.RunChecked($"mkdir -p -- {Dest}", "creating the destination directory", cancellation: cancellation);
 
-    /// <summary>Creates <c>snapshots/NAME.incomplete</c>, or renames the interrupted <paramref name="resumeFrom"/>
-    /// to it so that rsync continues where that run stopped.</summary>
-    public void Begin(string name, string? resumeFrom, CancellationToken cancellation = default)
+    /// <summary>
+    /// Creates <c>snapshots/NAME.incomplete</c>, or renames the interrupted <paramref name="resumeFrom"/> to it so that
+    /// rsync continues where that run stopped. With a clone <paramref name="mode"/> and a <paramref name="previous"/>
+    /// snapshot, a new one starts as a clone of it (a btrfs snapshot of its subvolume, else a reflink copy) and a
+    /// marker <c>DEST/.reversecrypt/NAME.clone</c> records that rsync may update its files in place; a plain new
+    /// one is a subvolume (btrfs) or a directory. A resumed snapshot keeps its marker (renamed with it).
+    /// </summary>
+    public void Begin(string name, string? resumeFrom, SnapshotMode mode = SnapshotMode.Hardlink, string? previous = null,
+        CancellationToken cancellation = default)
     {
         var script = new StringBuilder("set -e\n");
         script.Append($"d={Dest}\n");
         script.Append($"mkdir -p -- \"$d\"/{SnapshotName.SnapshotsDirectory}\n");
         var target = Incomplete(name);
+        var marker = $"\"$d\"/{DestinationLease.StateDirectory}/";
         if (resumeFrom is not null && resumeFrom != name)
+        {
             script.Append($"mv -T -- {Incomplete(resumeFrom)} {target}\n");
+            script.Append($"if [ -f {marker}{resumeFrom}.clone ]; then mv -f -- {marker}{resumeFrom}.clone {marker}{name}.clone; fi\n");
+        }
         else if (resumeFrom is null)
-            script.Append($"mkdir -- {target}\n");
-        _shell.RunChecked(script.ToString(), "creating the snapshot directory", cancellation: cancellation);
+        {
+            script.Append($"rm -f -- {marker}{name}.clone\n");
+            if (mode == SnapshotMode.Btrfs && previous is not null)
+            {
+                // A snapshot of the previous subvolume; a previous plain directory (an older version's) is copied.
+                script.Append($"if [ \"$(stat -c %i -- {Complete(previous)})\" = 256 ]; then btrfs subvolume snapshot -- {Complete(previous)} {target} >/dev/null\n");
+                script.Append($"else btrfs subvolume create -- {target} >/dev/null; cp -a --reflink=always -- {Complete(previous)}/. {target}/; fi\n");
+            }
+            else if (mode == SnapshotMode.Btrfs)
+            {
+                script.Append($"btrfs subvolume create -- {target} >/dev/null\n");
+            }
+            else if (mode == SnapshotMode.Reflink && previous is not null)
+            {
+                script.Append($"cp -a --reflink=always -- {Complete(previous)} {target}\n");
+            }
+            else
+            {
+                script.Append($"mkdir -- {target}\n");
+            }
+            if (mode.IsClone() && previous is not null) script.Append($": > {marker}{name}.clone\n");
+        }
+        if (resumeFrom is not null)
+        {
+            // Versions before 0.2 kept rsync's partial files inside the snapshot; such a leftover must not be committed.
+            script.Append($"find {target} -name {RsyncArguments.LegacyPartialDir} -type d -prune -exec rm -rf -- {{}} +\n");
+        }
+        _shell.RunChecked(script.ToString(), "creating the snapshot directory", BackupErrorKind.DestinationFailed, cancellation);
     }
 
     /// <summary>
@@ -85,7 +143,10 @@ public sealed class SnapshotStore(DestinationShell shell)
         script.Append($"mv -T -- {Incomplete(name)} {Complete(name)}\n");
         script.Append($"ln -sfn -- {ShellQuoting.Quote(SnapshotName.SnapshotsDirectory + "/" + name)} \"$d\"/.latest.new\n");
         script.Append($"mv -T -f -- \"$d\"/.latest.new \"$d\"/{SnapshotName.LatestLink}\n");
-        foreach (var stale in staleIncomplete) script.Append($"rm -rf -- {Incomplete(stale)}\n");
+        script.Append($"rm -f -- \"$d\"/{DestinationLease.StateDirectory}/{name}.clone\n");
+        script.Append(RemoveFunction);
+        foreach (var stale in staleIncomplete)
+            script.Append($"remove {Incomplete(stale)}; rm -f -- \"$d\"/{DestinationLease.StateDirectory}/{stale}.clone\n");
         _shell.RunChecked(script.ToString(), "completing the snapshot");
     }
 
@@ -94,10 +155,21 @@ public sealed class SnapshotStore(DestinationShell shell)
     {
         ArgumentNullException.ThrowIfNull(names);
         if (names.Count == 0) return;
-        var script = new StringBuilder($"d={Dest}\nrm -rf --");
-        foreach (var name in names) script.Append(' ').Append(Complete(name));
-        _shell.RunChecked(script.Append('\n').ToString(), "deleting old snapshots");
+        var script = new StringBuilder($"set -e\nd={Dest}\n").Append(RemoveFunction);
+        foreach (var name in names) script.Append($"remove {Complete(name)}\n");
+        _shell.RunChecked(script.ToString(), "deleting old snapshots");
     }
+
+    /// <summary>sh function <c>remove DIR</c>: a btrfs subvolume (inode 256) is deleted as one, with the btrfs tool
+    /// where it is installed; anything else with rm -rf.</summary>
+    private const string RemoveFunction = """
+        remove() {
+          if [ "$(stat -c %i -- "$1" 2>/dev/null)" = 256 ] && command -v btrfs >/dev/null 2>&1; then
+            btrfs subvolume delete -- "$1" >/dev/null || rm -rf -- "$1"
+          else rm -rf -- "$1"; fi
+        }
+
+        """;
 
     private static string Complete(string name) => CheckedPath(name, "");
 

@@ -11,4 +11,8 @@ public sealed class VerifyOptions
     /// <summary>A snapshot name to check; null: the one <c>latest</c> points at (or DEST itself for a backup
     /// without snapshots).</summary>
     public string? Snapshot { get; init; }
+
+    /// <summary>verify --repair: re-send what differs (see <see cref="VerifyRun.Repair"/>); takes the destination's
+    /// lock exclusively, like a backup.</summary>
+    public bool Repair { get; init; }
 }

@@ -6,13 +6,15 @@ namespace ReverseCrypt.Operations.Backup;
 /// (<c>--checksum --dry-run</c>) and itemizes every difference. Like <see cref="BackupRun"/> in two steps, so that the
 /// view is mounted only for <see cref="Compare"/>.
 /// </summary>
-public sealed class VerifyRun
+public sealed class VerifyRun : IDisposable
 {
     private readonly VerifyOptions _options;
     private readonly DestinationAccess _access;
     private readonly SnapshotStore _store;
     private string? _target;
     private string? _snapshot;
+    private DestinationLease? _lease;
+    private DestinationState? _state;
 
     public VerifyRun(VerifyOptions options)
     {
@@ -27,6 +29,99 @@ public sealed class VerifyRun
     /// <summary>The snapshot being checked (null for a backup without snapshots); set by <see cref="Resolve"/>.</summary>
     public string? Snapshot => _snapshot;
 
+    /// <summary>Why the destination could not be locked (e.g. read-only), or null.</summary>
+    public string? LockWarning => _lease?.Warning;
+
+    /// <summary>Releases the destination's lock.</summary>
+    public void Dispose()
+    {
+        _lease?.Dispose();
+        _lease = null;
+        _access.RemoveControlSocket();
+    }
+
+    /// <summary>
+    /// Re-sends every differing entry of the checked tree from the view (<paramref name="differences"/>, as
+    /// <see cref="Compare"/> found them): each listed file is written as a new file and renamed into place (rsync
+    /// without --inplace, -I so that equal sizes and times do not hide a damaged file), never written into its inode,
+    /// which older snapshots may share; entries only in the backup are deleted. Returns the older snapshots that still
+    /// hold the damaged file under the same path and inode (name, cipher path), found before the repair.
+    /// </summary>
+    public (RsyncRun Run, IReadOnlyList<(string Snapshot, string CipherPath)> SharedWithOlder) Repair(string viewPath,
+        IReadOnlyList<VerifyDifference> differences, Action<string>? rsyncMessage = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(viewPath);
+        ArgumentNullException.ThrowIfNull(differences);
+        var target = _target ?? throw new InvalidOperationException("Resolve first.");
+        if (!_options.Repair) throw new InvalidOperationException("Repair needs VerifyOptions.Repair (the exclusive lock).");
+        var shared = SharedWithOlder(differences, cancellation);
+        var list = Path.Combine(Path.GetTempPath(), $"reversecrypt-repair-{Environment.ProcessId}-{Guid.NewGuid():N}.list");
+        try
+        {
+            // Each differing entry and every directory above it: writing a file into a directory changes the
+            // directory's mtime, which rsync sets back only for directories it is given.
+            var entries = new SortedSet<string>(StringComparer.Ordinal) { "." };
+            foreach (var difference in differences)
+            {
+                var path = difference.CipherPath;
+                if (path.Length == 0) continue;
+                entries.Add(path);
+                for (var slash = path.LastIndexOf('/'); slash > 0; slash = path.LastIndexOf('/', slash - 1))
+                    entries.Add(path[..slash]);
+            }
+            using (var file = new FileStream(list, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                foreach (var entry in entries)
+                {
+                    file.Write(System.Text.Encoding.UTF8.GetBytes(entry));
+                    file.WriteByte(0);
+                }
+            }
+            var arguments = RsyncArguments.ForRepair(viewPath, target, list, _options.Destination.IsRemote ? _access.RsyncShell : null, _lease);
+            var run = RsyncProcess.Run(arguments, null, rsyncMessage, cancellation: cancellation);
+            var (kind, cause) = BackupRun.ClassifyTransfer(run, _options.Destination.IsRemote);
+            if (kind is not null)
+            {
+                throw new BackupException(kind.Value, kind == BackupErrorKind.Interrupted
+                    ? "interrupted during the repair; run verify --repair again"
+                    : $"the repair failed: rsync exit code {run.ExitCode} ({RsyncExitCode.Describe(run.ExitCode)}): {cause?.Text ?? run.LastErrorLine}")
+                { RsyncExitCode = run.ExitCode };
+            }
+            return (run, shared);
+        }
+        finally
+        {
+            File.Delete(list);
+        }
+    }
+
+    /// <summary>For each differing file of the checked snapshot: the other snapshots where the same path is the same
+    /// inode (hard-linked by an earlier backup), i.e. that hold the same damaged bytes.</summary>
+    private List<(string Snapshot, string CipherPath)> SharedWithOlder(IReadOnlyList<VerifyDifference> differences, CancellationToken cancellation)
+    {
+        var found = new List<(string, string)>();
+        if (_snapshot is null || _state is null) return found;
+        var paths = differences.Where(d => d.Kind == VerifyDifferenceKind.Content && d.Changes[1] == 'f').Select(d => d.CipherPath).ToList();
+        var others = _state.Complete.Where(n => n != _snapshot).ToList();
+        if (paths.Count == 0 || others.Count == 0) return found;
+        var script = new System.Text.StringBuilder();
+        script.Append($"s={ShellQuoting.QuotePath(_options.Destination.Join(SnapshotName.SnapshotsDirectory))}\n");
+        script.Append($"t={ShellQuoting.Quote(_snapshot)}\n");
+        script.Append("for o in");
+        foreach (var other in others) script.Append(' ').Append(ShellQuoting.Quote(other));
+        script.Append("; do\n");
+        foreach (var path in paths)
+            script.Append($"  if [ -f \"$s/$o\"/{ShellQuoting.Quote(path)} ] && [ \"$s/$o\"/{ShellQuoting.Quote(path)} -ef \"$s/$t\"/{ShellQuoting.Quote(path)} ]; then printf 'shared %s %s\\n' \"$o\" {ShellQuoting.Quote(path)}; fi\n");
+        script.Append("done\nexit 0\n");
+        var output = _store.Shell.RunChecked(script.ToString(), "looking for older snapshots that share damaged files", cancellation: cancellation);
+        foreach (var line in output.Split('\n'))
+        {
+            var parts = line.Split(' ', 3);
+            if (parts.Length == 3 && parts[0] == "shared") found.Add((parts[1], parts[2]));
+        }
+        return found;
+    }
+
     /// <summary>Finds what to compare with: the given snapshot, the latest one, or DEST. Throws <see cref="BackupException"/>.</summary>
     public string Resolve(CancellationToken cancellation = default)
     {
@@ -35,7 +130,11 @@ public sealed class VerifyRun
         DestinationState state;
         try
         {
+            // A reader shares the destination with other verifies, never with a backup writing into it.
+            DestinationAccess.RemoveStaleControlSockets();
+            _lease ??= DestinationLease.Acquire(_access.LeaseShell, exclusive: _options.Repair, create: false, BackupRun.LeftoverWait, cancellation);
             state = _store.Probe(cancellation);
+            _state = state;
         }
         catch (OperationCanceledException e)
         {
@@ -73,7 +172,7 @@ public sealed class VerifyRun
     {
         ArgumentNullException.ThrowIfNull(viewPath);
         var target = _target ?? throw new InvalidOperationException("Resolve first.");
-        var arguments = RsyncArguments.ForVerify(viewPath, target, _options.Destination.IsRemote ? _options.RemoteShell : null);
+        var arguments = RsyncArguments.ForVerify(viewPath, target, _options.Destination.IsRemote ? _access.RsyncShell : null);
         var run = RsyncProcess.Run(arguments, null, rsyncMessage, cancellation: cancellation);
         var kind = RsyncExitCode.Classify(run.ExitCode, run.Cancelled, _options.Destination.IsRemote);
         if (kind is not null)

@@ -46,7 +46,7 @@ public class BackupLockTests
         {
             if (!process.HasExited)
             {
-                Signal("CONT", Descendants(process.Id));
+                Signal("CONT", ProcessTree.Descendants(process.Id));
                 process.Kill(entireProcessTree: true);
                 process.WaitForExit();
             }
@@ -150,57 +150,12 @@ public class BackupLockTests
         {
             if (backup.HasExited)
                 Assert.Fail($"the backup ended before rsync was seen: exit {backup.ExitCode}\n{backup.StandardError.ReadToEnd()}");
-            var rsync = Descendants(backup.Id).Where(pid => Command(pid) == "rsync").ToList();
+            var rsync = ProcessTree.Descendants(backup.Id).Where(pid => ProcessTree.Command(pid) == "rsync").ToList();
             if (rsync.Count > 0) return rsync;
             Thread.Sleep(20);
         }
         Assert.Fail("rsync did not start within 2 minutes");
         return [];
-    }
-
-    /// <summary>Every live descendant of pid, from /proc/PID/stat (field 4: the parent).</summary>
-    private static List<int> Descendants(int pid)
-    {
-        var parents = new Dictionary<int, int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var child)) continue;
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                parents[child] = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
-            }
-            catch (IOException)
-            {
-                // Gone meanwhile.
-            }
-        }
-        var result = new List<int>();
-        var queue = new Queue<int>([pid]);
-        while (queue.Count > 0)
-        {
-            var parent = queue.Dequeue();
-            foreach (var (child, of) in parents)
-            {
-                if (of != parent) continue;
-                result.Add(child);
-                queue.Enqueue(child);
-            }
-        }
-        return result;
-    }
-
-    private static string Command(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
-        }
-        catch (IOException)
-        {
-            return "";
-        }
     }
 
     private static void Signal(string signal, IReadOnlyCollection<int> pids)

@@ -147,7 +147,8 @@ public class BackupSnapshotTests
 
         long IncompleteBytes()
         {
-            var du = Run.Shell($"du -sb '{_s.Snapshots}'/*.incomplete 2>/dev/null | cut -f1");
+            // rsync writes into its temporary directory outside the snapshot, then renames into it.
+            var du = Run.Shell($"du -sbc '{_s.Snapshots}'/*.incomplete '{_s.Dest}/.reversecrypt/tmp' 2>/dev/null | tail -n1 | cut -f1");
             return long.TryParse(du.Stdout.Trim(), out var bytes) ? bytes : 0;
         }
     }

@@ -37,14 +37,46 @@ public class RsyncOutputTests
     }
 
     [Test]
-    public void RealRsync_MissingSource_IsClassifiedAsRsyncFailure()
+    public void RealRsync_MissingSource_IsASenderSidePartialTransfer()
     {
         Require.Tool("rsync");
         using var tmp = new TempDir();
         var run = RsyncProcess.Run(RsyncArguments.ForBackup(Path.Combine(tmp.Path, "missing"), tmp.Sub("dst"), null, null, null, false));
         Assert.That(run.ExitCode, Is.EqualTo(23));
-        Assert.That(RsyncExitCode.Classify(run.ExitCode, false, false), Is.EqualTo(BackupErrorKind.PartialTransfer));
+        Assert.That(BackupRun.ClassifyTransfer(run, remote: false).Kind, Is.EqualTo(BackupErrorKind.PartialTransfer));
+        Assert.That(RsyncDiagnostics.Parse(run.Stderr).Where(l => !l.Text.StartsWith("rsync error:", StringComparison.Ordinal)).Select(l => l.Side),
+            Is.All.EqualTo(RsyncSide.Sender), run.Stderr);
         Assert.That(run.LastErrorLine, Does.Contain("missing"));
+    }
+
+    [TestCase("rsync: [receiver] write failed on \"/d/x\": No space left on device (28)", RsyncSide.Receiver, 28)]
+    [TestCase("rsync: [receiver] mkstemp \"/d/.x.AbC\" failed: No space left on device (28)", RsyncSide.Receiver, 28)]
+    [TestCase("rsync: [generator] recv_generator: mkdir \"/d/a\" failed: Read-only file system (30)", RsyncSide.Receiver, 30)]
+    [TestCase("rsync: [sender] write error: Broken pipe (32)", RsyncSide.Sender, 32)]
+    [TestCase("rsync: [sender] read errors mapping \"/v/a\": Input/output error (5)", RsyncSide.Sender, 5)]
+    [TestCase("rsync: write failed on \"/d/x\": Disk quota exceeded (122)", RsyncSide.Receiver, 122)]
+    [TestCase("rsync: link_stat \"/v/a\" failed: No such file or directory (2)", RsyncSide.Sender, 2)]
+    [TestCase("rsync error: error in file IO (code 11) at receiver.c(657) [receiver=3.2.7]", RsyncSide.Receiver, null)]
+    [TestCase("rsync error: some files/attrs were not transferred (see previous errors) (code 23) at main.c(1394) [sender=3.2.7]", RsyncSide.Sender, null)]
+    public void ErrorLines_TellTheirSideAndErrno(string line, RsyncSide side, int? errno)
+    {
+        var parsed = RsyncDiagnostics.Parse("noise\n" + line + "\n");
+        Assert.That(parsed, Has.Count.EqualTo(1));
+        Assert.That(parsed[0].Side, Is.EqualTo(side));
+        Assert.That(parsed[0].Errno, Is.EqualTo(errno));
+    }
+
+    [Test]
+    public void ADestinationError_IsTheCause_NotTheBrokenPipeAfterIt()
+    {
+        var stderr = "rsync: [receiver] write failed on \"/d/big\": No space left on device (28)\n"
+            + "rsync error: error in file IO (code 11) at receiver.c(381) [receiver=3.2.7]\n"
+            + "rsync: [sender] write error: Broken pipe (32)\n";
+        var run = new RsyncRun(11, RsyncStats.Empty, [], stderr, false, TimeSpan.Zero);
+        var (kind, cause) = BackupRun.ClassifyTransfer(run, remote: true);
+        Assert.That(kind, Is.EqualTo(BackupErrorKind.DestinationFailed));
+        Assert.That(cause!.Errno, Is.EqualTo(28));
+        Assert.That(run.LastErrorLine, Does.Contain("Broken pipe"), "what the last line alone would have blamed");
     }
 
     [TestCase(0, false, true, null)]
@@ -66,7 +98,7 @@ public class RsyncOutputTests
         var args = RsyncArguments.ForBackup("/run/v", "h:/d/snapshots/N.incomplete", "ssh -p 2", "P", "5M", dryRun: false);
         Assert.That(args, Is.EqualTo(new[]
         {
-            "-aHAX", "--numeric-ids", "--delete", "--no-h", "--partial-dir=.rsync-partial", "--info=progress2,stats2",
+            "-aHAX", "--numeric-ids", "--delete", "--no-h", "--exclude=/.reversecrypt/", "--info=progress2,stats2",
             "--link-dest=../P", "--bwlimit=5M", "-e", "ssh -p 2", "/run/v/", "h:/d/snapshots/N.incomplete/",
         }));
     }

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace ReverseCrypt.Operations.Backup;
+
+/// <summary>
+/// The lock held on the destination itself for a whole run, so that no spelling of the same place (a host alias, an
+/// IP address, <c>//path</c>, a symlink) lets two runs write into it at once. A small sh script runs on the
+/// destination (through <see cref="DestinationShell"/>, i.e. ssh for a remote one) for as long as the run lasts: it
+/// takes flock(1) on <c>DEST/.reversecrypt/lock</c> (exclusive for a backup, shared for verify), waits for an rsync
+/// of an earlier killed run that may still be writing (it holds <c>DEST/.reversecrypt/rsync.lock</c> while it lives,
+/// see <see cref="RsyncPath"/>), empties rsync's temporary directory, prints <c>locked ABSOLUTE-DEST</c>, and then
+/// holds the lock until its standard input closes: when this process ends, however it ends (its ssh gets the
+/// parent-death signal; the remote sshd then closes the session).
+/// <para>
+/// <c>DEST/.reversecrypt/</c> also holds rsync's temporary and partial files (<c>tmp/</c>, <c>partial/</c>), so a
+/// killed transfer never leaves anything inside a snapshot. The name can never be an encrypted name (those are
+/// base64url, without dots), and rsync is told to leave it alone.
+/// </para>
+/// </summary>
+public sealed class DestinationLease : IDisposable
+{
+    /// <summary>The directory on the destination that holds our state.</summary>
+    public const string StateDirectory = ".reversecrypt";
+
+    private readonly Process? _holder;
+
+    private DestinationLease(Process? holder, string? absolutePath, bool locked, string? warning)
+    {
+        _holder = holder;
+        AbsolutePath = absolutePath;
+        HasRsyncLock = locked;
+        Warning = warning;
+    }
+
+    /// <summary>DEST as an absolute, symlink-free path on its machine; null when DEST does not exist (a dry run).</summary>
+    public string? AbsolutePath { get; }
+
+    /// <summary>The destination has flock(1), and the remote rsync should take the rsync lock (<see cref="RsyncPath"/>).</summary>
+    public bool HasRsyncLock { get; }
+
+    /// <summary>Why the destination is not locked (no flock(1) there, read-only for a verify), or null.</summary>
+    public string? Warning { get; }
+
+    /// <summary>Where rsync keeps temporary files, outside every snapshot; null without <see cref="AbsolutePath"/>.</summary>
+    public string? TempDirectory => AbsolutePath is null || !HasRsyncLock ? null : Join(AbsolutePath, StateDirectory + "/tmp");
+
+    /// <summary>Where rsync keeps partial files of an interrupted transfer, outside every snapshot.</summary>
+    public string? PartialDirectory => AbsolutePath is null || !HasRsyncLock ? null : Join(AbsolutePath, StateDirectory + "/partial");
+
+    /// <summary>The <c>--rsync-path</c> that makes the remote rsync hold the rsync lock while it lives, or null.</summary>
+    public string? RsyncPath => HasRsyncLock && AbsolutePath is not null
+        ? $"flock -x {ShellQuoting.QuotePath(Join(AbsolutePath, StateDirectory + "/rsync.lock"))} rsync"
+        : null;
+
+    /// <summary>
+    /// Takes the destination's lock (exclusive for a writer, shared for a reader), or throws
+    /// <see cref="BackupException"/>: Busy when another run holds it or a leftover rsync does not end within
+    /// <paramref name="leftoverWait"/>; BadDestination when DEST cannot be used. A writer creates DEST when
+    /// <paramref name="create"/>; otherwise a missing DEST is not locked (nothing there to protect).
+    /// </summary>
+    public static DestinationLease Acquire(DestinationShell shell, bool exclusive, bool create, TimeSpan leftoverWait,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(shell);
+        var destination = shell.Destination;
+        var (program, arguments) = shell.CommandFor(Script(destination.Path, exclusive, create, leftoverWait));
+        var holder = ChildProcess.Start(program, arguments, keepStdin: true);
+        var stderr = holder.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            using var registration = cancellation.Register(() => ChildProcess.Stop(holder));
+            var line = holder.StandardOutput.ReadLine();
+            cancellation.ThrowIfCancellationRequested();
+            if (line is null)
+            {
+                holder.WaitForExit();
+                var reason = stderr.GetAwaiter().GetResult().Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) ?? "";
+                if (destination.IsRemote && holder.ExitCode == DestinationShell.SshFailure)
+                    throw new BackupException(BackupErrorKind.RemoteUnreachable, $"cannot reach {destination.Host}: {(reason.Length > 0 ? reason : "ssh failed (exit 255)")}");
+                throw new BackupException(BackupErrorKind.BadDestination, $"cannot lock {destination}: {(reason.Length > 0 ? reason : $"exit code {holder.ExitCode}")}");
+            }
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            var word = space < 0 ? line : line[..space];
+            var rest = space < 0 ? "" : line[(space + 1)..];
+            switch (word)
+            {
+                case "locked":
+                    return new DestinationLease(holder, rest, locked: true, null);
+                case "unlocked":
+                    return new DestinationLease(holder, null, locked: false,
+                        $"{destination} is not locked on the destination ({Reason(rest)}); only the local lock protects it");
+                case "none":
+                    return new DestinationLease(holder, null, locked: false, null);
+                case "busy":
+                    throw new BackupException(BackupErrorKind.Busy,
+                        $"{(exclusive ? "another backup to" : "a backup to")} {destination} is running (it holds {Join(destination.Path, StateDirectory + "/lock")} on the destination); nothing was done");
+                case "stuck":
+                    throw new BackupException(BackupErrorKind.Busy,
+                        $"an rsync of an earlier run still writes into {destination} after {leftoverWait.TotalSeconds:0} s; nothing was done");
+                default:
+                    throw new BackupException(BackupErrorKind.BadDestination, $"cannot lock {destination}: {(word == "error" ? rest : line)}");
+            }
+        }
+        catch
+        {
+            End(holder);
+            throw;
+        }
+    }
+
+    private static string Reason(string rest)
+    {
+        var bar = rest.IndexOf('|', StringComparison.Ordinal);
+        return bar < 0 ? rest : rest[(bar + 1)..];
+    }
+
+    /// <summary>The holder script. Prints one line: <c>locked ABS</c>, <c>unlocked ABS|REASON</c>, <c>none</c>,
+    /// <c>busy</c>, <c>stuck</c> or <c>error MESSAGE</c>; after <c>locked</c>/<c>unlocked</c>/<c>none</c> it waits for
+    /// its standard input to close.</summary>
+    internal static string Script(string destinationPath, bool exclusive, bool create, TimeSpan leftoverWait)
+    {
+        var wait = Math.Max(1, (int)Math.Ceiling(leftoverWait.TotalSeconds));
+        var s = new StringBuilder();
+        s.Append($"d={ShellQuoting.QuotePath(destinationPath)}\n");
+        s.Append($"s=\"$d\"/{StateDirectory}\n");
+        s.Append("hold() { exec cat >/dev/null; }\n");
+        if (create)
+            s.Append("if [ ! -d \"$d\" ]; then mkdir -p -- \"$d\" 2>/dev/null || { echo \"error cannot create $d\"; exit 0; }; fi\n");
+        else
+            s.Append("if [ ! -d \"$d\" ]; then echo none; hold; fi\n");
+        s.Append("a=$(cd -- \"$d\" && pwd -P) || { echo \"error cannot enter $d\"; exit 0; }\n");
+        // Our state directory goes only where a backup is or may go: never into somebody's files (backup refuses
+        // such a directory right after, and must leave it as it was).
+        s.Append("if [ ! -d \"$s\" ] && [ -n \"$(ls -A -- \"$d\" 2>/dev/null)\" ] && [ ! -e \"$d/gocryptfs.conf\" ] && [ ! -d \"$d/snapshots\" ] && [ ! -L \"$d/latest\" ]; then\n");
+        s.Append("  echo \"unlocked $a|$d holds no backup yet\"; hold; fi\n");
+        var onFail = exclusive
+            ? "echo \"error cannot create $s (read-only or full?)\"; exit 0"
+            : "echo \"unlocked $a|cannot create $s\"; hold";
+        s.Append($"if [ ! -d \"$s\" ]; then mkdir -- \"$s\" 2>/dev/null || [ -d \"$s\" ] || {{ {onFail}; }}; fi\n");
+        s.Append("if ! command -v flock >/dev/null 2>&1; then echo \"unlocked $a|no flock(1) on the destination\"; hold; fi\n");
+        s.Append($"exec 9>>\"$s/lock\" || {{ {onFail}; }}\n");
+        s.Append($"flock {(exclusive ? "-x" : "-s")} -n 9 || {{ echo busy; exit 0; }}\n");
+        if (exclusive)
+        {
+            s.Append($"exec 8>>\"$s/rsync.lock\" && {{ flock -x -w {wait} 8 || {{ echo stuck; exit 0; }}; }}\n");
+            s.Append("exec 8>&-\n");
+            s.Append("rm -rf -- \"$s/tmp\" \"$s/partial.old\" 2>/dev/null; mkdir -p -- \"$s/tmp\" \"$s/partial\" 2>/dev/null\n");
+        }
+        s.Append("echo \"locked $a\"\n");
+        s.Append("hold\n");
+        return s.ToString();
+    }
+
+    private static string Join(string directory, string relative) => directory == "/" ? "/" + relative : directory + "/" + relative;
+
+    /// <summary>Releases the lock: closes the holder's input and waits briefly for it to end.</summary>
+    public void Dispose()
+    {
+        if (_holder is not null) End(_holder);
+    }
+
+    private static void End(Process holder)
+    {
+        try
+        {
+            holder.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // Already gone.
+        }
+        if (!holder.WaitForExit(TimeSpan.FromSeconds(5))) ChildProcess.Stop(holder);
+        holder.Dispose();
+    }
+}

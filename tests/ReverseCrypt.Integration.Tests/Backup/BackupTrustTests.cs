@@ -1,0 +1,327 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ReverseCrypt.Operations.Backup;
+
+namespace ReverseCrypt.Integration.Tests.Backup;
+
+/// <summary>
+/// A backup that says "done" always restores, whatever happens to the destination or to the backup process: a full
+/// destination (bytes or inodes, on a real tmpfs) fails the run and leaves latest alone; a run killed with SIGKILL at
+/// several moments leaves no process behind and the next run commits a clean snapshot; two spellings of one
+/// destination never run together; a damaged file on the destination is healed by verify --repair without touching
+/// the older snapshot that shares it. Real view, real rsync, a real sshd on 127.0.0.1, real gocryptfs as the oracle.
+/// </summary>
+[Category("Mount"), Category("Ssh")]
+[NonParallelizable]
+public class BackupTrustTests
+{
+    private const int DestinationFailed = 45;
+    private const int Busy = 44;
+
+    private SshServer _ssh = null!;
+    private BackupScenario _s = null!;
+    private readonly List<Process> _started = [];
+    private readonly List<string> _tmpfs = [];
+
+    [OneTimeSetUp]
+    public void StartSsh() => _ssh = new SshServer();
+
+    [OneTimeTearDown]
+    public void StopSsh() => _ssh?.Dispose();
+
+    [SetUp]
+    public void SetUp() => _s = new BackupScenario();
+
+    [TearDown]
+    public void TearDown()
+    {
+        foreach (var process in _started)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+            process.Dispose();
+        }
+        _started.Clear();
+        foreach (var dir in Enumerable.Reverse(_tmpfs)) Run.Program("umount", ["-l", dir]);
+        _tmpfs.Clear();
+        _s.DisposeExpectingNoViewLeft();
+    }
+
+    [Test]
+    public void DestinationOutOfInodes_Fails45_LatestUnchanged_EarlierSnapshotRestores_ThenCompletesWithRoom()
+    {
+        MountTmpfs(_s.Dest, "size=64m,nr_inodes=400");
+        WriteFiles("first", 20, 1000);
+        _s.Init();
+        var (first, summary1) = _s.Backup(_s.Dest, "--snapshots");
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        var snapshot1 = summary1.GetProperty("snapshot").GetString()!;
+        var expected1 = CopyOfPlain("expected1");
+
+        WriteFiles("second", 500, 100);
+        var (full, summary2) = _s.Backup(_s.Dest, "--snapshots");
+        Assert.That(full.ExitCode, Is.EqualTo(DestinationFailed), full.ToString());
+        Assert.That(summary2.GetProperty("completed").GetBoolean(), Is.False);
+        Assert.That(summary2.GetProperty("error").GetString(), Does.Contain("full").And.Contain("No space left on device"));
+        Assert.That(full.Stderr.Split('\n').Count(l => l.StartsWith("reversecrypt:", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(_s.Latest, Is.EqualTo("snapshots/" + snapshot1), "latest stays on the last complete snapshot");
+        Assert.That(_s.SnapshotNames.Count(n => n.EndsWith(".incomplete", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(BackupTree.Differences(expected1, _s.RestoreWithGocryptfs(Path.Combine(_s.Snapshots, snapshot1), "one")), Is.Empty);
+
+        Run.ProgramOk("mount", ["-o", "remount,nr_inodes=4000", _s.Dest]);
+        var (next, summary3) = _s.Backup(_s.Dest, "--snapshots");
+        Assert.That(next.ExitCode, Is.EqualTo(0), next.ToString());
+        var snapshot3 = summary3.GetProperty("snapshot").GetString()!;
+        Assert.That(_s.Latest, Is.EqualTo("snapshots/" + snapshot3));
+        AssertPureTree(Path.Combine(_s.Snapshots, snapshot3));
+        Assert.That(BackupTree.Differences(_s.Plain, _s.RestoreWithGocryptfs(Path.Combine(_s.Snapshots, snapshot3), "three")), Is.Empty);
+    }
+
+    [Test]
+    public void DestinationOutOfBytes_OverSsh_Fails45_NamingNoSpace_ThenCompletesWithRoom()
+    {
+        MountTmpfs(_s.Dest, "size=4m");
+        WriteFiles("small", 5, 10_000);
+        _s.Init();
+        var (first, summary1) = _s.Backup(_s.Remote, "--snapshots", "--ssh", _ssh.SshCommand);
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        var snapshot1 = summary1.GetProperty("snapshot").GetString()!;
+        var expected1 = CopyOfPlain("expected1");
+
+        File.WriteAllBytes(Path.Combine(_s.Plain, "big.bin"), RandomBytes(12 << 20));
+        var (full, summary2) = _s.Backup(_s.Remote, "--snapshots", "--ssh", _ssh.SshCommand);
+        Assert.That(full.ExitCode, Is.EqualTo(DestinationFailed), full.ToString());
+        Assert.That(summary2.GetProperty("error").GetString(), Does.Contain("No space left on device").And.Not.Contain("Broken pipe"));
+        Assert.That(_s.Latest, Is.EqualTo("snapshots/" + snapshot1));
+        Assert.That(summary2.GetProperty("pruned").GetArrayLength(), Is.EqualTo(0));
+        Assert.That(BackupTree.Differences(expected1, _s.RestoreWithGocryptfs(Path.Combine(_s.Snapshots, snapshot1), "one")), Is.Empty);
+
+        Run.ProgramOk("mount", ["-o", "remount,size=64m", _s.Dest]);
+        var (next, _) = _s.Backup(_s.Remote, "--snapshots", "--ssh", _ssh.SshCommand);
+        Assert.That(next.ExitCode, Is.EqualTo(0), next.ToString());
+        AssertPureTree(Path.Combine(_s.Dest, "latest"));
+        Assert.That(BackupTree.Differences(_s.Plain, _s.RestoreWithGocryptfs(Path.Combine(_s.Dest, "latest"), "two")), Is.Empty);
+    }
+
+    /// <summary>The moment a run is killed: when rsync appears, a little later, once data has reached the snapshot.</summary>
+    public enum KillMoment
+    {
+        RsyncStarted,
+        RsyncRunning,
+        DataArrived,
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void KilledRun_AtSeveralMoments_LeavesNoProcess_AndTheNextRunCommitsACleanSnapshot(bool remote)
+    {
+        var dest = remote ? _s.Remote : _s.Dest;
+        var ssh = remote ? new[] { "--ssh", _ssh.SshCommand } : [];
+        Directory.CreateDirectory(Path.Combine(_s.Plain, "data"));
+        File.WriteAllBytes(Path.Combine(_s.Plain, "data", "big.bin"), RandomBytes(6 << 20));
+        WriteFiles("small", 30, 2000);
+        _s.Init();
+        var tag = Path.GetFileNameWithoutExtension(DestinationLock.PathOf(BackupDestination.Parse(dest)))["backup-".Length..];
+
+        foreach (var moment in Enum.GetValues<KillMoment>())
+        {
+            var run = _s.StartBackup(["--snapshots", "--bwlimit", "2M", .. ssh, _s.Plain, dest]);
+            _started.Add(run);
+            WaitUntil(() => ProcessTree.Descendants(run.Id).Any(pid => ProcessTree.Command(pid) == "rsync"), run, "rsync starts");
+            if (moment == KillMoment.RsyncRunning) Thread.Sleep(300);
+            if (moment == KillMoment.DataArrived)
+                WaitUntil(() => IncompleteHoldsData(), run, "data reaches the incomplete snapshot or the temp directory");
+            run.Kill();
+            run.WaitForExit();
+
+            // The next run starts at once, while rsync's own children may still be ending.
+            var (next, summary) = _s.Backup(dest, ["--snapshots", .. ssh]);
+            Assert.That(next.ExitCode, Is.EqualTo(0), $"{moment}: {next}");
+            Assert.That(summary.GetProperty("completed").GetBoolean(), Is.True);
+            Assert.That(LeftoverProcesses.Find(tag), Is.Empty, $"{moment}: a process of a run is still there");
+            AssertPureTree(Path.Combine(_s.Dest, "latest"));
+            var fsck = _s.Cli("fsck", "--passfile", _s.Passfile, Path.Combine(_s.Dest, "latest"));
+            Assert.That(fsck.ExitCode, Is.EqualTo(0), $"{moment}: {fsck}");
+            // The next change makes the next round transfer something again.
+            File.WriteAllBytes(Path.Combine(_s.Plain, "data", "big.bin"), RandomBytes(6 << 20));
+        }
+        Assert.That(BackupTree.Differences(_s.Plain, _s.RestoreWithGocryptfs(Path.Combine(_s.Dest, "latest"), "last")), Has.Count.LessThanOrEqualTo(1),
+            "only big.bin, rewritten after the last run, may differ");
+    }
+
+    [TestCase("root@localhost:{0}", "root@127.0.0.1:{0}")]
+    [TestCase("{0}", "/{0}")]
+    public void TwoSpellingsOfOneDestination_NeverRunTogether(string firstSpelling, string secondSpelling)
+    {
+        File.WriteAllBytes(Path.Combine(_s.Plain, "big.bin"), RandomBytes(4 << 20));
+        _s.Init();
+        var first = string.Format(System.Globalization.CultureInfo.InvariantCulture, firstSpelling, _s.Dest);
+        var second = string.Format(System.Globalization.CultureInfo.InvariantCulture, secondSpelling, _s.Dest);
+        var run = _s.StartBackup(["--snapshots", "--bwlimit", "500K", "--ssh", _ssh.SshCommand, _s.Plain, first]);
+        _started.Add(run);
+        var rsync = WaitForRsync(run);
+        Run.Program("kill", ["-STOP", .. rsync.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        try
+        {
+            var other = _s.Cli("backup", "--snapshots", "--passfile", _s.Passfile, "--ssh", _ssh.SshCommand, _s.Plain, second);
+            Assert.That(other.ExitCode, Is.EqualTo(Busy), other.ToString());
+            Assert.That(other.Stderr, Does.Contain("is running"));
+            Assert.That(_s.SnapshotNames, Has.Length.EqualTo(1), "the refused run created no snapshot");
+        }
+        finally
+        {
+            Run.Program("kill", ["-CONT", .. rsync.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        }
+        Assert.That(run.WaitForExit(TimeSpan.FromMinutes(3)), Is.True);
+        run.WaitForExit();
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.StandardError.ReadToEnd());
+        var (after, _) = _s.Backup(second, "--snapshots", "--ssh", _ssh.SshCommand);
+        Assert.That(after.ExitCode, Is.EqualTo(0), "once the first run ended the lock is free: " + after);
+    }
+
+    [Test]
+    public void FlippedByteOnTheRemote_VerifyFinds_RepairHeals_OlderSnapshotIsNamedAndUntouched()
+    {
+        File.WriteAllBytes(Path.Combine(_s.Plain, "victim.bin"), RandomBytes(100_000));
+        WriteFiles("other", 5, 3000);
+        _s.Init();
+        var ssh = new[] { "--ssh", _ssh.SshCommand };
+        var (first, summary1) = _s.Backup(_s.Remote, ["--snapshots", .. ssh]);
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        var (second, summary2) = _s.Backup(_s.Remote, ["--snapshots", .. ssh]);
+        Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
+        var older = Path.Combine(_s.Snapshots, summary1.GetProperty("snapshot").GetString()!);
+        var latest = Path.Combine(_s.Snapshots, summary2.GetProperty("snapshot").GetString()!);
+
+        var cipher = Directory.EnumerateFiles(latest).Single(f => new FileInfo(f).Length > 100_000);
+        var olderCopy = Path.Combine(older, Path.GetFileName(cipher));
+        Assert.That(Inode(cipher), Is.EqualTo(Inode(olderCopy)), "the unchanged file is shared with the older snapshot");
+        var mtime = File.GetLastWriteTimeUtc(cipher);
+        using (var file = new FileStream(cipher, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = 50_000;
+            var b = file.ReadByte();
+            file.Position = 50_000;
+            file.WriteByte((byte)(b ^ 0x01));
+        }
+        File.SetLastWriteTimeUtc(cipher, mtime);
+        var damaged = File.ReadAllBytes(cipher);
+
+        var verify = _s.Cli(["verify", "--passfile", _s.Passfile, .. ssh, _s.Plain, _s.Remote]);
+        Assert.That(verify.ExitCode, Is.EqualTo(30), verify.ToString());
+        Assert.That(verify.Stdout, Does.Contain("victim.bin"));
+
+        var repair = _s.Cli(["verify", "--repair", "--json", "--passfile", _s.Passfile, .. ssh, _s.Plain, _s.Remote]);
+        Assert.That(repair.ExitCode, Is.EqualTo(0), repair.ToString());
+        var report = JsonDocument.Parse(repair.Stdout).RootElement;
+        Assert.That(report.GetProperty("identical").GetBoolean(), Is.True);
+        Assert.That(report.GetProperty("repaired").EnumerateArray().Select(e => e.GetProperty("path").GetString()), Is.EqualTo(new[] { "victim.bin" }));
+        var shared = report.GetProperty("shared_with_older").EnumerateArray().ToList();
+        Assert.That(shared, Has.Count.EqualTo(1));
+        Assert.That(shared[0].GetProperty("snapshot").GetString(), Is.EqualTo(Path.GetFileName(older)));
+
+        Assert.That(Inode(cipher), Is.Not.EqualTo(Inode(olderCopy)), "the repair wrote a new file");
+        Assert.That(File.ReadAllBytes(olderCopy), Is.EqualTo(damaged), "the older snapshot's inode was not written to");
+        var again = _s.Cli(["verify", "--passfile", _s.Passfile, .. ssh, _s.Plain, _s.Remote]);
+        Assert.That(again.ExitCode, Is.EqualTo(0), again.ToString());
+        var fsck = _s.Cli("fsck", "--passfile", _s.Passfile, latest);
+        Assert.That(fsck.ExitCode, Is.EqualTo(0), fsck.ToString());
+
+        // The older snapshot is repaired the same way, by name.
+        var olderRepair = _s.Cli(["verify", "--repair", "--snapshot", Path.GetFileName(older), "--passfile", _s.Passfile, .. ssh, _s.Plain, _s.Remote]);
+        Assert.That(olderRepair.ExitCode, Is.EqualTo(0), olderRepair.ToString());
+        Assert.That(_s.Cli("fsck", "--passfile", _s.Passfile, older).ExitCode, Is.EqualTo(0));
+    }
+
+    [Test]
+    public void AnIncompleteSnapshotOfAnOlderVersion_LosesItsRsyncPartialDirectory_BeforeItIsCommitted()
+    {
+        WriteFiles("f", 3, 5000);
+        _s.Init();
+        var (first, _) = _s.Backup(_s.Dest, "--snapshots");
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        var name = "2099-01-01T000000Z";
+        var incomplete = Path.Combine(_s.Snapshots, name + ".incomplete");
+        Run.ProgramOk("cp", ["-a", Path.Combine(_s.Dest, "latest") + "/.", incomplete]);
+        var sub = Directory.GetDirectories(incomplete).First();
+        Directory.CreateDirectory(Path.Combine(incomplete, ".rsync-partial"));
+        Directory.CreateDirectory(Path.Combine(sub, ".rsync-partial"));
+        File.WriteAllText(Path.Combine(sub, ".rsync-partial", "x"), "partial");
+
+        var (next, summary) = _s.Backup(_s.Dest, "--snapshots");
+        Assert.That(next.ExitCode, Is.EqualTo(0), next.ToString());
+        Assert.That(summary.GetProperty("resumed_from").GetString(), Is.EqualTo(name));
+        AssertPureTree(Path.Combine(_s.Dest, "latest"));
+        Assert.That(_s.Cli("fsck", "--passfile", _s.Passfile, Path.Combine(_s.Dest, "latest")).ExitCode, Is.EqualTo(0));
+    }
+
+    /// <summary>Nothing but what a gocryptfs reverse tree holds: encrypted (base64url) names and gocryptfs.* files.</summary>
+    private static void AssertPureTree(string root)
+    {
+        var foreign = Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Select(Path.GetFileName)
+            .Where(n => n!.StartsWith('.'))
+            .ToList();
+        Assert.That(foreign, Is.Empty, $"entries in {root} that no gocryptfs tree holds");
+    }
+
+    private bool IncompleteHoldsData()
+    {
+        var temp = Path.Combine(_s.Dest, DestinationLease.StateDirectory, "tmp");
+        var inTemp = Directory.Exists(temp) && Directory.EnumerateFiles(temp).Any(f => new FileInfo(f).Length > 0);
+        var incomplete = Directory.Exists(_s.Snapshots) && Directory.GetDirectories(_s.Snapshots, "*.incomplete")
+            .Any(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories).Any());
+        return inTemp || incomplete;
+    }
+
+    private void MountTmpfs(string dir, string options)
+    {
+        Run.ProgramOk("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dir]);
+        _tmpfs.Add(dir);
+    }
+
+    private void WriteFiles(string directory, int count, int size)
+    {
+        var dir = Path.Combine(_s.Plain, directory);
+        Directory.CreateDirectory(dir);
+        for (var i = 0; i < count; i++) File.WriteAllBytes(Path.Combine(dir, $"f{i:D4}"), RandomBytes(size));
+    }
+
+    private string CopyOfPlain(string name)
+    {
+        var copy = _s.Sub(name);
+        Run.ProgramOk("cp", ["-a", _s.Plain + "/.", copy]);
+        return copy;
+    }
+
+    /// <summary>The inode number, from GNU stat (not the product's own syscall layer).</summary>
+    private static string Inode(string path) => Run.ProgramOk("stat", ["-c", "%i", path]).Stdout.Trim();
+
+    private static byte[] RandomBytes(int count)
+    {
+        var bytes = new byte[count];
+        Random.Shared.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static void WaitUntil(Func<bool> condition, Process run, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (run.HasExited) Assert.Fail($"the backup ended before {what}: exit {run.ExitCode}\n{run.StandardError.ReadToEnd()}");
+            if (clock.Elapsed > TimeSpan.FromMinutes(2)) Assert.Fail($"timed out waiting until {what}");
+            Thread.Sleep(10);
+        }
+    }
+
+    private static List<int> WaitForRsync(Process run)
+    {
+        List<int> rsync = [];
+        WaitUntil(() => (rsync = [.. ProcessTree.Descendants(run.Id).Where(pid => ProcessTree.Command(pid) == "rsync")]).Count > 0, run, "rsync starts");
+        return rsync;
+    }
+}
