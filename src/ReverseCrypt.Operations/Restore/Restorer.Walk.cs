@@ -194,6 +194,10 @@ public sealed partial class Restorer
             var key = (stat.Dev, stat.Ino);
             if (_links.TryGetValue(key, out var primary))
             {
+                if (_options.DryRun)
+                {
+                    NoteSensitive(plainPath, stat); // a real run lists each link it makes (MakeLink)
+                }
                 LinkSecondary(primary, frame.Target, entry.PlainName, plainPath, cipherPath);
                 return null;
             }
