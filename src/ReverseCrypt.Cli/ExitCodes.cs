@@ -62,7 +62,7 @@ public static class ExitCodes
         (MountpointUnusable, nameof(MountpointUnusable), "mountpoint missing, not a directory, busy, or inside the source"),
         (MountFailed, nameof(MountFailed), "the kernel or fusermount3 refused the mount"),
         (UnmountFailed, nameof(UnmountFailed), "unmount failed (not mounted or busy)"),
-        (DataDamaged, nameof(DataDamaged), "damaged or differing data found (fsck, restore, verify)"),
+        (DataDamaged, nameof(DataDamaged), "damaged or differing data found (fsck, restore, verify); restore skipped device nodes/FIFOs (no --devices)"),
         (ToolMissing, nameof(ToolMissing), "a required tool is missing (rsync, ssh, fusermount3)"),
         (RemoteUnreachable, nameof(RemoteUnreachable), "remote host unreachable or authentication refused"),
         (PartialTransfer, nameof(PartialTransfer), "partial transfer: some files could not be read or vanished"),

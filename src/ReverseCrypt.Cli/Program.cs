@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Reflection;
 using ReverseCrypt.Cli.Commands;
 
@@ -19,6 +20,12 @@ public static class Program
         Arguments = args;
         var root = BuildRootCommand();
         var parse = root.Parse(args);
+        if (UnknownOption(parse) is { } unknown)
+        {
+            Console.Error.WriteLine($"reversecrypt: unknown option '{unknown}'");
+            Console.Error.WriteLine($"Try 'reversecrypt {CommandPath(parse.CommandResult)}--help'.");
+            return ExitCodes.Usage;
+        }
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) Console.Error.WriteLine($"reversecrypt: {error.Message}");
@@ -26,6 +33,47 @@ public static class Program
             return ExitCodes.Usage;
         }
         return parse.Invoke();
+    }
+
+    /// <summary>
+    /// The first word before "--" that looks like an option ("-x", "--name", "--name=value") but is none of the
+    /// command's. System.CommandLine takes such a word as a path (an argument of the command) or reports it only as
+    /// an extra argument, so `backup --frobnicate SRC DEST` would complain about a directory instead of the option.
+    /// A path that really starts with '-' goes after "--".
+    /// </summary>
+    public static string? UnknownOption(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var afterDoubleDash = new HashSet<Token>(ReferenceEqualityComparer.Instance);
+        bool doubleDash = false;
+        foreach (var token in parse.Tokens)
+        {
+            if (doubleDash) afterDoubleDash.Add(token);
+            else if (token.Type == TokenType.DoubleDash) doubleDash = true;
+        }
+        foreach (var argument in parse.CommandResult.Children.OfType<ArgumentResult>())
+        {
+            foreach (var token in argument.Tokens)
+            {
+                if (LooksLikeOption(token.Value) && !afterDoubleDash.Contains(token)) return OptionName(token.Value);
+            }
+        }
+        var beforeDoubleDash = parse.Tokens.Where(t => !afterDoubleDash.Contains(t)).Select(t => t.Value).ToHashSet(StringComparer.Ordinal);
+        var unmatched = parse.UnmatchedTokens.FirstOrDefault(t => LooksLikeOption(t) && beforeDoubleDash.Contains(t));
+        return unmatched is null ? null : OptionName(unmatched);
+
+        static bool LooksLikeOption(string word) => word.Length > 1 && word[0] == '-';
+        static string OptionName(string word) => word.StartsWith("--", StringComparison.Ordinal) && word.IndexOf('=', StringComparison.Ordinal) is > 2 and var eq
+            ? word[..eq]
+            : word;
+    }
+
+    private static string CommandPath(CommandResult? result)
+    {
+        var names = new List<string>();
+        for (var c = result; c is not null && c.Command is not RootCommand; c = c.Parent as CommandResult) names.Add(c.Command.Name);
+        names.Reverse();
+        return names.Count == 0 ? "" : string.Join(' ', names) + " ";
     }
 
     public static RootCommand BuildRootCommand()

@@ -20,7 +20,7 @@ public sealed class GocryptfsCopyRestoreTests
         var target = dir.Child("restored");
         using var core = Gocryptfs.OpenCore(Path.Combine(copy, "gocryptfs.conf"));
 
-        var result = Restorer.Run(new RestoreOptions { CipherDir = copy, Target = target }, core);
+        var result = Restorer.Run(new RestoreOptions { CipherDir = copy, Target = target, Devices = true }, core);
 
         Assert.That(result.Failures, Is.Empty, string.Join("\n", result.Failures));
         Assert.That(result.IsClean, Is.True, string.Join("\n", result.Damage));

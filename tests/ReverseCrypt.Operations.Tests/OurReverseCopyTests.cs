@@ -22,7 +22,7 @@ public sealed class OurReverseCopyTests
         var expected = TreeSnapshot.Take(plain, ".gocryptfs.reverse.conf");
         var target = dir.Child("restored");
 
-        var result = Restorer.Run(new RestoreOptions { CipherDir = copy, Target = target }, core);
+        var result = Restorer.Run(new RestoreOptions { CipherDir = copy, Target = target, Devices = true }, core);
 
         Assert.That(result.Failures, Is.Empty, string.Join("\n", result.Failures));
         Assert.That(result.IsClean, Is.True, string.Join("\n", result.Damage));

@@ -173,7 +173,7 @@ public sealed class RandomMutationTests
     {
         try
         {
-            var result = Restorer.Run(new RestoreOptions { CipherDir = copy, Target = target, EstimateTotals = false }, core);
+            var result = Restorer.Run(new RestoreOptions { CipherDir = copy, Target = target, EstimateTotals = false, Devices = true }, core);
             Assert.That(result.Cancelled, Is.False);
             Check(model, mutation, FromSnapshot(TreeSnapshot.Take(target)), "restore");
         }

@@ -89,10 +89,13 @@ public static class BackupCommand
             var (result, failure) = Execute(run, settings, loggers, progress, interrupt.Token);
             progress?.Clear();
             var exitCode = failure?.ExitCode ?? (result.Error is null ? ExitCodes.Ok : ExitCodeOf(result.Error.Kind));
+            // The failure is printed once, on stderr (below); the text summary leaves it out. JSON keeps its "error".
             Console.Out.Write(jsonOutput
                 ? BackupSummary.ToJson(result, plainDir, exitCode) + "\n"
                 : BackupSummary.ToText(result, plainDir));
             Console.Out.Flush();
+            if (failure is not null && result.Error is not null && result.Error.Message != failure.Message)
+                Console.Error.WriteLine($"reversecrypt: {result.Error.Message}");
             if (failure is not null) return CommandRunner.Fail(failure.ExitCode, failure.Message);
             if (result.Error is not null) return CommandRunner.Fail(exitCode, result.Error.Message);
             return ExitCodes.Ok;

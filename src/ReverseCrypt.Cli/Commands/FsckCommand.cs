@@ -12,7 +12,7 @@ public static class FsckCommand
         var config = new Option<FileInfo?>("--config") { Description = "Config file (default: CIPHERDIR/gocryptfs.conf).", HelpName = "FILE" };
         var cipherDir = new Argument<string>("CIPHERDIR") { Description = "The encrypted copy to check." };
         var password = new PasswordOptions();
-        var command = new Command("fsck", "Check every name, .name file, diriv, header, block, symlink and xattr of an encrypted copy. Exit 0 = clean, 30 = damage found.")
+        var command = new Command("fsck", "Check every name, .name file, diriv, header, block, symlink and xattr of an encrypted copy; list its setuid/setgid files, device nodes and FIFOs (SPECIAL lines). Exit 0 = clean, 30 = damage found.")
         {
             config, cipherDir,
         };
@@ -36,9 +36,11 @@ public static class FsckCommand
                 line.Done();
             }
             foreach (var problem in report.Problems) Console.WriteLine($"DAMAGED {problem}");
+            foreach (var entry in report.Sensitive) Console.WriteLine($"SPECIAL {entry}");
             var c = report.Counts;
             Console.WriteLine($"Checked {c.Directories} directories, {c.Files} files ({c.Blocks} blocks, {ProgressLine.Bytes(c.Bytes)}), "
-                + $"{c.Symlinks} symlinks, {c.Specials} special files, {c.Xattrs} xattrs in {report.Elapsed.TotalSeconds:0.0} s: "
+                + $"{c.Symlinks} symlinks, {c.Specials} special files, {c.Xattrs} xattrs in {report.Elapsed.TotalSeconds:0.0} s; "
+                + $"{report.Sensitive.Count} setuid/setgid files, device nodes and FIFOs (listed as SPECIAL, not damage): "
                 + (report.IsClean ? "clean." : $"{report.Problems.Count} damaged objects."));
             if (report.Cancelled) return ExitCodes.Interrupted;
             return report.IsClean ? ExitCodes.Ok : ExitCodes.DataDamaged;

@@ -19,7 +19,7 @@ public static class PasswdCommand
             var config = KeyLoader.LoadConfig(path);
             var source = password.Bind(r);
             using var key = source.ReadMasterkey() ?? KeyLoader.Unlock(config, path, source.ReadPassword("Old password: "));
-            var newSource = new PasswordSource(r.GetValue(newPassfile) ?? [], null, null);
+            var newSource = new PasswordSource(r.GetValue(newPassfile) ?? [], null, null, "--new-passfile");
             var newPassword = newSource.ReadPassword("New password: ", confirm: true);
             try
             {

@@ -45,6 +45,8 @@ public sealed class ExcludeOptions
         if (excludes.Length == 0 && wildcards.Length == 0 && files.Length == 0) return null;
         foreach (var file in files)
         {
+            // FileInfo.Exists is false for a directory too: say which it is.
+            if (Directory.Exists(file.FullName)) throw new CliException(ExitCodes.Usage, $"--exclude-from {file.FullName}: is a directory");
             if (!file.Exists) throw new CliException(ExitCodes.Usage, $"--exclude-from {file.FullName}: no such file");
         }
         try

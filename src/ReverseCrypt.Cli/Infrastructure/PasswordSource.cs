@@ -10,7 +10,8 @@ namespace ReverseCrypt.Cli.Infrastructure;
 /// or the first line of standard input when it is not a terminal (as gocryptfs does).
 /// Passwords are bytes: exactly what was typed, no trimming, no normalisation (FORMAT.md 3.4).
 /// </summary>
-public sealed class PasswordSource(FileInfo[] passfiles, string? extpass, string? masterkeyText)
+/// <param name="passfileOption">The option the passfiles came from, for messages ("--passfile", "--new-passfile").</param>
+public sealed class PasswordSource(FileInfo[] passfiles, string? extpass, string? masterkeyText, string passfileOption = "--passfile")
 {
     /// <summary>gocryptfs's maximum password length.</summary>
     public const int MaxPasswordLength = 2048;
@@ -55,9 +56,16 @@ public sealed class PasswordSource(FileInfo[] passfiles, string? extpass, string
         foreach (var file in passfiles)
         {
             byte[] content;
+            // Checked first: reading a directory fails with a misleading "Access to the path is denied".
+            if (Directory.Exists(file.FullName))
+                throw new CliException(ExitCodes.PasswordUnavailable, $"{passfileOption} {file.FullName}: is a directory");
             try
             {
                 content = File.ReadAllBytes(file.FullName);
+            }
+            catch (FileNotFoundException)
+            {
+                throw new CliException(ExitCodes.PasswordUnavailable, $"{passfileOption} {file.FullName}: no such file");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

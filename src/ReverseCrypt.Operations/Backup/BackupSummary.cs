@@ -49,7 +49,7 @@ public static class BackupSummary
         if (result.Pruned.Count > 0)
             text.Append(CultureInfo.InvariantCulture, $"  {(result.DryRun ? "would prune" : "pruned")}: {string.Join(' ', result.Pruned)}\n");
         foreach (var warning in result.Warnings) text.Append(CultureInfo.InvariantCulture, $"  warning: {warning}\n");
-        if (result.Error is not null) text.Append(CultureInfo.InvariantCulture, $"  FAILED: {result.Error.Message}\n");
+        // A failure is not repeated here: the command prints it once, on stderr (JSON keeps it in "error").
         return text.ToString();
     }
 

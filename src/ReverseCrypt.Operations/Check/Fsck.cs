@@ -1,5 +1,6 @@
 // Checking an encrypted tree (FORMAT.md 13): every name, .name file (against its hash), diriv, file header, block,
-// symlink target and xattr value.
+// symlink target and xattr value. Device nodes, FIFOs and setuid/setgid files are legitimate in the format (not
+// damage) but are listed, so that one planted in a copy is seen.
 using System.Diagnostics;
 using ReverseCrypt.Format;
 using ReverseCrypt.Format.Content;
@@ -25,6 +26,7 @@ public sealed class Fsck
     private readonly CancellationToken _cancellation;
     private readonly Lock _lock = new();
     private readonly List<CipherProblem> _problems = [];
+    private readonly List<SensitiveEntry> _sensitive = []; // walker thread only
     private readonly FsckCounts _counts = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly WorkerBuffers _buffers;
@@ -81,7 +83,8 @@ public sealed class Fsck
             pool.Complete();
         }
         _problems.Sort((a, b) => a.CipherPath.AsSpan().SequenceCompareTo(b.CipherPath));
-        var report = new FsckReport(_problems, _counts, _cancellation.IsCancellationRequested, _clock.Elapsed);
+        SensitiveEntry.Sort(_sensitive);
+        var report = new FsckReport(_problems, _sensitive, _counts, _cancellation.IsCancellationRequested, _clock.Elapsed);
         ticker.Finish(Snapshot(true));
         return report;
     }
@@ -159,6 +162,10 @@ public sealed class Fsck
             return null;
         }
         CheckXattrs(parent.Fd, entry.CipherName, cipherPath, plainPath);
+        if (SensitiveEntry.IsSensitive(stat.Mode))
+        {
+            _sensitive.Add(new SensitiveEntry(plainPath, stat.Mode, stat.Uid, stat.Gid, stat.RdevMajor, stat.RdevMinor));
+        }
         switch (stat.FileType)
         {
             case CipherIo.S_IFDIR:

@@ -10,8 +10,9 @@ namespace ReverseCrypt.Operations.Check;
 /// </summary>
 public sealed class FsckReport
 {
-    internal FsckReport(List<CipherProblem> problems, FsckCounts counts, bool cancelled, TimeSpan elapsed)
+    internal FsckReport(List<CipherProblem> problems, List<SensitiveEntry> sensitive, FsckCounts counts, bool cancelled, TimeSpan elapsed)
     {
+        Sensitive = sensitive;
         Problems = problems;
         Counts = counts;
         Cancelled = cancelled;
@@ -20,6 +21,10 @@ public sealed class FsckReport
 
     /// <summary>Damaged objects, sorted by cipher path.</summary>
     public IReadOnlyList<CipherProblem> Problems { get; }
+
+    /// <summary>Every setuid/setgid file, device node and FIFO of the tree (each name of a hard-linked one), sorted by
+    /// plaintext path. Not damage: listed so that one planted in a copy is seen.</summary>
+    public IReadOnlyList<SensitiveEntry> Sensitive { get; }
 
     public FsckCounts Counts { get; }
 

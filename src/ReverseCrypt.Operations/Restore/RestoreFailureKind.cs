@@ -13,4 +13,7 @@ public enum RestoreFailureKind
     TargetError,
     /// <summary>Reading the encrypted tree failed (not damage: permissions, I/O).</summary>
     SourceError,
+    /// <summary>A character or block device node or a FIFO, not created because <see cref="RestoreOptions.Devices"/>
+    /// was not given.</summary>
+    DeviceSkipped,
 }

@@ -23,6 +23,11 @@ public sealed class RestoreOptions
     /// entry is never touched (reported as a conflict), except a file that is already complete.</summary>
     public bool Overwrite { get; init; }
 
+    /// <summary>Create character and block device nodes and FIFOs found in the tree. Without it each one is
+    /// reported (<see cref="RestoreFailureKind.DeviceSkipped"/>) and not created: a copy whose storage someone else
+    /// controls can hold a planted device node (e.g. a block device with mode 0666 that would expose a disk).</summary>
+    public bool Devices { get; init; }
+
     /// <summary>Threads decrypting and writing file contents. Default: one per core.</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
 

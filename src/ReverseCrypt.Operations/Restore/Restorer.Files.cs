@@ -43,6 +43,7 @@ public sealed partial class Restorer
                 bool complete = prepared == TargetState.Complete;
                 if (complete)
                 {
+                    NoteSensitive(plainPath, stat);
                     Interlocked.Increment(ref _counts.AlreadyComplete);
                     Interlocked.Add(ref _counts.Bytes, plainSize);
                 }
@@ -178,6 +179,7 @@ public sealed partial class Restorer
             }
             if (ok)
             {
+                NoteSensitive(task.PlainPath, task.Stat);
                 Interlocked.Increment(ref _counts.Files);
             }
             task.Link?.Finish(ok, this, parentFd, task.PlainName);

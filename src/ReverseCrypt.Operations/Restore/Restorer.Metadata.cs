@@ -157,9 +157,14 @@ public sealed partial class Restorer
             Fail(RestoreFailureKind.TargetError, plainPath, cipherPath, $"the first link vanished: {Libc.Describe(errno)}");
             return;
         }
-        if (ClaimTarget(dir.RawFd, name, plainPath, cipherPath,
-                existing => existing.Ino == primaryStat.Ino && existing.Dev == primaryStat.Dev) != TargetState.Free)
+        var claimed = ClaimTarget(dir.RawFd, name, plainPath, cipherPath,
+            existing => existing.Ino == primaryStat.Ino && existing.Dev == primaryStat.Dev);
+        if (claimed != TargetState.Free)
         {
+            if (claimed == TargetState.Complete)
+            {
+                NoteSensitive(plainPath, primaryStat);
+            }
             return;
         }
         errno = Libc.LinkatName(primaryDirFd, primaryName, dir.RawFd, name);
@@ -168,6 +173,7 @@ public sealed partial class Restorer
             Fail(RestoreFailureKind.TargetError, plainPath, cipherPath, $"link failed: {Libc.Describe(errno)}");
             return;
         }
+        NoteSensitive(plainPath, primaryStat); // another name of a setuid file is listed too
         Interlocked.Increment(ref _counts.HardLinks);
     }
 

@@ -1,5 +1,6 @@
 using ReverseCrypt.Format;
 using ReverseCrypt.Interop;
+using ReverseCrypt.Operations.Check;
 using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.Operations.Restore;
@@ -177,6 +178,15 @@ public sealed partial class Restorer
             return null;
         }
         uint type = stat.FileType;
+        if (!_options.Devices && SensitiveEntry.IsDeviceOrFifo(stat.Mode))
+        {
+            // Before the hard-link table: every name of a skipped node is reported on its own.
+            var skipped = new SensitiveEntry(plainPath, stat.Mode, stat.Uid, stat.Gid, stat.RdevMajor, stat.RdevMinor);
+            Fail(RestoreFailureKind.DeviceSkipped, plainPath, cipherPath,
+                $"{skipped.Kind}, mode {Convert.ToString(stat.Mode & PermissionBits, 8).PadLeft(4, '0')}, owner {stat.Uid}:{stat.Gid}: not created (restore --devices creates it)");
+            ObjectDone();
+            return null;
+        }
         LinkRecord? link = null;
         if (type != CipherIo.S_IFDIR && stat.Nlink > 1)
         {
@@ -184,6 +194,10 @@ public sealed partial class Restorer
             var key = (stat.Dev, stat.Ino);
             if (_links.TryGetValue(key, out var primary))
             {
+                if (_options.DryRun)
+                {
+                    NoteSensitive(plainPath, stat); // a real run lists each link it makes (MakeLink)
+                }
                 LinkSecondary(primary, frame.Target, entry.PlainName, plainPath, cipherPath);
                 return null;
             }
@@ -425,6 +439,7 @@ public sealed partial class Restorer
         ObjectDone();
         if (_options.DryRun)
         {
+            NoteSensitive(plainPath, stat);
             Interlocked.Increment(ref _counts.Specials);
             return true;
         }
@@ -433,6 +448,10 @@ public sealed partial class Restorer
             existing => existing.FileType == stat.FileType && existing.Rdev == stat.Rdev);
         if (prepared != TargetState.Free)
         {
+            if (prepared == TargetState.Complete)
+            {
+                NoteSensitive(plainPath, stat);
+            }
             return prepared == TargetState.Complete;
         }
         var errno = Libc.MknodatName(parentFd, entry.PlainName, stat.FileType | 0x180, stat.Rdev); // 0600 until chmod
@@ -442,6 +461,7 @@ public sealed partial class Restorer
             return false;
         }
         ApplyNameMetadata(parentFd, entry.PlainName, stat, xattrs, plainPath, cipherPath, setMode: true);
+        NoteSensitive(plainPath, stat);
         Interlocked.Increment(ref _counts.Specials);
         return true;
     }

@@ -3,14 +3,17 @@
 using System.Diagnostics;
 using ReverseCrypt.Format;
 using ReverseCrypt.Interop;
+using ReverseCrypt.Operations.Check;
 using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.Operations.Restore;
 
 /// <summary>
 /// Restores an encrypted tree (or parts of it, <see cref="RestoreOptions.Paths"/>) into a plaintext directory:
-/// regular files (all-zero 4 KiB blocks left as holes), directories, symlinks, hard links, FIFOs, sockets and device
-/// nodes, owners (as root), modes incl. setuid, nanosecond times (directories last), xattrs and ACLs.
+/// regular files (all-zero 4 KiB blocks left as holes), directories, symlinks, hard links, sockets, FIFOs and device
+/// nodes (these two only with <see cref="RestoreOptions.Devices"/>), owners (as root), modes incl. setuid, nanosecond
+/// times (directories last), xattrs and ACLs. Every setuid/setgid file, device node and FIFO it leaves in the target
+/// is listed in <see cref="RestoreResult.Sensitive"/>.
 /// </summary>
 /// <remarks>
 /// <para>One thread walks the tree and creates directories, symlinks and special files; a pool of
@@ -39,6 +42,7 @@ public sealed partial class Restorer
     private readonly List<RestoreFailure> _failures = [];
     private readonly List<CipherProblem> _damage = [];
     private readonly List<string> _warnings = [];
+    private readonly List<SensitiveEntry> _sensitive = [];
     private readonly Dictionary<(ulong Dev, ulong Ino), LinkRecord> _links = [];
     private readonly RestoreCounts _counts = new();
     private readonly CancellationToken _cancellation;
@@ -122,7 +126,8 @@ public sealed partial class Restorer
         {
             _targetRoot?.Dispose();
         }
-        var result = new RestoreResult(_counts, Sorted(_failures), _damage, _warnings, _cancellation.IsCancellationRequested,
+        SensitiveEntry.Sort(_sensitive);
+        var result = new RestoreResult(_counts, Sorted(_failures), _damage, _warnings, _sensitive, _cancellation.IsCancellationRequested,
             _clock.Elapsed);
         ticker.Finish(Snapshot(true));
         return result;
@@ -177,6 +182,20 @@ public sealed partial class Restorer
             {
                 _damage.Add(problem);
             }
+        }
+    }
+
+    /// <summary>Lists a setuid/setgid file, device node or FIFO now in the target (any thread); others are ignored.</summary>
+    internal void NoteSensitive(byte[] plainPath, in Libc.StatxBuffer stat)
+    {
+        if (!SensitiveEntry.IsSensitive(stat.Mode))
+        {
+            return;
+        }
+        var entry = new SensitiveEntry(plainPath, stat.Mode, stat.Uid, stat.Gid, stat.RdevMajor, stat.RdevMinor);
+        lock (_reportLock)
+        {
+            _sensitive.Add(entry);
         }
     }
 
