@@ -42,6 +42,9 @@ public static class ExitCodes
     public const int RsyncFailed = 43;
     /// <summary>backup refused: another backup to the same destination is running (its pid is named); nothing was done.</summary>
     public const int DestinationBusy = 44;
+    /// <summary>snapshots / restore --from: the snapshot or plaintext path asked for is not in the backup, or the
+    /// destination holds no snapshots.</summary>
+    public const int NotInBackup = 45;
     /// <summary>Interrupted by SIGINT/SIGTERM; cleaned up.</summary>
     public const int Interrupted = 130;
 
@@ -66,6 +69,7 @@ public static class ExitCodes
         (PartialTransfer, nameof(PartialTransfer), "partial transfer: some files could not be read or vanished"),
         (RsyncFailed, nameof(RsyncFailed), "rsync failed (its own exit code is printed)"),
         (DestinationBusy, nameof(DestinationBusy), "another backup to the same destination is running"),
+        (NotInBackup, nameof(NotInBackup), "no such snapshot or path in the backup, or no snapshots at all"),
         (Interrupted, nameof(Interrupted), "interrupted by SIGINT/SIGTERM, cleaned up"),
     ];
 }
