@@ -13,7 +13,7 @@ public static class RestoreCommand
         var paths = new Option<string[]>("--path") { Description = "Restore only this plaintext path (relative to the root; \\xNN for non-UTF-8 bytes). Repeatable.", HelpName = "PLAINPATH" };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Decrypt and check everything, write nothing." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace existing files in TARGET (otherwise they are left alone and reported)." };
-        var config = new Option<FileInfo?>("--config") { Description = "Config file (default: CIPHERDIR/gocryptfs.conf).", HelpName = "FILE" };
+        var config = new Option<FileInfo?>("--config") { Description = "Config file (default: CIPHERDIR/gocryptfs.conf; with --from the snapshot's own).", HelpName = "FILE" };
         var cipherDir = new Argument<string>("CIPHERDIR") { Description = "The encrypted copy (e.g. a backup snapshot); with --from, TARGET." };
         var target = new Argument<string?>("TARGET") { Description = "Where to recreate the plaintext tree (created if missing).", Arity = ArgumentArity.ZeroOrOne };
         var from = new RestoreFromOptions();

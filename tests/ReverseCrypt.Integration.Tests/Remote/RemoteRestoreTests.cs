@@ -309,3 +309,24 @@ public partial class RemoteRestoreTests
         }
     }
 }
+
+/// <summary>The new exit code and commands are documented everywhere the tables are.</summary>
+public class RemoteDocumentationTests
+{
+    [Test]
+    public void ExitCode45_AndTheNewCommands_AreInTheHelpTheReadmeAndTheManPage()
+    {
+        var help = Run.Cli("--help");
+        Assert.That(help.Stdout + help.Stderr, Does.Contain(" 45  no such snapshot or path in the backup").And.Contain("snapshots"));
+        var restoreHelp = Run.Cli("restore", "--help");
+        Assert.That(restoreHelp.Stdout, Does.Contain("--from").And.Contain("--snapshot").And.Contain("--ssh"));
+        var readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md"));
+        Assert.That(readme, Does.Contain("| 45 | `NotInBackup` | no such snapshot or path in the backup, or no snapshots at all |")
+            .And.Contain("| `snapshots [--ssh CMD] [--json] DEST` |").And.Contain("| `restore --from DEST"));
+        var man = File.ReadAllText(Path.Combine(Repo.Root, "packaging", "man", "reversecrypt.1"));
+        Assert.That(man, Does.Contain(".B 45\nno such snapshot or path in the backup").And.Contain(".B reversecrypt snapshots")
+            .And.Contain(".B \\-\\-from"));
+        Assert.That(File.ReadAllText(Path.Combine(Repo.Root, "samples", "disaster-recovery", "README.md")),
+            Does.Contain("reversecrypt restore --ssh").And.Contain("--from backup@vps.example.org:srv"));
+    }
+}
