@@ -21,6 +21,7 @@ public sealed class SnapshotFetch : IDisposable
     private readonly HashSet<string> _requestedFiles = new(StringComparer.Ordinal);
     private readonly List<byte[]> _requestedTrees = [];
     private bool _disposed;
+    private ChildResult? _lastPartial;
 
     private SnapshotFetch(SnapshotCatalog catalog, string? remoteShell, string? name, string relative, string cipherDir, bool staged)
     {
@@ -133,7 +134,7 @@ public sealed class SnapshotFetch : IDisposable
                     if (exists && IsCovered(cipher)) { settled.Add(plain); continue; }
                     var needed = Needed(cipher, tree.Options).Where(n => !_requestedFiles.Contains(Key(n))).ToList();
                     if (needed.Count == 0)
-                        throw new NotInBackupException($"{BytePath.Display(plain)} is not in {Label}");
+                        throw new NotInBackupException($"{BytePath.Display(plain)} is not in {Label}{PartialReason()}");
                     list.AddRange(needed);
                     _requestedTrees.Add(cipher);
                 }
@@ -224,6 +225,7 @@ public sealed class SnapshotFetch : IDisposable
             switch (result.ExitCode)
             {
                 case RsyncExitCode.Ok or RsyncExitCode.PartialError or RsyncExitCode.PartialVanished:
+                    _lastPartial = result.ExitCode == RsyncExitCode.Ok ? null : result;
                     return;
                 case RsyncExitCode.RemoteShellFailed:
                     throw new BackupException(BackupErrorKind.RemoteUnreachable,
@@ -238,6 +240,16 @@ public sealed class SnapshotFetch : IDisposable
         {
             File.Delete(listFile);
         }
+    }
+
+    /// <summary>When rsync's last partial failure was something other than a missing entry (a permission problem on the
+    /// destination, say), its message, so that "not in the snapshot" does not hide it.</summary>
+    private string PartialReason()
+    {
+        var other = _lastPartial?.Stderr.Split('\n').Select(l => l.Trim())
+            .LastOrDefault(l => l.StartsWith("rsync: [sender]", StringComparison.Ordinal)
+                && !l.Contains("No such file or directory", StringComparison.Ordinal));
+        return other is null ? "" : $" (rsync: {other})";
     }
 
     private static string Reason(ChildResult result) => result.LastErrorLine.Length > 0 ? result.LastErrorLine : "no message";
