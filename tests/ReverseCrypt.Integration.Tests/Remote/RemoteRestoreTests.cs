@@ -219,9 +219,51 @@ public partial class RemoteRestoreTests
         Assert.That(wrongPath.ExitCode, Is.EqualTo(45), wrongPath.ToString());
         Assert.That(wrongPath.Stderr.Trim(), Does.EndWith($"dir/missing is not in snapshot {snapshot} on {_s.Remote}"));
 
+        Directory.CreateDirectory(Path.Combine(_s.Snapshots, "2099-01-01T000000Z.incomplete"));
+        var incomplete = Cli("restore", "--passfile", _s.Passfile, "--ssh", _ssh.SshCommand, "--from", _s.Remote,
+            "--snapshot", "2099-01-01T000000Z", target);
+        Assert.That(incomplete.ExitCode, Is.EqualTo(45), incomplete.ToString());
+        Assert.That(incomplete.Stderr, Does.Contain("snapshot 2099-01-01T000000Z on " + _s.Remote + " is incomplete"));
+
         var both = Cli("restore", "--passfile", _s.Passfile, "--from", _s.Dest, "plain-copy", target);
         Assert.That(both.ExitCode, Is.EqualTo(2), both.ToString());
         Assert.That(Directory.Exists(target), Is.False, "nothing was restored");
+    }
+
+    [Test]
+    public void RestoreFrom_PlainGocryptfsCopy_WithRandomDirivs_FindsTheNamesRoundByRound()
+    {
+        // A forward gocryptfs filesystem: its dirivs are random, so the path-derived names of reverse mode are wrong below
+        // the root and every directory level costs one more rsync run.
+        var copy = _s.Sub("dest/copy");
+        var passfile = Gocryptfs.PassFile(copy);
+        var init = Run.Program("gocryptfs", ["-init", "-q", "-aessiv", "-scryptn", "10", "-passfile", passfile, copy]);
+        Assert.That(init.ExitCode, Is.EqualTo(0), init.ToString());
+        var mnt = _s.Sub("mnt");
+        Gocryptfs.Mount(["-passfile", passfile], copy, mnt);
+        try
+        {
+            Run.Ok($"cd {Run.Quote(mnt)} && mkdir -p a/b/c && echo deep > a/b/c/file && echo other > a/other && head -c 3000000 /dev/urandom > a/b/big");
+        }
+        finally
+        {
+            Gocryptfs.Unmount(mnt);
+        }
+
+        var log = Path.Combine(_s.Root, "ssh.log");
+        var target = Path.Combine(_s.Root, "target");
+        var r = Cli("restore", "--passfile", passfile, "--ssh", CountingSsh(log), "--from", "root@127.0.0.1:" + copy, "--path", "a/b/c/file", target);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        Assert.That(File.ReadAllText(Path.Combine(target, "a/b/c/file")), Is.EqualTo("deep\n"));
+        Assert.That(r.Stderr, Does.Contain($"root@127.0.0.1:{copy}: fetched").And.Contain("in 5 rsync runs"),
+            "config, then one run per level whose diriv was not known yet");
+        Assert.That(File.Exists(Path.Combine(target, "a/other")), Is.False);
+        Assert.That(SshTraffic(log).Bytes, Is.LessThan(1 << 20), "the 3 MB file next to the path stayed on the remote");
+
+        var missing = Cli("restore", "--passfile", passfile, "--ssh", _ssh.SshCommand, "--from", "root@127.0.0.1:" + copy,
+            "--path", "a/b/nothing", Path.Combine(_s.Root, "t2"));
+        Assert.That(missing.ExitCode, Is.EqualTo(45), missing.ToString());
+        Assert.That(missing.Stderr, Does.Contain($"a/b/nothing is not in root@127.0.0.1:{copy}"));
     }
 
     [Test]
