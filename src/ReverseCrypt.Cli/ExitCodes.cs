@@ -44,6 +44,9 @@ public static class ExitCodes
     public const int DestinationBusy = 44;
     /// <summary>The destination could not store the backup: full (bytes or inodes), over quota, read-only, I/O errors; the snapshot stays incomplete, latest is unchanged.</summary>
     public const int DestinationFailed = 45;
+    /// <summary>snapshots / restore --from: the snapshot or plaintext path asked for is not in the backup, or the
+    /// destination holds no snapshots.</summary>
+    public const int NotInBackup = 46;
     /// <summary>Interrupted by SIGINT/SIGTERM; cleaned up.</summary>
     public const int Interrupted = 130;
 
@@ -69,6 +72,7 @@ public static class ExitCodes
         (RsyncFailed, nameof(RsyncFailed), "rsync failed (its own exit code is printed)"),
         (DestinationBusy, nameof(DestinationBusy), "another backup to the same destination is running"),
         (DestinationFailed, nameof(DestinationFailed), "the destination failed (full, over quota, read-only, I/O error); latest unchanged"),
+        (NotInBackup, nameof(NotInBackup), "no such snapshot or path in the backup, or no snapshots at all"),
         (Interrupted, nameof(Interrupted), "interrupted by SIGINT/SIGTERM, cleaned up"),
     ];
 }

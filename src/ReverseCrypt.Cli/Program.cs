@@ -92,6 +92,7 @@ public static class Program
             BackupCommand.Create(),
             VerifyCommand.Create(),
             RestoreCommand.Create(),
+            SnapshotsCommand.Create(),
             FsckCommand.Create(),
             PathCommand.Create(),
             DemoCommand.Create(),

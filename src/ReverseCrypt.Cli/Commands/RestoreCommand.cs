@@ -14,15 +14,17 @@ public static class RestoreCommand
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Decrypt and check everything, write nothing." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace existing files in TARGET (otherwise they are left alone and reported)." };
         var devices = new Option<bool>("--devices") { Description = "Also create the character and block device nodes and FIFOs of the copy (needs root for devices). Without it each one is listed and skipped (exit 30): whoever controls the copy can plant them." };
-        var config = new Option<FileInfo?>("--config") { Description = "Config file (default: CIPHERDIR/gocryptfs.conf).", HelpName = "FILE" };
-        var cipherDir = new Argument<string>("CIPHERDIR") { Description = "The encrypted copy (e.g. a backup snapshot)." };
-        var target = new Argument<string>("TARGET") { Description = "Where to recreate the plaintext tree (created if missing)." };
+        var config = new Option<FileInfo?>("--config") { Description = "Config file (default: CIPHERDIR/gocryptfs.conf; with --from the snapshot's own).", HelpName = "FILE" };
+        var cipherDir = new Argument<string>("CIPHERDIR") { Description = "The encrypted copy (e.g. a backup snapshot); with --from, TARGET." };
+        var target = new Argument<string?>("TARGET") { Description = "Where to recreate the plaintext tree (created if missing).", Arity = ArgumentArity.ZeroOrOne };
+        var from = new RestoreFromOptions();
         var password = new PasswordOptions();
         var command = new Command("restore", "Recreate the plaintext tree from an encrypted copy: contents, holes, links, special files, owners, modes, times, xattrs, ACLs.")
         {
             paths, dryRun, overwrite, devices, config, cipherDir, target,
         };
         password.AddTo(command);
+        from.AddTo(command);
         command.SetAction(r => CommandRunner.Run(() =>
         {
             var plainPaths = new List<byte[]>();
@@ -31,8 +33,9 @@ public static class RestoreCommand
                 if (!BytePath.TryParseDisplay(p, out var bytes)) throw new CliException(ExitCodes.Usage, $"--path {p}: not a valid path");
                 plainPaths.Add(bytes);
             }
-            var dir = r.GetValue(cipherDir)!;
-            using var key = CipherTreeKey.Open(password.Bind(r), dir, r.GetValue(config)?.FullName);
+            using var source = from.Open(r, password.Bind(r), r.GetValue(config)?.FullName, plainPaths, r.GetValue(cipherDir), r.GetValue(target));
+            var dir = source?.CipherDir ?? r.GetValue(cipherDir)!;
+            using var key = source?.TakeKey() ?? CipherTreeKey.Open(password.Bind(r), dir, r.GetValue(config)?.FullName);
             using var core = key.CreateCore();
             using var interruption = new Interruption();
             var line = new ProgressLine();
@@ -42,7 +45,7 @@ public static class RestoreCommand
             var options = new RestoreOptions
             {
                 CipherDir = Path.GetFullPath(dir),
-                Target = Path.GetFullPath(r.GetValue(target)!),
+                Target = Path.GetFullPath(source?.Target ?? r.GetValue(target) ?? throw new CliException(ExitCodes.Usage, "TARGET is missing")),
                 Paths = plainPaths,
                 DryRun = r.GetValue(dryRun),
                 Overwrite = r.GetValue(overwrite),

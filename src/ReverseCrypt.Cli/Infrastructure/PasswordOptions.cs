@@ -20,7 +20,7 @@ public sealed class PasswordOptions
 
     public Option<string?> Masterkey { get; } = new("--masterkey")
     {
-        Description = "Use this master key (64 hex digits, dashes ignored) instead of the config's password; 'stdin' reads it from standard input.",
+        Description = "Use this master key (64 hex digits, dashes ignored) instead of the config's password; 'stdin' reads it from standard input (a no-echo prompt on a terminal).",
         HelpName = "HEX|stdin",
     };
 

@@ -18,11 +18,14 @@ public sealed class PasswordSource(FileInfo[] passfiles, string? extpass, string
 
     public bool HasMasterkey => masterkeyText is not null;
 
-    /// <summary>The master key given with --masterkey, or null when the password is to be used.</summary>
+    /// <summary>The master key given with --masterkey, or null when the password is to be used. "--masterkey stdin"
+    /// asks with a no-echo prompt on a terminal, else reads the first line of standard input.</summary>
     public MasterKey? ReadMasterkey()
     {
         if (masterkeyText is null) return null;
-        var text = masterkeyText == "stdin" ? Console.In.ReadLine() ?? "" : masterkeyText;
+        var text = masterkeyText != "stdin" ? masterkeyText
+            : Console.IsInputRedirected ? Console.In.ReadLine() ?? ""
+            : Encoding.UTF8.GetString(PromptOnce("Master key: "));
         try
         {
             return MasterKeyText.Parse(text);
