@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The whole nightly job side by side (a benchmark, never a test): `reversecrypt backup --snapshots`, the gocryptfs
+# recipe (gocryptfs -reverse + rsync --link-dest into a dated snapshot + unmount) and restic (Debian package, sftp),
+# all over a private sshd on 127.0.0.1, on the same generated tree, in one run. Prints every figure, the medians and
+# the ratios (ours / restic, ours / gocryptfs recipe).
+#
+#   bench/nightly.sh                   100,000 files of 0-4 KiB in 100 directories + one 256 MiB file, 3 runs
+#   RUNS=5 bench/nightly.sh            medians of 5
+#   DEST_FS=btrfs|xfs|plain            where the destinations live: a loop-mounted btrfs or XFS (default btrfs), or
+#                                      a plain directory under BENCH_TMP
+#   QUICK=1 bench/nightly.sh           a small tree (a smoke test of the script; figures meaningless)
+#
+# Jobs:   first        the first backup of the tree
+#         unchanged    the next backup, nothing changed
+#         one-block    the next backup after one 4 KiB block of the big file changed
+# Disk:   what the one-block snapshot added on the destination filesystem (df before/after, after sync)
+#
+# Needs root, gocryptfs, rsync, restic, sshd, fusermount3, python3, mkfs.btrfs/mkfs.xfs for DEST_FS.
+# RC=/path/to/reversecrypt uses a prebuilt CLI (default: the repository launcher).
+set -euo pipefail
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+RUNS="${RUNS:-3}"
+DEST_FS="${DEST_FS:-btrfs}"
+if [ -n "${QUICK:-}" ]; then TREE_DIRS="${TREE_DIRS:-10}"; TREE_FILES="${TREE_FILES:-100}"; BIG_MIB="${BIG_MIB:-16}"; fi
+TREE_DIRS="${TREE_DIRS:-100}"
+TREE_FILES="${TREE_FILES:-1000}"
+BIG_MIB="${BIG_MIB:-256}"
+RC="${RC:-$root/reversecrypt}"
+
+for tool in gocryptfs rsync restic fusermount3 python3 /usr/sbin/sshd ssh-keygen; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install gocryptfs rsync restic openssh-server fuse3)" >&2; exit 40; }
+done
+[ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+
+WORK="$(mktemp -d "${BENCH_TMP:-/var/tmp}/rc-nightly.XXXXXX")"
+SSHD_PID=""
+cleanup() {
+    set +e
+    for m in "$WORK/mnt-theirs"; do mountpoint -q "$m" && fusermount3 -u "$m"; done
+    [ -n "$SSHD_PID" ] && kill "$SSHD_PID"
+    mountpoint -q "$WORK/dest" && umount "$WORK/dest"
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log() { echo "$@" >&2; }
+now() { date +%s.%N; }
+since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$(now)"; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}x')" "$1" "$2"; }
+used() { sync -f "$WORK/dest"; [ "$DEST_FS" = btrfs ] && btrfs filesystem sync "$WORK/dest" >/dev/null; df -B1 --output=used "$WORK/dest" | tail -n1 | tr -d ' '; }
+mb() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6:.2f}')" "$1"; }
+
+# The destination filesystem.
+mkdir -p "$WORK/dest"
+case "$DEST_FS" in
+    btrfs) truncate -s 8G "$WORK/dest.img"; mkfs.btrfs -q "$WORK/dest.img"; mount -o loop "$WORK/dest.img" "$WORK/dest" ;;
+    xfs) truncate -s 8G "$WORK/dest.img"; mkfs.xfs -q "$WORK/dest.img"; mount -o loop "$WORK/dest.img" "$WORK/dest" ;;
+    plain) ;;
+    *) echo "bench: DEST_FS must be btrfs, xfs or plain" >&2; exit 2 ;;
+esac
+
+# A private sshd on 127.0.0.1 with a key of its own.
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+ssh-keygen -q -t ed25519 -N '' -f "$WORK/host_key"
+ssh-keygen -q -t ed25519 -N '' -f "$WORK/client_key"
+cp "$WORK/client_key.pub" "$WORK/authorized_keys"
+cat > "$WORK/sshd_config" <<EOF
+Port $PORT
+ListenAddress 127.0.0.1
+HostKey $WORK/host_key
+AuthorizedKeysFile $WORK/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+StrictModes no
+Subsystem sftp internal-sftp
+PidFile $WORK/sshd.pid
+EOF
+mkdir -p /run/sshd
+/usr/sbin/sshd -D -f "$WORK/sshd_config" -E "$WORK/sshd.log" & SSHD_PID=$!
+SSH="ssh -i $WORK/client_key -p $PORT -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+for _ in $(seq 50); do $SSH root@127.0.0.1 true 2>/dev/null && break; sleep 0.1; done
+
+# The tree, its config and the password.
+TREE="$WORK/tree"
+entries=$(python3 "$root/bench/gen_tree.py" files "$TREE" "$TREE_DIRS" "$TREE_FILES")
+dd if=/dev/urandom of="$TREE/big.bin" bs=1M count="$BIG_MIB" status=none
+echo "nightly benchmark password" > "$WORK/pass"
+"$RC" init --reverse --scryptn 10 --passfile "$WORK/pass" "$TREE" >/dev/null 2>&1
+export RESTIC_PASSWORD_FILE="$WORK/pass"
+RESTIC_REPO="sftp:root@127.0.0.1:$WORK/dest/restic"
+RESTIC_OPT=(-o "sftp.command=$SSH root@127.0.0.1 -s sftp")
+log "tree: $entries entries + ${BIG_MIB} MiB file; destinations on $DEST_FS; $RUNS runs"
+
+ours() { "$RC" backup --snapshots --passfile "$WORK/pass" --ssh "$SSH" "$TREE" "root@127.0.0.1:$WORK/dest/ours" >/dev/null; }
+theirs() {
+    mkdir -p "$WORK/mnt-theirs"
+    # The same config (ours is gocryptfs's format): the recipe encrypts to the same bytes.
+    gocryptfs -q -nosyslog -reverse -ro -passfile "$WORK/pass" "$TREE" "$WORK/mnt-theirs"
+    local name prev
+    name=$(date -u +%Y-%m-%dT%H%M%S.%NZ)
+    prev=$($SSH root@127.0.0.1 "mkdir -p $WORK/dest/theirs && ls -1 $WORK/dest/theirs | tail -n1")
+    rsync -aHAX --numeric-ids --delete -e "$SSH" ${prev:+--link-dest="../$prev"} "$WORK/mnt-theirs/" "root@127.0.0.1:$WORK/dest/theirs/$name/"
+    fusermount3 -u "$WORK/mnt-theirs"
+}
+restic_job() { restic -q -r "$RESTIC_REPO" "${RESTIC_OPT[@]}" backup "$TREE" >/dev/null; }
+restic -q -r "$RESTIC_REPO" "${RESTIC_OPT[@]}" init >/dev/null
+
+declare -A first
+for job in ours theirs restic_job; do s=$(now); $job; first[$job]=$(since "$s"); log "  first backup: $job ${first[$job]} s"; done
+
+change_block() {
+    python3 - "$TREE/big.bin" <<'PY'
+import os, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(4096 * (os.getpid() % 1000 + 10))
+    f.write(os.urandom(4096))
+PY
+}
+
+declare -A unchanged oneblock disk
+for job in ours theirs restic_job; do unchanged[$job]=""; oneblock[$job]=""; disk[$job]=""; done
+for run in $(seq "$RUNS"); do
+    for job in ours theirs restic_job; do s=$(now); $job; unchanged[$job]+="$(since "$s") "; done
+    change_block
+    for job in ours theirs restic_job; do
+        u=$(used); s=$(now); $job; t=$(since "$s"); d=$(( $(used) - u ))
+        oneblock[$job]+="$t "; disk[$job]+="$d "
+        # The other jobs back up the same changed tree; each measures its own snapshot of the change.
+    done
+    log "  run $run: unchanged ${unchanged[ours]}| ${unchanged[theirs]}| ${unchanged[restic_job]}; one block ${oneblock[ours]}| ${oneblock[theirs]}| ${oneblock[restic_job]}"
+done
+
+printf '\n%-44s %12s %12s %12s %12s %12s\n' "figure (median of $RUNS; first: one run)" ours gocryptfs restic "ours/restic" "ours/gcfs"
+row() {
+    printf '%-44s %12s %12s %12s %12s %12s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$4")" "$(ratio "$2" "$3")"
+}
+row "first backup (s)" "${first[ours]}" "${first[theirs]}" "${first[restic_job]}"
+# shellcheck disable=SC2086
+row "nightly, nothing changed (s)" "$(median ${unchanged[ours]})" "$(median ${unchanged[theirs]})" "$(median ${unchanged[restic_job]})"
+# shellcheck disable=SC2086
+row "nightly, one 4 KiB block changed (s)" "$(median ${oneblock[ours]})" "$(median ${oneblock[theirs]})" "$(median ${oneblock[restic_job]})"
+# shellcheck disable=SC2086
+row "disk used by that snapshot (MB, $DEST_FS)" "$(mb "$(median ${disk[ours]})")" "$(mb "$(median ${disk[theirs]})")" "$(mb "$(median ${disk[restic_job]})")"
