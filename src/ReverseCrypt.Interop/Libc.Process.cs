@@ -17,12 +17,6 @@ public static partial class Libc
     [LibraryImport(LibName, EntryPoint = "getgid")]
     public static partial uint Getgid();
 
-    [LibraryImport(LibName, EntryPoint = "getegid")]
-    public static partial uint Getegid();
-
-    [LibraryImport(LibName, EntryPoint = "getpid")]
-    public static partial int Getpid();
-
     /// <summary>setsid(2): a new session and process group. Returns the session id or -1 (EPERM for a group leader).</summary>
     [LibraryImport(LibName, EntryPoint = "setsid", SetLastError = true)]
     public static partial int Setsid();
