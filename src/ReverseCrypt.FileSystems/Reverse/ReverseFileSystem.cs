@@ -84,7 +84,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         _exclude = options.Exclude is { IsEmpty: false } matcher ? matcher : null;
 
         _tree = new BackingTree(options.PlainRoot, revalidateAfter: _timeout);
-        _nodes = new ReverseNodeTable(_tree.Forget);
+        _nodes = new ReverseNodeTable(_tree.Forget, options.MemoryReleased);
         try
         {
             _inodes = new InodeMap(_tree.RootDev);

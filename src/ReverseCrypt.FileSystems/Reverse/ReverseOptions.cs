@@ -32,4 +32,9 @@ public sealed record ReverseOptions(string PlainRoot)
 
     /// <summary>Where the view logs (an unreadable file, an xattr left out, unexpected errors).</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
+
+    /// <summary>Called on a timer thread about a second after the view released a sizeable amount of memory (nodes the
+    /// kernel forgot, 8 MiB or more). What to do about it is the hosting process's policy (the CLI compacts the heap
+    /// so that RSS falls back); null: nothing.</summary>
+    public Action? MemoryReleased { get; init; }
 }
