@@ -73,7 +73,7 @@ public static class AesGcm16
 
         if (tagLength != TagSize)
         {
-            throw new ArgumentException($"The GCM tag is {TagSize} bytes.", "tag");
+            throw new ArgumentException($"The GCM tag is {TagSize} bytes.", nameof(tagLength));
         }
     }
 
