@@ -253,7 +253,7 @@ if wants rsync; then
     first_theirs=$(mounted_theirs "$TREE" timed_rsync)
     log "   first copy: ext4 $first_ext4 s, ours $first_ours s, gocryptfs $first_theirs s"
     # The copies must be byte-identical except hard-linked files, whose IVs ReverseCrypt derives from each link's
-    # own path (FORMAT.md 18) where gocryptfs uses the first-opened link's.
+    # own path (docs/format.md 18) where gocryptfs uses the first-opened link's.
     differing=0; hardlinked=0
     while IFS= read -r line; do
         differing=$((differing + 1))
@@ -263,7 +263,7 @@ if wants rsync; then
     if [ "$differing" -ne "$hardlinked" ]; then
         log "   WARNING: the two encrypted copies differ in $((differing - hardlinked)) entries that are not hard links"
     else
-        log "   the two encrypted copies are identical except $hardlinked hard-linked files (by design, FORMAT.md 18)"
+        log "   the two encrypted copies are identical except $hardlinked hard-linked files (by design, docs/format.md 18)"
     fi
     record rsync "first copy of the tree (s, one run)" "$first_ours" "$first_theirs" "$(ratio "$first_ours" "$first_theirs")" "info"
     compare rsync "rsync -aHAX, tree unchanged, TRANSPORT (s, median)" "<= 0.5x" "$TREE" timed_rsync

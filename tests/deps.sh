@@ -1,11 +1,15 @@
 # shellcheck shell=bash
-# ensure_deps: installs the Debian packages that the demo and the tests need, when missing.
+# ensure_deps [PACKAGE...]: installs the Debian packages that the demo needs, and the extra ones given (tests/run
+# gives $REVERSECRYPT_TEST_DEBS), when missing.
 # Needs root for apt-get; otherwise it only says what is missing.
-REVERSECRYPT_DEBS="fuse3 rsync openssh-server openssh-client gocryptfs attr acl systemd btrfs-progs xfsprogs"
+REVERSECRYPT_DEBS="fuse3 rsync openssh-server openssh-client gocryptfs attr acl systemd"
+# The tests also build native/ (the C program that prints the kernel ABI the C# code mirrors) and make btrfs and XFS
+# filesystems on loop devices (snapshot modes).
+REVERSECRYPT_TEST_DEBS="gcc make libc6-dev linux-libc-dev btrfs-progs xfsprogs"
 
 ensure_deps() {
     local missing=() pkg
-    for pkg in $REVERSECRYPT_DEBS; do
+    for pkg in $REVERSECRYPT_DEBS "$@"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
     done
     if [ ${#missing[@]} -gt 0 ]; then

@@ -1,5 +1,5 @@
 // AES-GCM (NIST SP 800-38D) accepting any nonce length, in particular the 128-bit nonce gocryptfs
-// uses to wrap the master key in its config file (FORMAT.md 2.3): J0 = GHASH(nonce || pad || 0^64 || BE64(bits)).
+// uses to wrap the master key in its config file (docs/format.md 2.3): J0 = GHASH(nonce || pad || 0^64 || BE64(bits)).
 // A 12-byte nonce gives the standard J0 = nonce || 0^31 || 1 (legacy configs; equals .NET's AesGcm).
 // Key 32 bytes in gocryptfs (16/24 accepted for the published test vectors); tag 16 bytes.
 // Config-file use only (not a hot path): bitwise constant-time GHASH, no PCLMULQDQ.
@@ -73,7 +73,7 @@ public static class AesGcm16
 
         if (tagLength != TagSize)
         {
-            throw new ArgumentException($"The GCM tag is {TagSize} bytes.", "tag");
+            throw new ArgumentException($"The GCM tag is {TagSize} bytes.", nameof(tagLength));
         }
     }
 

@@ -1,7 +1,7 @@
 // AES-SIV (RFC 5297, "Synthetic Initialization Vector Authenticated Encryption Using AES")
 // with AES-256 (64-byte key: K1 = key[0:32] for S2V/CMAC, K2 = key[32:64] for CTR).
 // gocryptfs uses it as an AEAD with the associated-data vector [AD, nonce]
-// (FORMAT.md 2.1; jacobsa/crypto siv, aperturerobotics/jacobsa-crypto).
+// (docs/format.md 2.1; jacobsa/crypto siv, aperturerobotics/jacobsa-crypto).
 // Also accepts 32- and 48-byte keys (AES-128-SIV / AES-192-SIV, same split in halves) so that the
 // RFC 5297 appendix A vectors (AES-128) can be checked; gocryptfs only ever uses 64 bytes.
 // Sizes: output = V (16) || C (len P). At most 126 associated-data strings (the usual RFC 5297 limit, as OpenSSL).

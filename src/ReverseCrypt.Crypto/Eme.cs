@@ -1,5 +1,5 @@
 // EME (ECB-Mix-ECB) wide-block encryption, Halevi & Rogaway, with the EME-32 draft's doubling,
-// as implemented by github.com/rfjakob/eme (FORMAT.md 2.2). AES-256, 16-byte tweak, 16..2048 bytes.
+// as implemented by github.com/rfjakob/eme (docs/format.md 2.2). AES-256, 16-byte tweak, 16..2048 bytes.
 // mul2 is little-endian (byte 0 least significant), unlike SIV's dbl. L = mul2(E(0)) always uses AES
 // encryption, also when deciphering; only the block function F changes direction.
 using System.Runtime.Intrinsics;

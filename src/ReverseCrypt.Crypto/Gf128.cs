@@ -1,7 +1,7 @@
 // Arithmetic in GF(2^128) for the three modes of this assembly, all branch-free on secret data:
 // - DoubleBigEndian: "dbl" of RFC 5297 section 2.3 / RFC 4493 subkeys (x * 2 mod x^128 + x^7 + x^2 + x + 1,
 //   most significant bit = MSB of byte 0).
-// - DoubleLittleEndian: "mul2" of EME (FORMAT.md 2.2; byte 0 is the least significant byte).
+// - DoubleLittleEndian: "mul2" of EME (docs/format.md 2.2; byte 0 is the least significant byte).
 // - GcmMultiply: the GHASH multiplication of NIST SP 800-38D section 6.3 (reflected bit order, R = 0xe1 || 0^120).
 // These helpers assume a little-endian host (x64, arm64), as .NET on Linux does.
 using System.Buffers.Binary;

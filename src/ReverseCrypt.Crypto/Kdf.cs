@@ -1,4 +1,4 @@
-// HKDF-SHA256 (RFC 5869, no salt = 32 zero bytes, FORMAT.md 2.4 and 4) and scrypt (RFC 7914, FORMAT.md 3.4),
+// HKDF-SHA256 (RFC 5869, no salt = 32 zero bytes, docs/format.md 2.4 and 4) and scrypt (RFC 7914, docs/format.md 3.4),
 // both through NSec.Cryptography (libsodium).
 // NSec limits: HKDF output at most 255 * 32 bytes and a non-empty IKM; scrypt needs a salt of exactly 32 bytes
 // (gocryptfs writes 32 and only checks a minimum of 32, so a longer salt is rejected here with a clear error),

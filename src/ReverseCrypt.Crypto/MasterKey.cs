@@ -1,4 +1,4 @@
-// The 32-byte gocryptfs master key (FORMAT.md 3.4, 4), held in pinned memory that is zeroed on dispose.
+// The 32-byte gocryptfs master key (docs/format.md 3.4, 4), held in pinned memory that is zeroed on dispose.
 // Never printed; the raw bytes leave only through ExportTo. Derive = HKDF-SHA256(masterKey, info) without salt.
 using System.Security.Cryptography;
 
@@ -38,7 +38,7 @@ public sealed class MasterKey : IDisposable
         return masterKey;
     }
 
-    /// <summary>HKDF-SHA256(masterKey, info) into output (FORMAT.md section 4).</summary>
+    /// <summary>HKDF-SHA256(masterKey, info) into output (docs/format.md section 4).</summary>
     public void Derive(ReadOnlySpan<byte> info, Span<byte> output)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -1,4 +1,4 @@
-// Stable view inode numbers (FORMAT.md sections 11.3 and 18).
+// Stable view inode numbers (docs/format.md sections 11.3 and 18).
 namespace ReverseCrypt.FileSystems;
 
 /// <summary>

@@ -1,5 +1,5 @@
 // URL-safe base64 (RFC 4648 section 5) for names, long-name hashes and symlink targets, with and without
-// '=' padding (FORMAT.md section 2.5). Decoding is strict: only the alphabet, canonical trailing bits, and
+// '=' padding (docs/format.md section 2.5). Decoding is strict: only the alphabet, canonical trailing bits, and
 // padding exactly where the variant requires it.
 namespace ReverseCrypt.Format;
 

@@ -1,4 +1,4 @@
-// Key derivation from the master key (FORMAT.md section 4), incl. the legacy non-HKDF layout
+// Key derivation from the master key (docs/format.md section 4), incl. the legacy non-HKDF layout
 // (name key = MK, content key = SHA-512(MK)) of reverse filesystems created by gocryptfs 1.1/1.2.
 using System.Security.Cryptography;
 using ReverseCrypt.Crypto;
@@ -30,7 +30,7 @@ public sealed class CryptoCore : IDisposable
 
     /// <summary>
     /// The EME cipher under the name key, also with PlaintextNames: gocryptfs encrypts xattr names with it
-    /// in every mode (FORMAT.md section 10).
+    /// in every mode (docs/format.md section 10).
     /// </summary>
     internal Eme XattrNameCipher => _emeCipher;
 

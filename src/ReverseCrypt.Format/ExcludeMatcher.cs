@@ -1,4 +1,4 @@
-// Exclusion patterns with gitignore semantics as git documents them (FORMAT.md sections 12.1 and 18):
+// Exclusion patterns with gitignore semantics as git documents them (docs/format.md sections 12.1 and 18):
 // "#" comments, "!" negation, trailing "/" = directories only, a "/" at the start or in the middle anchors the
 // pattern at the root (else it matches the last path component at any depth), "*" "?" "[...]" never match "/",
 // "**/" "/**/" "/**" span directories, backslash escapes; the last matching pattern decides, and nothing below an

@@ -1,4 +1,4 @@
-// The format parameters that change the bytes of the encrypted view (FORMAT.md sections 3.3, 4, 7).
+// The format parameters that change the bytes of the encrypted view (docs/format.md sections 3.3, 4, 7).
 namespace ReverseCrypt.Format;
 
 /// <summary>Format settings derived from the config feature flags (or from the command line with a raw master key).</summary>

@@ -1,4 +1,4 @@
-// HKDF info strings of gocryptfs (FORMAT.md sections 3.4 and 4), all in one place.
+// HKDF info strings of gocryptfs (docs/format.md sections 3.4 and 4), all in one place.
 namespace ReverseCrypt.Format;
 
 /// <summary>The HKDF "info" strings, as UTF-8 bytes.</summary>

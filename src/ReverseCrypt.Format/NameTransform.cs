@@ -1,4 +1,4 @@
-// File-name encryption: PKCS#7 + EME + base64url, long-name hashing (FORMAT.md section 7).
+// File-name encryption: PKCS#7 + EME + base64url, long-name hashing (docs/format.md section 7).
 using System.Security.Cryptography;
 using ReverseCrypt.Crypto;
 

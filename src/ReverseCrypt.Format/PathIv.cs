@@ -1,4 +1,4 @@
-// Reverse-mode path-derived IVs: SHA256(cipherPath || 0x00 || purpose)[0:16] (FORMAT.md section 5).
+// Reverse-mode path-derived IVs: SHA256(cipherPath || 0x00 || purpose)[0:16] (docs/format.md section 5).
 using System.Buffers;
 using System.Security.Cryptography;
 

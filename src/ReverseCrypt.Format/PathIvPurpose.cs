@@ -1,4 +1,4 @@
-// Purposes of the reverse-mode path-derived IVs (FORMAT.md section 5).
+// Purposes of the reverse-mode path-derived IVs (docs/format.md section 5).
 namespace ReverseCrypt.Format;
 
 /// <summary>What a path-derived IV is used for; selects the ASCII purpose string hashed after the path.</summary>

@@ -1,4 +1,4 @@
-// Symlink target encryption (FORMAT.md section 9): Seal(PathIV(cipherPath + "/" + lastComponent, SYMLINKIV),
+// Symlink target encryption (docs/format.md section 9): Seal(PathIV(cipherPath + "/" + lastComponent, SYMLINKIV),
 // target, AD = ZERO(8)), base64url. With PlaintextNames the target is shown unchanged.
 using System.Buffers;
 using ReverseCrypt.Crypto;

@@ -1,4 +1,4 @@
-// Extended attribute name and value encryption (FORMAT.md section 10, gocryptfs master after 2.6.1):
+// Extended attribute name and value encryption (docs/format.md section 10, gocryptfs master after 2.6.1):
 // names "user.gocryptfs." + base64url(EME(nameKey, "xattr_name_iv_xx", PKCS7(name))), values
 // Seal(PathIV(cipherPath || 0x00 || cipherAttrName, XATTRIV), value, AD = ZERO(8)); ACL names pass through.
 using System.Buffers;

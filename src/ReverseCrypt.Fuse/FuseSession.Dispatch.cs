@@ -184,7 +184,7 @@ public sealed partial class FuseSession
                 error = Errno.OK;
                 return NoReply;
             case FuseOpcode.Destroy:
-                FinishFileSystemOnDestroy();
+                DestroyFileSystemOnce();
                 error = Errno.OK;
                 return 0;
             case FuseOpcode.Setattr:
@@ -428,6 +428,4 @@ public sealed partial class FuseSession
         }
         return length;
     }
-
-    private void FinishFileSystemOnDestroy() => DestroyFileSystemOnce();
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace ReverseCrypt.Interop;
 
 /// <summary>
-/// Create family: openat with O_CREAT / O_TMPFILE, mkdirat, mknodat, symlinkat, linkat, unlinkat, renameat2. Every
+/// Create family: openat with O_CREAT / O_TMPFILE, mkdirat, mknodat, symlinkat, linkat, unlinkat. Every
 /// name helper takes one name component (no '/', no NUL) relative to a directory descriptor, so nothing is ever
 /// resolved through a path that a symlink could redirect. Raw imports return -1 on failure (read
 /// <see cref="LastErrno"/>); the helpers retry EINTR and return an <see cref="Errno"/>.
@@ -20,9 +20,6 @@ public static partial class Libc
     /// <summary>linkat(2) flag: follow a symlink given as the old path (used with /proc/self/fd/N).</summary>
     public const int AT_SYMLINK_FOLLOW = 0x400;
 
-    /// <summary>renameat2(2) flags.</summary>
-    public const uint RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2;
-
     [LibraryImport(LibName, EntryPoint = "mkdirat", SetLastError = true)]
     public static unsafe partial int Mkdirat(int dirfd, byte* pathZ, uint mode);
 
@@ -37,9 +34,6 @@ public static partial class Libc
 
     [LibraryImport(LibName, EntryPoint = "unlinkat", SetLastError = true)]
     public static unsafe partial int Unlinkat(int dirfd, byte* pathZ, int flags);
-
-    [LibraryImport(LibName, EntryPoint = "renameat2", SetLastError = true)]
-    public static unsafe partial int Renameat2(int oldDirfd, byte* oldPathZ, int newDirfd, byte* newPathZ, uint flags);
 
     /// <summary>
     /// openat(dirfd, name, flags | O_CLOEXEC, mode) for one name component, retried on EINTR: the creating variant of
@@ -206,25 +200,6 @@ public static partial class Libc
         do
         {
             result = ResultOf(Unlinkat(dirfd, nameZ, flags));
-        }
-        while (result == Errno.EINTR);
-        return result;
-    }
-
-    /// <summary>renameat2 between two name components (<see cref="RENAME_NOREPLACE"/>...).</summary>
-    public static unsafe Errno RenameatName(int oldDirfd, ReadOnlySpan<byte> oldName, int newDirfd, ReadOnlySpan<byte> newName,
-        uint flags)
-    {
-        byte* oldZ = stackalloc byte[NameMax + 1];
-        byte* newZ = stackalloc byte[NameMax + 1];
-        if (!TryTerminateName(oldName, oldZ, out var errno) || !TryTerminateName(newName, newZ, out errno))
-        {
-            return errno;
-        }
-        Errno result;
-        do
-        {
-            result = ResultOf(Renameat2(oldDirfd, oldZ, newDirfd, newZ, flags));
         }
         while (result == Errno.EINTR);
         return result;

@@ -13,6 +13,9 @@ public static partial class Libc
     public const byte DT_UNKNOWN = 0, DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_BLK = 6, DT_REG = 8, DT_LNK = 10,
         DT_SOCK = 12;
 
+    /// <summary>Offsets in a <c>struct linux_dirent64</c> record (checked against C by the ABI tests).</summary>
+    private const int DirentReclenOffset = 16, DirentTypeOffset = 18, DirentNameOffset = 19;
+
     /// <summary>getdents64(2) on a directory opened O_RDONLY|O_DIRECTORY. Returns bytes filled, 0 at the end, or -1.</summary>
     [LibraryImport(LibName, EntryPoint = "getdents64", SetLastError = true)]
     public static unsafe partial nint Getdents64(int fd, byte* buffer, nuint count);
@@ -67,20 +70,19 @@ public static partial class Libc
         /// <summary>Advances to the next record; false at the end of the filled part.</summary>
         public bool MoveNext()
         {
-            const int HeaderSize = 19;
-            if (_data.Length - _position < HeaderSize)
+            if (_data.Length - _position < DirentNameOffset)
             {
                 return false;
             }
             var record = _data[_position..];
-            int reclen = BinaryPrimitives.ReadUInt16LittleEndian(record[16..]);
-            if (reclen < HeaderSize || reclen > record.Length)
+            int reclen = BinaryPrimitives.ReadUInt16LittleEndian(record[DirentReclenOffset..]);
+            if (reclen < DirentNameOffset || reclen > record.Length)
             {
                 return false;
             }
             Ino = BinaryPrimitives.ReadUInt64LittleEndian(record);
-            Type = record[18];
-            var nameArea = record[HeaderSize..reclen];
+            Type = record[DirentTypeOffset];
+            var nameArea = record[DirentNameOffset..reclen];
             int nul = nameArea.IndexOf((byte)0);
             Name = nul >= 0 ? nameArea[..nul] : nameArea;
             _position += reclen;

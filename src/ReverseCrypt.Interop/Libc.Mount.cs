@@ -25,8 +25,10 @@ public static partial class Libc
     public static partial nint Realpath(string path, nint resolved);
 
     /// <summary>free(3).</summary>
+    public static void Free(nint memory) => FreeImport(memory);
+
     [LibraryImport(LibName, EntryPoint = "free")]
-    public static partial void Free(nint pointer);
+    private static partial void FreeImport(nint memory);
 
     /// <summary>The canonical absolute path (symlinks, "." and ".." resolved), or null with <paramref name="errno"/>.</summary>
     public static string? RealpathString(string path, out Errno errno)

@@ -8,20 +8,23 @@ public static partial class Libc
     public const int SIGKILL = 9, SIGTERM = 15, SIGINT = 2;
     public const int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, FD_CLOEXEC = 1;
 
+    /// <summary>getuid(2).</summary>
+    public static uint Getuid() => GetuidImport();
+
+    /// <summary>geteuid(2).</summary>
+    public static uint Geteuid() => GeteuidImport();
+
+    /// <summary>getgid(2).</summary>
+    public static uint Getgid() => GetgidImport();
+
     [LibraryImport(LibName, EntryPoint = "getuid")]
-    public static partial uint Getuid();
+    private static partial uint GetuidImport();
 
     [LibraryImport(LibName, EntryPoint = "geteuid")]
-    public static partial uint Geteuid();
+    private static partial uint GeteuidImport();
 
     [LibraryImport(LibName, EntryPoint = "getgid")]
-    public static partial uint Getgid();
-
-    [LibraryImport(LibName, EntryPoint = "getegid")]
-    public static partial uint Getegid();
-
-    [LibraryImport(LibName, EntryPoint = "getpid")]
-    public static partial int Getpid();
+    private static partial uint GetgidImport();
 
     /// <summary>setsid(2): a new session and process group. Returns the session id or -1 (EPERM for a group leader).</summary>
     [LibraryImport(LibName, EntryPoint = "setsid", SetLastError = true)]

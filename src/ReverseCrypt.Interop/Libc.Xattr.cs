@@ -13,12 +13,6 @@ public static partial class Libc
     /// <summary>Longest xattr name (XATTR_NAME_MAX) and longest value or list (XATTR_SIZE_MAX / XATTR_LIST_MAX).</summary>
     public const int XattrNameMax = 255, XattrSizeMax = 65536;
 
-    [LibraryImport(LibName, EntryPoint = "flistxattr", SetLastError = true)]
-    public static unsafe partial nint Flistxattr(int fd, byte* list, nuint size);
-
-    [LibraryImport(LibName, EntryPoint = "fgetxattr", SetLastError = true)]
-    public static unsafe partial nint Fgetxattr(int fd, byte* nameZ, byte* value, nuint size);
-
     [LibraryImport(LibName, EntryPoint = "llistxattr", SetLastError = true)]
     public static unsafe partial nint Llistxattr(byte* pathZ, byte* list, nuint size);
 

@@ -6,7 +6,7 @@ namespace ReverseCrypt.Operations;
 
 /// <summary>
 /// Counts the objects and plaintext bytes below a cipher directory for progress estimates: one pass of getdents and
-/// statx, nothing decrypted (plain sizes follow from cipher sizes, FORMAT.md 8.4). Special gocryptfs files are not
+/// statx, nothing decrypted (plain sizes follow from cipher sizes, docs/format.md 8.4). Special gocryptfs files are not
 /// counted. The walk keeps one descriptor per level and stops at <paramref name="maxDepth"/> levels.
 /// </summary>
 public static class TreeScanner

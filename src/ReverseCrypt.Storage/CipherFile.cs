@@ -1,4 +1,4 @@
-// Reading encrypted file contents (FORMAT.md 8 and 13 step 6): header, then 4128-byte blocks authenticated with
+// Reading encrypted file contents (docs/format.md 8 and 13 step 6): header, then 4128-byte blocks authenticated with
 // AD = BE64(blockNo) || fileID. Only authenticated plaintext ever leaves this class: blocks are opened into the
 // caller's buffer, which ContentCipher clears on failure, and a failed read reports the bad block.
 using System.Buffers;
@@ -38,7 +38,7 @@ public sealed class CipherFile : IDisposable
 
     public long CipherSize { get; }
 
-    /// <summary>Plaintext size from the cipher size (FORMAT.md 8.4).</summary>
+    /// <summary>Plaintext size from the cipher size (docs/format.md 8.4).</summary>
     public long PlainSize { get; }
 
     /// <summary>Number of content blocks.</summary>

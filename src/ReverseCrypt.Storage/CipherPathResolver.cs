@@ -1,4 +1,4 @@
-// Mapping paths between the plaintext and the encrypted tree without a mount (FORMAT.md 5, 6, 7): plaintext to
+// Mapping paths between the plaintext and the encrypted tree without a mount (docs/format.md 5, 6, 7): plaintext to
 // cipher by encrypting each component with its directory's IV, cipher to plaintext by decrypting (long names
 // through their .name files).
 using ReverseCrypt.Format;

@@ -1,6 +1,6 @@
 namespace ReverseCrypt.Storage;
 
-/// <summary>What is wrong with one object of an encrypted tree (FORMAT.md section 13).</summary>
+/// <summary>What is wrong with one object of an encrypted tree (docs/format.md section 13).</summary>
 public enum CipherProblemKind
 {
     /// <summary>A directory has no gocryptfs.diriv (names were decrypted with the path-derived IV if possible).</summary>

@@ -1,4 +1,4 @@
-// Symlink targets in an encrypted tree (FORMAT.md 9 and 13 step 7).
+// Symlink targets in an encrypted tree (docs/format.md 9 and 13 step 7).
 using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.Storage;

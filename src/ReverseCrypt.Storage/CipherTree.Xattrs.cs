@@ -1,4 +1,4 @@
-// Extended attributes in an encrypted tree (FORMAT.md 10 and 13 step 8): names "user.gocryptfs.*" are decrypted
+// Extended attributes in an encrypted tree (docs/format.md 10 and 13 step 8): names "user.gocryptfs.*" are decrypted
 // with the fixed tweak, values are opened with AD = ZERO(8); the POSIX ACLs pass through; other names are not ours.
 using System.Buffers;
 using ReverseCrypt.Format;

@@ -1,4 +1,4 @@
-// Reading a gocryptfs AES-SIV tree (a copy of a reverse view, or a forward filesystem) as FORMAT.md section 13
+// Reading a gocryptfs AES-SIV tree (a copy of a reverse view, or a forward filesystem) as docs/format.md section 13
 // describes it: names (7.2, 7.5), directory IVs (6, 13 step 2 incl. the path-IV fallback), contents (8, 13 step 6),
 // symlinks (9), xattrs (10). Every byte read from the tree is treated as hostile input.
 using ReverseCrypt.Format;

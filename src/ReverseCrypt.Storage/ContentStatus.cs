@@ -1,6 +1,6 @@
 namespace ReverseCrypt.Storage;
 
-/// <summary>Outcome of opening or reading an encrypted file (FORMAT.md 13 step 6).</summary>
+/// <summary>Outcome of opening or reading an encrypted file (docs/format.md 13 step 6).</summary>
 public enum ContentStatus
 {
     Ok,

@@ -1,6 +1,6 @@
 namespace ReverseCrypt.Storage;
 
-/// <summary>State of a directory's gocryptfs.diriv (FORMAT.md 13 step 2).</summary>
+/// <summary>State of a directory's gocryptfs.diriv (docs/format.md 13 step 2).</summary>
 public enum DirIvStatus
 {
     /// <summary>Exactly 16 non-zero bytes in a regular file.</summary>

@@ -1,4 +1,4 @@
-// The name IVs of one encrypted directory (FORMAT.md 6 and 13 step 2): the stored gocryptfs.diriv and, as a
+// The name IVs of one encrypted directory (docs/format.md 6 and 13 step 2): the stored gocryptfs.diriv and, as a
 // fallback valid for trees produced by reverse mode, PathIV(cipherPathOfDirectory, "DIRIV").
 using ReverseCrypt.Format;
 using ReverseCrypt.Interop;

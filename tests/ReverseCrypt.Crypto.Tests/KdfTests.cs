@@ -44,7 +44,7 @@ public class KdfTests
     [Test]
     public void ConfigWrittenByGocryptfs_UnwrapsWithPassword_ToMasterKey()
     {
-        // The whole FORMAT.md 3.4 chain against a config file written by gocryptfs 2.3 itself (N = 2^16).
+        // The whole docs/format.md 3.4 chain against a config file written by gocryptfs 2.3 itself (N = 2^16).
         var vector = VectorFile.Primitives("config_from_gocryptfs");
         using var json = JsonDocument.Parse(vector.Str("file_text"));
         var conf = json.RootElement;

@@ -5,7 +5,7 @@ namespace ReverseCrypt.FileSystems.Tests;
 
 /// <summary>
 /// The view, driven in-process like the kernel drives it, against what real gocryptfs 2.3 -reverse showed for the
-/// shared vector tree (names, sizes, content hashes, symlink targets), plus the view's own rules (FORMAT.md 18).
+/// shared vector tree (names, sizes, content hashes, symlink targets), plus the view's own rules (docs/format.md 18).
 /// </summary>
 public class ReverseViewVectorTests : ReverseViewFixture
 {

@@ -7,7 +7,7 @@ public class HkdfInfoTests
     [Test]
     public void Info_strings_are_pinned_byte_for_byte()
     {
-        // Hex of the ASCII strings of FORMAT.md sections 3.4 and 4.
+        // Hex of the ASCII strings of docs/format.md sections 3.4 and 4.
         Assert.That(VectorData.ToHex(HkdfInfo.EmeNames), Is.EqualTo("454d452066696c656e616d6520656e6372797074696f6e")); // "EME filename encryption"
         Assert.That(VectorData.ToHex(HkdfInfo.AesSivContent),
             Is.EqualTo("4145532d5349562066696c6520636f6e74656e7420656e6372797074696f6e")); // "AES-SIV file content encryption"

@@ -11,7 +11,7 @@ namespace ReverseCrypt.Operations.Tests;
 /// plaintext that differs from the original without an error. The only changes the format cannot detect are
 /// allowed, and named: a file truncated at a block boundary reads as a prefix of itself (an xattr value truncated
 /// to nothing reads as empty), and a damaged name that still decrypts shows an authentic object under a garbage
-/// name (FORMAT.md 13 item 10).
+/// name (docs/format.md 13 item 10).
 /// </summary>
 [Category("Mount")]
 public sealed class RandomMutationTests

@@ -3,7 +3,7 @@ using ReverseCrypt.Format;
 
 namespace ReverseCrypt.Cli.Infrastructure;
 
-/// <summary>The exclude options of `mount --reverse` and `backup` (gitignore semantics, FORMAT.md 12.1 and 18).</summary>
+/// <summary>The exclude options of `mount --reverse` and `backup` (gitignore semantics, docs/format.md 12.1 and 18).</summary>
 public sealed class ExcludeOptions
 {
     public Option<string[]> Exclude { get; } = new("--exclude", "-e")

@@ -8,7 +8,7 @@ namespace ReverseCrypt.Cli.Infrastructure;
 /// <summary>
 /// Where the password (or master key) comes from: --masterkey, --passfile, --extpass, a no-echo prompt on a terminal,
 /// or the first line of standard input when it is not a terminal (as gocryptfs does).
-/// Passwords are bytes: exactly what was typed, no trimming, no normalisation (FORMAT.md 3.4).
+/// Passwords are bytes: exactly what was typed, no trimming, no normalisation (docs/format.md 3.4).
 /// </summary>
 /// <param name="passfileOption">The option the passfiles came from, for messages ("--passfile", "--new-passfile").</param>
 public sealed class PasswordSource(FileInfo[] passfiles, string? extpass, string? masterkeyText, string passfileOption = "--passfile")

@@ -82,6 +82,7 @@ public sealed class ReverseView : IDisposable
                 OneFileSystem = settings.OneFileSystem,
                 AttrTimeout = settings.AttrTimeout,
                 Logger = loggers.CreateLogger("reverse"),
+                MemoryReleased = DaemonMemoryPolicy.CompactHeap,
             }, core);
             var options = new FuseMountOptions
             {

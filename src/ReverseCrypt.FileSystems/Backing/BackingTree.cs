@@ -214,7 +214,7 @@ public sealed class BackingTree : IDisposable
     /// Opens <paramref name="node"/> for reading if, and only if, it is a regular file: first with O_PATH|O_NOFOLLOW
     /// (which opens nothing: no FIFO blocks, no device driver is called), then, after statx showed a regular file,
     /// re-opened read-only through its /proc/self/fd link, which names exactly that inode. Anything else gives
-    /// EACCES (FORMAT.md 11.1); symlinks are never followed. <paramref name="stat"/> is the stat of the opened file.
+    /// EACCES (docs/format.md 11.1); symlinks are never followed. <paramref name="stat"/> is the stat of the opened file.
     /// </summary>
     public SafeFd? OpenRegularFile(BackingNode node, out Libc.StatxBuffer stat, out Errno errno)
     {

@@ -161,7 +161,7 @@ public sealed partial class ForwardFileSystem
         return entry;
     }
 
-    /// <summary>The plaintext view of a cipher object's attributes: sizes translated (FORMAT.md 8.4, 9), all other
+    /// <summary>The plaintext view of a cipher object's attributes: sizes translated (docs/format.md 8.4, 9), all other
     /// metadata passed through, the cipher inode number shown (so hard links share it).</summary>
     private FuseAttr ToAttr(ForwardNode node, int parentFd, in Libc.StatxBuffer stat)
     {

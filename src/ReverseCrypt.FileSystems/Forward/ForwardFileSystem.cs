@@ -1,4 +1,4 @@
-// The read-only plaintext view of an encrypted tree (forward mode, FORMAT.md section 13).
+// The read-only plaintext view of an encrypted tree (forward mode, docs/format.md section 13).
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,4 @@
-// Stat transformation (FORMAT.md 11.1-11.3 and 18) and symlink targets (FORMAT.md 9).
+// Stat transformation (docs/format.md 11.1-11.3 and 18) and symlink targets (docs/format.md 9).
 using ReverseCrypt.Format.Content;
 using ReverseCrypt.Fuse;
 using ReverseCrypt.Interop;
@@ -64,7 +64,7 @@ public sealed partial class ReverseFileSystem
         int cipherLength = _symlinks.EncryptedTargetLength(plainLength);
         if (cipherLength > target.Length || cipherLength > FuseConstants.MaxSymlinkLength)
         {
-            // FORMAT.md 9: an encrypted target over 4096 characters cannot be shown.
+            // docs/format.md 9: an encrypted target over 4096 characters cannot be shown.
             return Errno.ENAMETOOLONG;
         }
         length = _symlinks.EncryptTarget(plainTarget.AsSpan(0, plainLength), CipherPathOf(node), target);
@@ -138,8 +138,8 @@ public sealed partial class ReverseFileSystem
         return Libc.StatxFd(fd.Fd, out st);
     }
 
-    /// <summary>A real object: everything passes through except the size of files (cipher size, FORMAT.md 8.4) and
-    /// symlinks (length of the encrypted target); blocks are not adjusted (FORMAT.md 11.1).</summary>
+    /// <summary>A real object: everything passes through except the size of files (cipher size, docs/format.md 8.4) and
+    /// symlinks (length of the encrypted target); blocks are not adjusted (docs/format.md 11.1).</summary>
     private FuseAttr RealAttr(in Libc.StatxBuffer st)
     {
         var attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));

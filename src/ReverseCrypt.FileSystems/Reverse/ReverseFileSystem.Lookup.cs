@@ -1,4 +1,4 @@
-// Lookup of a view name (FORMAT.md 11.5, with 3.1, 6, 7.2, 7.5, 12.1, 12.2 and 18).
+// Lookup of a view name (docs/format.md 11.5, with 3.1, 6, 7.2, 7.5, 12.1, 12.2 and 18).
 using ReverseCrypt.FileSystems.Backing;
 using ReverseCrypt.Format;
 using ReverseCrypt.Fuse;
@@ -168,7 +168,7 @@ public sealed partial class ReverseFileSystem
 
     /// <summary>
     /// Finds the plaintext entry of <paramref name="dir"/> whose hashed long name is <paramref name="hashedName"/>
-    /// (FORMAT.md 7.5). Uses the directory's long-name index; on a miss, rescans the plaintext directory.
+    /// (docs/format.md 7.5). Uses the directory's long-name index; on a miss, rescans the plaintext directory.
     /// </summary>
     private Errno FindLongName(ReverseNode dir, ReadOnlySpan<byte> hashedName, out byte[] plainName, out byte[]? fullCipherName)
     {

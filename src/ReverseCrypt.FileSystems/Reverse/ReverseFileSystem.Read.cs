@@ -1,4 +1,4 @@
-// Opening and reading files of the view: content encryption at any offset (FORMAT.md 8.1-8.5), the virtual files
+// Opening and reading files of the view: content encryption at any offset (docs/format.md 8.1-8.5), the virtual files
 // (6, 7.5) and the config pass-through (3.1).
 using ReverseCrypt.FileSystems.Backing;
 using ReverseCrypt.Format;
@@ -132,7 +132,7 @@ public sealed partial class ReverseFileSystem
             }
             return errno;
         }
-        // FORMAT.md 5 and 8: file ID and block-0 nonce come from this node's own cipher path (18: also for hard links).
+        // docs/format.md 5 and 8: file ID and block-0 nonce come from this node's own cipher path (18: also for hard links).
         var fileId = new byte[PathIv.Size];
         var block0Iv = new byte[PathIv.Size];
         var header = new byte[ContentLayout.HeaderSize];
@@ -228,7 +228,7 @@ public sealed partial class ReverseFileSystem
 
     /// <summary>
     /// Serves <c>E[offset : offset + buffer.Length]</c> of the encrypted file E = header || block_0 || ... computed
-    /// from the plaintext as it is now (FORMAT.md 8.5): the plaintext blocks covering the request are read with one
+    /// from the plaintext as it is now (docs/format.md 8.5): the plaintext blocks covering the request are read with one
     /// pread; whole encrypted blocks go straight into the reply buffer, blocks cut by the request's edges through a
     /// one-block scratch buffer. When no plaintext byte exists at the requested data position, nothing is returned
     /// (not even header bytes), as gocryptfs does; a request entirely inside the header gets header bytes.

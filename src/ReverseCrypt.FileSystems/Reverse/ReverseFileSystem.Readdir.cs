@@ -1,4 +1,4 @@
-// Directory listings (FORMAT.md 11.4 with 3.1, 6, 7.5, 12 and 18: "." and ".." are listed).
+// Directory listings (docs/format.md 11.4 with 3.1, 6, 7.5, 12 and 18: "." and ".." are listed).
 using ReverseCrypt.FileSystems.Backing;
 using ReverseCrypt.Format;
 using ReverseCrypt.Fuse;
@@ -209,7 +209,7 @@ public sealed partial class ReverseFileSystem
         }
     }
 
-    /// <summary>True for a directory on another device than the root when --one-file-system is on (FORMAT.md 12.2):
+    /// <summary>True for a directory on another device than the root when --one-file-system is on (docs/format.md 12.2):
     /// shown, but listed with only its gocryptfs.diriv.</summary>
     private bool IsForeignDevice(in Libc.StatxBuffer dirStat) => _options.OneFileSystem && dirStat.Dev != _tree.RootDev;
 
@@ -365,7 +365,7 @@ public sealed partial class ReverseFileSystem
             bool isConfig = false;
             if (IsReservedRootEntry(dir, e.Name))
             {
-                // The in-tree config is listed as gocryptfs.conf, in its getdents position (FORMAT.md 3.1).
+                // The in-tree config is listed as gocryptfs.conf, in its getdents position (docs/format.md 3.1).
                 if (_configShown != ConfigShown.InTree || !e.Name.AsSpan().SequenceEqual(NameTransform.ReverseConfFileName))
                 {
                     if (!_encryptNames && e.Name.AsSpan().SequenceEqual(NameTransform.ConfFileName))

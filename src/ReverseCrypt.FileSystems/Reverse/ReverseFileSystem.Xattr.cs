@@ -1,4 +1,4 @@
-// Extended attributes of the view (FORMAT.md 10 and 18): every namespace the process can read, names and values
+// Extended attributes of the view (docs/format.md 10 and 18): every namespace the process can read, names and values
 // encrypted, POSIX ACLs passed through, symlinks' own attributes (never followed).
 using System.Buffers;
 using ReverseCrypt.Format;
@@ -150,7 +150,7 @@ public sealed partial class ReverseFileSystem
             }
             if (plainLength == 0)
             {
-                return Errno.OK;    // an empty value stays empty (FORMAT.md 10)
+                return Errno.OK;    // an empty value stays empty (docs/format.md 10)
             }
             int cipherLength = XattrTransform.CipherValueLength(plainLength);
             if (value.IsEmpty)

@@ -1,4 +1,4 @@
-// The reverse view: a read-only, gocryptfs-identical encrypted view of a live plaintext tree (FORMAT.md, all
+// The reverse view: a read-only, gocryptfs-identical encrypted view of a live plaintext tree (docs/format.md, all
 // sections; section 18 for ReverseCrypt's own choices). Split by operation family into partial files.
 using Microsoft.Extensions.Logging;
 using ReverseCrypt.FileSystems.Backing;
@@ -84,7 +84,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         _exclude = options.Exclude is { IsEmpty: false } matcher ? matcher : null;
 
         _tree = new BackingTree(options.PlainRoot, revalidateAfter: _timeout);
-        _nodes = new ReverseNodeTable(_tree.Forget);
+        _nodes = new ReverseNodeTable(_tree.Forget, options.MemoryReleased);
         try
         {
             _inodes = new InodeMap(_tree.RootDev);
@@ -291,7 +291,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         return node.FullCipherNameCache;
     }
 
-    /// <summary>The cipher path of <paramref name="node"/> (FORMAT.md 1): the view names from the root joined by '/',
+    /// <summary>The cipher path of <paramref name="node"/> (docs/format.md 1): the view names from the root joined by '/',
     /// the root's is empty. Cached on the node object (directories keep theirs).</summary>
     private byte[] CipherPathOf(ReverseNode node)
     {

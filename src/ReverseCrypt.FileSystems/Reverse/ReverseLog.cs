@@ -23,9 +23,6 @@ internal static partial class ReverseLog
         Message = "Extended attribute {AttrName} of {PlainPath} is left out of the view: encrypted attributes are user.* attributes, which Linux allows only on regular files and directories")]
     public static partial void XattrOnSpecialFile(ILogger logger, string plainPath, string attrName);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Unexpected error in {Operation} on node {NodeId}")]
-    public static partial void UnexpectedError(ILogger logger, Exception exception, string operation, ulong nodeId);
-
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Lookup of {CipherName} in node {ParentNodeId}: {Errno}")]
     public static partial void LookupFailed(ILogger logger, string cipherName, ulong parentNodeId, string errno);
 

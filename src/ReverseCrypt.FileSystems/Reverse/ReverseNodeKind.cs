@@ -7,10 +7,10 @@ public enum ReverseNodeKind
     Root,
     /// <summary>A real plaintext object (file, directory, symlink, FIFO, socket, device) under its encrypted name.</summary>
     Real,
-    /// <summary>The virtual gocryptfs.diriv of its parent directory (FORMAT.md 6).</summary>
+    /// <summary>The virtual gocryptfs.diriv of its parent directory (docs/format.md 6).</summary>
     DirIv,
-    /// <summary>The virtual gocryptfs.longname.*.name file of a long-named sibling (FORMAT.md 7.5).</summary>
+    /// <summary>The virtual gocryptfs.longname.*.name file of a long-named sibling (docs/format.md 7.5).</summary>
     LongNameFile,
-    /// <summary>gocryptfs.conf in the root: the config file, shown as it is (FORMAT.md 3.1 and 18).</summary>
+    /// <summary>gocryptfs.conf in the root: the config file, shown as it is (docs/format.md 3.1 and 18).</summary>
     Config,
 }

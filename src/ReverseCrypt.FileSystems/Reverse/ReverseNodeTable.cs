@@ -32,11 +32,12 @@ internal sealed class ReverseNodeTable : IDisposable
     private const byte FlagUsed = 1, FlagIndexed = 2, FlagSpilled = 4, FlagPersistent = 8, FlagOpened = 16;
     private const uint S_IFDIR = 0x4000;
 
-    /// <summary>Released memory (bytes of chunks and index) after which the heap is compacted.</summary>
+    /// <summary>Released memory (bytes of chunks and index) after which the owner hears of it.</summary>
     private const long CollectAfterReleasedBytes = 8L << 20;
 
     private readonly object _lock = new();
     private readonly Action<ReverseNode>? _removed;
+    private readonly Action? _memoryReleased;
     private readonly Dictionary<int, ReverseNode> _persistent = new();
     private readonly Dictionary<int, byte[]> _spilledNames = new();
     private readonly Dictionary<int, ulong> _fingerprints = new();
@@ -82,9 +83,10 @@ internal sealed class ReverseNodeTable : IDisposable
     }
 
     /// <param name="removed">Called (under the table's lock) for every directory that leaves the table.</param>
-    public ReverseNodeTable(Action<ReverseNode>? removed = null)
+    public ReverseNodeTable(Action<ReverseNode>? removed = null, Action? memoryReleased = null)
     {
         _removed = removed;
+        _memoryReleased = memoryReleased;
         Root = new ReverseNode(Fuse.FuseConstants.RootNodeId);
         _chunks[0] = new Slot[ChunkSize];
         _chunks[0]![0].Flags = FlagUsed | FlagPersistent;
@@ -539,8 +541,9 @@ internal sealed class ReverseNodeTable : IDisposable
         }
     }
 
-    // Caller holds _lock. Once enough memory was released, compact the heap a moment after the last release (the
-    // kernel forgets in bursts): the garbage chunks are large objects that only a full, compacting collection returns.
+    // Caller holds _lock. Once enough memory was released, trim the side tables a moment after the last release (the
+    // kernel forgets in bursts) and tell the owner: the garbage chunks are large objects that only a full, compacting
+    // collection returns to the system, and whether to pay for one is the hosting process's decision.
     private void NoteReleased(long bytes)
     {
         _releasedBytes += bytes;
@@ -568,6 +571,6 @@ internal sealed class ReverseNodeTable : IDisposable
                 _fingerprints.TrimExcess();
             }
         }
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        _memoryReleased?.Invoke();
     }
 }

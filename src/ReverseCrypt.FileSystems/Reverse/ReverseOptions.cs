@@ -10,7 +10,7 @@ namespace ReverseCrypt.FileSystems.Reverse;
 public sealed record ReverseOptions(string PlainRoot)
 {
     /// <summary>
-    /// The config file to show as <c>gocryptfs.conf</c> in the root (FORMAT.md 3.1 and 18). Null, or the path of
+    /// The config file to show as <c>gocryptfs.conf</c> in the root (docs/format.md 3.1 and 18). Null, or the path of
     /// <c>PLAINDIR/.gocryptfs.reverse.conf</c>: the root's <c>.gocryptfs.reverse.conf</c> is shown as
     /// <c>gocryptfs.conf</c> (when it exists) and never under an encrypted name. Any other file: that file is shown
     /// as <c>gocryptfs.conf</c>, and a <c>.gocryptfs.reverse.conf</c> in the root is an ordinary file.
@@ -21,10 +21,10 @@ public sealed record ReverseOptions(string PlainRoot)
     /// <see cref="ConfigPath"/>) is not shown at all.</summary>
     public bool HideConfig { get; init; }
 
-    /// <summary>Excluded plaintext paths: left out of listings, EPERM on lookup (FORMAT.md 12.1). Null: none.</summary>
+    /// <summary>Excluded plaintext paths: left out of listings, EPERM on lookup (docs/format.md 12.1). Null: none.</summary>
     public ExcludeMatcher? Exclude { get; init; }
 
-    /// <summary>Directories on another device than PLAINDIR are shown but appear empty (FORMAT.md 12.2).</summary>
+    /// <summary>Directories on another device than PLAINDIR are shown but appear empty (docs/format.md 12.2).</summary>
     public bool OneFileSystem { get; init; }
 
     /// <summary>How long the kernel may cache names and attributes; the plaintext is re-read after it.</summary>
@@ -32,4 +32,9 @@ public sealed record ReverseOptions(string PlainRoot)
 
     /// <summary>Where the view logs (an unreadable file, an xattr left out, unexpected errors).</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
+
+    /// <summary>Called on a timer thread about a second after the view released a sizeable amount of memory (nodes the
+    /// kernel forgot, 8 MiB or more). What to do about it is the hosting process's policy (the CLI compacts the heap
+    /// so that RSS falls back); null: nothing.</summary>
+    public Action? MemoryReleased { get; init; }
 }

@@ -1,4 +1,4 @@
-// Options for writing a new config (FORMAT.md sections 3.3 and 3.4).
+// Options for writing a new config (docs/format.md sections 3.3 and 3.4).
 namespace ReverseCrypt.Format.Config;
 
 /// <summary>What to put into a new config file.</summary>

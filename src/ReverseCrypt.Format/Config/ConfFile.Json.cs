@@ -1,4 +1,4 @@
-// gocryptfs config JSON (FORMAT.md section 3.2): read like Go's encoding/json (keys case-insensitive, unknown keys
+// gocryptfs config JSON (docs/format.md section 3.2): read like Go's encoding/json (keys case-insensitive, unknown keys
 // ignored, null = absent, integers only where Go has integer fields) and write exactly like gocryptfs
 // (json.MarshalIndent with a tab, Go's key order and string escaping, one trailing newline).
 using System.Text;

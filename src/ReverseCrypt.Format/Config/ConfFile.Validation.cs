@@ -1,4 +1,4 @@
-// Validation of a loaded config, mirroring gocryptfs 2.x (FORMAT.md section 3.2) plus what ReverseCrypt needs
+// Validation of a loaded config, mirroring gocryptfs 2.x (docs/format.md section 3.2) plus what ReverseCrypt needs
 // (exactly 32-byte salt and scrypt key, a wrapped key of the right size, sane scrypt upper bounds).
 using ReverseCrypt.Crypto;
 

@@ -1,5 +1,5 @@
 // The gocryptfs config file (gocryptfs.conf / .gocryptfs.reverse.conf): model, password -> master key, creation
-// and writing (FORMAT.md sections 3.1, 3.3, 3.4). JSON reading/writing: ConfFile.Json.cs; checks: ConfFile.Validation.cs.
+// and writing (docs/format.md sections 3.1, 3.3, 3.4). JSON reading/writing: ConfFile.Json.cs; checks: ConfFile.Validation.cs.
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;

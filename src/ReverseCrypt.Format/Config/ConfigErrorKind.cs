@@ -1,4 +1,4 @@
-// Kinds of config-file errors (FORMAT.md section 3.2).
+// Kinds of config-file errors (docs/format.md section 3.2).
 namespace ReverseCrypt.Format.Config;
 
 public enum ConfigErrorKind

@@ -1,4 +1,4 @@
-// Errors reading or validating a gocryptfs config file (FORMAT.md section 3.2).
+// Errors reading or validating a gocryptfs config file (docs/format.md section 3.2).
 namespace ReverseCrypt.Format.Config;
 
 /// <summary>A config file that cannot be used. The message is one line naming the file and the problem.</summary>

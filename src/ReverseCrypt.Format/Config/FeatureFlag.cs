@@ -1,4 +1,4 @@
-// The feature flags of gocryptfs 2.x config files (FORMAT.md section 3.3).
+// The feature flags of gocryptfs 2.x config files (docs/format.md section 3.3).
 namespace ReverseCrypt.Format.Config;
 
 /// <summary>Feature flag names, exactly as they appear in the JSON.</summary>

@@ -1,4 +1,4 @@
-// Text form of the master key as gocryptfs prints it at -init (FORMAT.md section 3.5): 8 groups of 8 lowercase
+// Text form of the master key as gocryptfs prints it at -init (docs/format.md section 3.5): 8 groups of 8 lowercase
 // hex digits joined by '-'. Parsing accepts what -masterkey accepts: dashes anywhere; we also ignore whitespace,
 // so the two-line form printed by -init and the plain 64 digits printed by gocryptfs-xray both parse.
 using System.Security.Cryptography;

@@ -1,4 +1,4 @@
-// Encryption of file content blocks (FORMAT.md 8.1-8.3) and their decryption (FORMAT.md 13 step 6).
+// Encryption of file content blocks (docs/format.md 8.1-8.3) and their decryption (docs/format.md 13 step 6).
 // Block b (0-based in the file) = nonce_b(16) || AES-SIV(K, [AD_b, nonce_b], plainBlock_b), with
 //   nonce_b = block0IV[0:8] || BE64(BE64^-1(block0IV[8:16]) + b mod 2^64)   (reverse mode, 8.2)
 //   AD_b    = BE64(b) || fileID                                              (8.3)
@@ -185,7 +185,7 @@ public sealed unsafe class ContentCipher
         return true;
     }
 
-    /// <summary>One block (33..4128 bytes) per FORMAT.md 13 step 6.</summary>
+    /// <summary>One block (33..4128 bytes) per docs/format.md 13 step 6.</summary>
     private bool TryDecryptOne(ReadOnlySpan<byte> cipherBlock, ulong blockNo, ReadOnlySpan<byte> fileId, Span<byte> plainBlock,
         Span<byte> associatedData)
     {

@@ -1,6 +1,6 @@
-// File content layout of gocryptfs (FORMAT.md section 8): an 18-byte header, then blocks of 4096 plaintext bytes,
+// File content layout of gocryptfs (docs/format.md section 8): an 18-byte header, then blocks of 4096 plaintext bytes,
 // each stored as nonce(16) || SIV tag(16) || ciphertext, i.e. 4128 bytes (the last block 33..4128 bytes).
-// Size mapping per FORMAT.md 8.4, including gocryptfs's rule for a truncated last block
+// Size mapping per docs/format.md 8.4, including gocryptfs's rule for a truncated last block
 // (internal/contentenc/offsets.go CipherSizeToPlainSize).
 namespace ReverseCrypt.Format.Content;
 

@@ -1,4 +1,4 @@
-// The 18-byte file header of gocryptfs contents (FORMAT.md 8.1, 13 step 6): BE16(version = 2) || fileID(16).
+// The 18-byte file header of gocryptfs contents (docs/format.md 8.1, 13 step 6): BE16(version = 2) || fileID(16).
 using System.Buffers.Binary;
 
 namespace ReverseCrypt.Format.Content;

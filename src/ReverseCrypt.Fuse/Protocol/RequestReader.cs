@@ -64,17 +64,4 @@ internal ref struct RequestReader
         _remaining = _remaining[(end + 1)..];
         return true;
     }
-
-    /// <summary>Takes <paramref name="length"/> raw bytes.</summary>
-    public bool TryReadBytes(int length, out ReadOnlySpan<byte> bytes)
-    {
-        if (length < 0 || _remaining.Length < length)
-        {
-            bytes = default;
-            return false;
-        }
-        bytes = _remaining[..length];
-        _remaining = _remaining[length..];
-        return true;
-    }
 }

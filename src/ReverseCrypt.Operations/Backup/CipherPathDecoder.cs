@@ -1,4 +1,4 @@
-// Turning the encrypted paths rsync reports back into plaintext paths (FORMAT.md 5, 6, 7.2, 7.5): in a tree made by
+// Turning the encrypted paths rsync reports back into plaintext paths (docs/format.md 5, 6, 7.2, 7.5): in a tree made by
 // reverse mode every directory's name IV is PathIV(cipher path of the directory, "DIRIV"), so a name decrypts from
 // its path alone, even when the entry exists only on the remote side; a long name needs its .name file, read from
 // the view.

@@ -5,7 +5,7 @@ using ReverseCrypt.Interop;
 namespace ReverseCrypt.Operations.Backup;
 
 /// <summary>
-/// Hard links and verify. The view encrypts every link of a hard-linked file under its own path (FORMAT.md 18:
+/// Hard links and verify. The view encrypts every link of a hard-linked file under its own path (docs/format.md 18:
 /// deterministic, unlike gocryptfs), yet shows them as one inode, so <c>rsync -H</c> sends the group's bytes once and
 /// links the others to them: on the backup every link of a group holds the ciphertext of one of the links. That copy
 /// decrypts to the same plaintext (the content is bound to the file ID in its header, not to its name), so it is

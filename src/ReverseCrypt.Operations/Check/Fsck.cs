@@ -1,4 +1,4 @@
-// Checking an encrypted tree (FORMAT.md 13): every name, .name file (against its hash), diriv, file header, block,
+// Checking an encrypted tree (docs/format.md 13): every name, .name file (against its hash), diriv, file header, block,
 // symlink target and xattr value. Device nodes, FIFOs and setuid/setgid files are legitimate in the format (not
 // damage) but are listed, so that one planted in a copy is seen.
 using System.Diagnostics;

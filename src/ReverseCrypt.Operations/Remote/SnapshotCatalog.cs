@@ -34,7 +34,8 @@ public sealed class SnapshotCatalog
 
     private static SnapshotEntry Entry(string name, bool complete, bool latest)
     {
-        SnapshotName.TryParse(name, out var time);
+        // Every name here was recognised by the probe's parser, so it parses; a failure would leave the time unset.
+        _ = SnapshotName.TryParse(name, out var time);
         return new SnapshotEntry(name, time, complete, latest);
     }
 

@@ -1,4 +1,4 @@
-// Offline restore of an encrypted tree (FORMAT.md 13): re-creates the plaintext tree in a target directory with
+// Offline restore of an encrypted tree (docs/format.md 13): re-creates the plaintext tree in a target directory with
 // *at syscalls relative to directory descriptors, never following a symlink on either side.
 using System.Diagnostics;
 using ReverseCrypt.Format;
