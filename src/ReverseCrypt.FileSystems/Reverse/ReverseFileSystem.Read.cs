@@ -72,7 +72,19 @@ public sealed partial class ReverseFileSystem
                     return errno;
                 }
                 handle = contentHandle;
-                openFlags = KeepCacheIfUnchanged(node, contentStat);
+                var now = ReportedState.FromStatx(contentStat);
+                if (now != handle.PinnedState)
+                {
+                    // Changed since the kernel was told: bypass the page cache (no page from another open or state
+                    // can meet this open's blocks) and drop what is cached.
+                    NoteChanged(handle);
+                    _nodes.ExchangeFingerprint(node.NodeId, 0);
+                    openFlags = FuseOpenFlags.DirectIo;
+                }
+                else
+                {
+                    openFlags = KeepCacheIfUnchanged(node, contentStat);
+                }
                 break;
             default:
                 return Errno.EIO;
@@ -115,7 +127,17 @@ public sealed partial class ReverseFileSystem
 
     public override Errno Release(ulong nodeId, ulong fileHandle, int flags)
     {
-        _files.Remove(fileHandle)?.Dispose();
+        var handle = _files.Remove(fileHandle);
+        if (handle is null)
+        {
+            return Errno.OK;
+        }
+        if (handle.Kind == ReverseFileKind.Content
+            && (Libc.StatxFd(handle.Fd!.Fd, out var st) != Errno.OK || ReportedState.FromStatx(st) != handle.PinnedState))
+        {
+            NoteChanged(handle);
+        }
+        handle.Dispose();
         return Errno.OK;
     }
 
@@ -140,7 +162,10 @@ public sealed partial class ReverseFileSystem
         PathIv.Compute(cipherPath, PathIvPurpose.FileId, fileId);
         PathIv.Compute(cipherPath, PathIvPurpose.Block0Iv, block0Iv);
         FileHeader.Write(fileId, header);
-        handle = ReverseFileHandle.ForContent(node, fd, header, fileId, block0Iv);
+        // The size the kernel was last told for this node (it made the reader's idea of the file's length); the file
+        // as it is now only when nothing was told yet.
+        var pinned = _nodes.GetReported(node.NodeId) ?? ReportedState.FromStatx(stat);
+        handle = ReverseFileHandle.ForContent(node, fd, header, fileId, block0Iv, pinned);
         return Errno.OK;
     }
 
@@ -173,7 +198,8 @@ public sealed partial class ReverseFileSystem
     }
 
     /// <summary>FOPEN_KEEP_CACHE only when inode, size, mtime and ctime are those of the previous open, so that cached
-    /// pages are never served after the plaintext changed; otherwise the kernel drops the cache on this open.</summary>
+    /// pages are never served after the plaintext changed; otherwise the kernel drops the cache on this open. (Called
+    /// only when the file is in the state the kernel was told, so the size pinned for the open is its size.)</summary>
     private FuseOpenFlags KeepCacheIfUnchanged(ReverseNode node, in Libc.StatxBuffer st) =>
         _nodes.ExchangeFingerprint(node.NodeId, Fingerprint(st)) ? FuseOpenFlags.KeepCache : FuseOpenFlags.None;
 
@@ -227,11 +253,14 @@ public sealed partial class ReverseFileSystem
     }
 
     /// <summary>
-    /// Serves <c>E[offset : offset + buffer.Length]</c> of the encrypted file E = header || block_0 || ... computed
-    /// from the plaintext as it is now (FORMAT.md 8.5): the plaintext blocks covering the request are read with one
-    /// pread; whole encrypted blocks go straight into the reply buffer, blocks cut by the request's edges through a
-    /// one-block scratch buffer. When no plaintext byte exists at the requested data position, nothing is returned
-    /// (not even header bytes), as gocryptfs does; a request entirely inside the header gets header bytes.
+    /// Serves <c>E[offset : offset + buffer.Length]</c> of the encrypted file E = header || block_0 || ... of the
+    /// first <see cref="ReverseFileHandle.PinnedSize"/> plaintext bytes (FORMAT.md 8.5; a file grown since OPEN is
+    /// served as that prefix, its last block encrypted from exactly those bytes). The plaintext blocks covering the
+    /// request are read with one pread; whole encrypted blocks go straight into the reply buffer, blocks cut by the
+    /// request's edges through a one-block scratch buffer. When no plaintext byte exists at the requested data
+    /// position, nothing is returned (not even header bytes), as gocryptfs does; a request entirely inside the header
+    /// gets header bytes. When the file has shrunk below a byte the request needs, the request fails with EIO: never a
+    /// block cut short, never bytes that were not read.
     /// </summary>
     private Errno ReadContent(ReverseFileHandle handle, long offset, Span<byte> buffer, out int bytesRead)
     {
@@ -270,6 +299,12 @@ public sealed partial class ReverseFileSystem
             return Errno.OK;    // far beyond any file size: end of file
         }
 
+        long plainStart = firstBlock * PlainBlock;
+        if (plainStart >= handle.PinnedSize)
+        {
+            return Errno.OK;    // past the end: 0 bytes, header withheld too
+        }
+        int wanted = (int)Math.Min(blockCount * PlainBlock, handle.PinnedSize - plainStart);
         var plain = PlainBuffer(blockCount * PlainBlock);
         int plainLength;
         Errno errno;
@@ -277,7 +312,7 @@ public sealed partial class ReverseFileSystem
         handle.Fd!.DangerousAddRef(ref added);
         try
         {
-            plainLength = Libc.PreadFull(handle.Fd.Fd, plain.AsSpan(0, blockCount * PlainBlock), firstBlock * PlainBlock, out errno);
+            plainLength = Libc.PreadFull(handle.Fd.Fd, plain.AsSpan(0, wanted), plainStart, out errno);
         }
         finally
         {
@@ -287,6 +322,17 @@ public sealed partial class ReverseFileSystem
         {
             ReverseLog.ReadFailed(_log, handle.Node.NodeId, errno.ToString());
             return errno;
+        }
+        if (plainLength < wanted)
+        {
+            // Shrunk under the reader: the bytes this open shows are gone.
+            NoteChanged(handle);
+            if (handle.TakeShrinkLog())
+            {
+                ReverseLog.ShrunkWhileRead(_log, DisplayPath(handle.Node.ViewParent!, handle.Node.PlainName),
+                    handle.PinnedSize, plainStart + plainLength);
+            }
+            return Errno.EIO;
         }
         int plainBlocks = (plainLength + PlainBlock - 1) / PlainBlock;
         int cipherAvailable = plainLength + Overhead * plainBlocks;     // encrypted bytes from firstBlock on

@@ -150,7 +150,7 @@ public sealed partial class ReverseFileSystem
                 {
                     break;
                 }
-                ulong nodeId = _nodes.AddLookup(dir, e.Kind, e.PlainName, e.Attr.Mode & S_IFMT);
+                ulong nodeId = _nodes.AddLookup(dir, e.Kind, e.PlainName, e.Attr.Mode & S_IFMT, ReportedState.Of(e.Kind, e.Attr));
                 var entry = EntryFor(nodeId, e.Attr);
                 if (!writer.TryAddPlus(e.ViewName, entry, i + 1))
                 {
