@@ -167,6 +167,47 @@ public class ReverseChangingFileTests
     }
 
     [Test]
+    public void FstatAfterTheAttributeTimeout_ShowsWhatTheOpenServes_GrownOrShrunk()
+    {
+        File.WriteAllBytes(P("early"), Bytes(5000, 20));
+        File.WriteAllBytes(P("late"), Bytes(5000, 21));
+        File.WriteAllBytes(P("shrunk"), Bytes(20000, 22));
+        var ours = MountOurs();
+        var views = ViewPaths(ours, ["early", "late", "shrunk"]);
+        foreach (var viewPath in views.Values)
+        {
+            _ = new FileInfo(viewPath).Length;
+        }
+
+        // Grown right after the stat, opened at once, fstat()ed after the attribute timeout (as rsync does for a file
+        // its file list saw long before): the open serves the state the stat saw, and fstat says so.
+        File.AppendAllBytes(P("early"), Bytes(3000, 23));
+        using var early = new FileStream(views["early"], FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        Thread.Sleep(TimeSpan.FromSeconds(1.6));
+        // Grown and shrunk after the attribute timeout, then opened: served as they are at open.
+        File.AppendAllBytes(P("late"), Bytes(3000, 24));
+        using (var f = new FileStream(P("shrunk"), FileMode.Open))
+        {
+            f.SetLength(7000);
+        }
+        using var late = new FileStream(views["late"], FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        using var shrunk = new FileStream(views["shrunk"], FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+
+        var served = new Dictionary<string, byte[]>();
+        foreach (var (name, stream) in new[] { ("early", early), ("late", late), ("shrunk", shrunk) })
+        {
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            Assert.That(stream.Read(new byte[100]), Is.Zero, $"{name}: fstat's length is all there is");
+            served[views[name]] = bytes;
+        }
+        var decrypted = DecryptServed(ours, served);
+        Assert.That(decrypted["early"], Is.EqualTo(Bytes(5000, 20)), "the state at stat time");
+        Assert.That(decrypted["late"], Is.EqualTo(File.ReadAllBytes(P("late"))), "the state at open");
+        Assert.That(decrypted["shrunk"], Is.EqualTo(File.ReadAllBytes(P("shrunk"))), "the state at open, no error");
+    }
+
+    [Test]
     public void Shrink_AtOpen_GivesEioForTheMissingPart_AndTheBlocksBeforeItDecrypt()
     {
         var original = Bytes(40000, 5);

@@ -46,7 +46,7 @@ public class ReverseViewPinningTests : ReverseViewFixture
             Assert.That(fs.Getattr(entry.NodeId, fh, out var attr, out _), Is.EqualTo(Errno.OK));
             Assert.That(attr.Size, Is.EqualTo((ulong)told.Length), "fstat of the open file: the pinned size");
             Assert.That(fs.Getattr(entry.NodeId, null, out var pathAttr, out _), Is.EqualTo(Errno.OK));
-            Assert.That(pathAttr.Size, Is.EqualTo((ulong)ContentLayout.PlainToCipherSize(8000)), "stat by node: the file now");
+            Assert.That(pathAttr.Size, Is.EqualTo((ulong)told.Length), "stat by node while open (fstat sends no handle): the pinned size");
             Assert.That(Read(fs, entry.NodeId, fh, 0, 1 << 20, out _), Is.EqualTo(told), "the open keeps its size");
         }
         finally
@@ -55,7 +55,9 @@ public class ReverseViewPinningTests : ReverseViewFixture
         }
         Assert.That(fs.ChangedWhileServed.Select(p => Encoding.UTF8.GetString(p)), Is.EqualTo(new[] { "grows" }));
 
-        // The GETATTR above told the kernel 8000 bytes: the next open serves them, unchanged, through the page cache.
+        // Closed: a GETATTR tells the kernel 8000 bytes, and the next open serves them through the page cache.
+        Assert.That(fs.Getattr(entry.NodeId, null, out var closedAttr, out _), Is.EqualTo(Errno.OK));
+        Assert.That(closedAttr.Size, Is.EqualTo((ulong)ContentLayout.PlainToCipherSize(8000)), "stat by node: the file now");
         Assert.That(fs.Open(entry.NodeId, 0, out ulong fh2, out var flags2), Is.EqualTo(Errno.OK));
         Assert.That(flags2.HasFlag(FuseOpenFlags.DirectIo), Is.False);
         Assert.That(Read(fs, entry.NodeId, fh2, 0, 1 << 20, out _).LongLength, Is.EqualTo(ContentLayout.PlainToCipherSize(8000)));
@@ -111,5 +113,44 @@ public class ReverseViewPinningTests : ReverseViewFixture
         view.ReadAll(entry.NodeId);
         Assert.That(fs.ChangedWhileServed, Is.EqualTo(new[] { new byte[] { (byte)'d', (byte)'i', (byte)'r', (byte)'/', (byte)'n', 0xff, (byte)'x' } }),
             "an mtime change alone counts; the file read twice unchanged does not");
+    }
+
+    [Test]
+    public void ToldLongerAgoThanTheAttributeTimeout_OpenPinsTheFileAsItIsNow_AndRepliesShowThePinWhileOpen()
+    {
+        File.WriteAllBytes(P("grows"), new byte[5000]);
+        File.WriteAllBytes(P("shrinks"), new byte[10000]);
+        var (fs, view) = Create(new ReverseOptions(Plain) { AttrTimeout = TimeSpan.Zero });
+        var grows = view.Lookup(FuseConstants.RootNodeId, CipherName("grows"));
+        var shrinks = view.Lookup(FuseConstants.RootNodeId, CipherName("shrinks"));
+        Thread.Sleep(TimeSpan.FromSeconds(0.7));    // the kernel asks again before it uses these sizes
+        File.AppendAllText(P("grows"), new string('x', 3000));
+        using (var f = new FileStream(P("shrinks"), FileMode.Open))
+        {
+            f.SetLength(3000);
+        }
+
+        Assert.That(fs.Open(grows.NodeId, 0, out ulong fh, out var flags), Is.EqualTo(Errno.OK));
+        try
+        {
+            Assert.That(flags.HasFlag(FuseOpenFlags.DirectIo), Is.False, "serves the file as it is");
+            Assert.That(Read(fs, grows.NodeId, fh, 0, 1 << 20, out _).LongLength, Is.EqualTo(ContentLayout.PlainToCipherSize(8000)));
+            File.AppendAllText(P("grows"), new string('y', 1000));
+            Assert.That(fs.Getattr(grows.NodeId, null, out var attr, out _), Is.EqualTo(Errno.OK));
+            Assert.That(attr.Size, Is.EqualTo((ulong)ContentLayout.PlainToCipherSize(8000)), "stat while open: the pinned size");
+            Assert.That(view.TryLookup(FuseConstants.RootNodeId, CipherName("grows"), out var again), Is.EqualTo(Errno.OK));
+            Assert.That(again.Attr.Size, Is.EqualTo((ulong)ContentLayout.PlainToCipherSize(8000)), "lookup while open too");
+        }
+        finally
+        {
+            fs.Release(grows.NodeId, fh, 0);
+        }
+        Assert.That(fs.Getattr(grows.NodeId, null, out var closed, out _), Is.EqualTo(Errno.OK));
+        Assert.That(closed.Size, Is.EqualTo((ulong)ContentLayout.PlainToCipherSize(9000)), "closed: the file as it is");
+
+        var shrunk = view.ReadAll(shrinks.NodeId);
+        Assert.That(shrunk.LongLength, Is.EqualTo(ContentLayout.PlainToCipherSize(3000)), "shrunk before the open: no error");
+        Assert.That(fs.ChangedWhileServed.Select(p => Encoding.UTF8.GetString(p)).Order(StringComparer.Ordinal),
+            Is.EqualTo(new[] { "grows", "shrinks" }), "both differ from what the kernel was told");
     }
 }

@@ -40,9 +40,10 @@ public sealed partial class ReverseFileSystem
             return Errno.ENOENT;
         }
         var result = AttrOf(node, out attr);
-        if (result == Errno.OK && ReportedState.Of(node.Kind, attr) is { } reported)
+        if (result == Errno.OK && ReportedState.Of(node.Kind, attr) is not null)
         {
-            _nodes.NoteReported(nodeId, reported);
+            ShowPinnedSize(nodeId, ref attr);
+            _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr));
         }
         return result;
     }

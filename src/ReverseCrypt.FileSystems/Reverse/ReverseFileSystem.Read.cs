@@ -66,18 +66,20 @@ public sealed partial class ReverseFileSystem
                 openFlags = KeepCacheIfUnchanged(node, configStat);
                 break;
             case ReverseNodeKind.Real:
-                errno = OpenContent(node, out var contentHandle, out var contentStat);
+                errno = OpenContent(node, out var contentHandle, out var contentStat, out bool changedSinceTold);
                 if (contentHandle is null)
                 {
                     return errno;
                 }
                 handle = contentHandle;
-                var now = ReportedState.FromStatx(contentStat);
-                if (now != handle.PinnedState)
+                if (changedSinceTold)
                 {
-                    // Changed since the kernel was told: bypass the page cache (no page from another open or state
-                    // can meet this open's blocks) and drop what is cached.
                     NoteChanged(handle);
+                }
+                if (ReportedState.FromStatx(contentStat) != handle.PinnedState)
+                {
+                    // Serves an earlier state than the file's: bypass the page cache (no page from another open or
+                    // state can meet this open's blocks) and drop what is cached.
                     _nodes.ExchangeFingerprint(node.NodeId, 0);
                     openFlags = FuseOpenFlags.DirectIo;
                 }
@@ -132,18 +134,23 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.OK;
         }
-        if (handle.Kind == ReverseFileKind.Content
-            && (Libc.StatxFd(handle.Fd!.Fd, out var st) != Errno.OK || ReportedState.FromStatx(st) != handle.PinnedState))
+        if (handle.Kind == ReverseFileKind.Content)
         {
-            NoteChanged(handle);
+            if (Libc.StatxFd(handle.Fd!.Fd, out var st) != Errno.OK || ReportedState.FromStatx(st) != handle.PinnedState)
+            {
+                NoteChanged(handle);
+            }
+            RemovePin(handle.Node.NodeId);
         }
         handle.Dispose();
         return Errno.OK;
     }
 
-    private Errno OpenContent(ReverseNode node, out ReverseFileHandle? handle, out Libc.StatxBuffer stat)
+    private Errno OpenContent(ReverseNode node, out ReverseFileHandle? handle, out Libc.StatxBuffer stat,
+        out bool changedSinceTold)
     {
         handle = null;
+        changedSinceTold = false;
         var fd = _tree.OpenRegularFile(node, out stat, out var errno);
         if (fd is null)
         {
@@ -162,10 +169,9 @@ public sealed partial class ReverseFileSystem
         PathIv.Compute(cipherPath, PathIvPurpose.FileId, fileId);
         PathIv.Compute(cipherPath, PathIvPurpose.Block0Iv, block0Iv);
         FileHeader.Write(fileId, header);
-        // The size the kernel was last told for this node (it made the reader's idea of the file's length); the file
-        // as it is now only when nothing was told yet.
-        var pinned = _nodes.GetReported(node.NodeId) ?? ReportedState.FromStatx(stat);
+        var pinned = ChoosePin(node, stat, out changedSinceTold);
         handle = ReverseFileHandle.ForContent(node, fd, header, fileId, block0Iv, pinned);
+        AddPin(node.NodeId, pinned.Size);
         return Errno.OK;
     }
 

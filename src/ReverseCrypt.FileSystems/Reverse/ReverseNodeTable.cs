@@ -9,14 +9,14 @@ namespace ReverseCrypt.FileSystems.Reverse;
 /// FORGET). The same (parent, kind, plaintext name) maps to the same node while the kernel holds it.
 /// </summary>
 /// <remarks>
-/// <para>Built for millions of nodes (a walk of a large tree makes the kernel hold one per entry): a node is a 60-byte
+/// <para>Built for millions of nodes (a walk of a large tree makes the kernel hold one per entry): a node is a 64-byte
 /// slot in chunks of 4096 slots, with its plaintext name inline (names over 24 bytes in a side table) and the state of
 /// the file the kernel was last told (<see cref="ReportedState"/>), plus one int in an open-addressing index by
 /// (parent, kind, name); the content fingerprint of opened files is kept aside. No
 /// per-node object exists except for the root and directories (<see cref="ReverseNode"/>, which carry the descriptor
 /// cache, IV and long-name index); no encrypted name or path is stored. A forgotten node's slot is reused; a chunk
 /// whose nodes were all forgotten is released, and once enough memory was released the heap is compacted, so the
-/// daemon's memory falls back after the kernel forgets. 1,000,000 nodes take about 68 MB (slots and index).</para>
+/// daemon's memory falls back after the kernel forgets. 1,000,000 nodes take about 72 MB (slots and index).</para>
 /// <para>Node ids are (generation &lt;&lt; 32 | slot + 1), with a generation that changes on every reuse of a slot,
 /// so an id is never handed out twice within a mount (until 2^32 nodes were created) and a stale id finds nothing.
 /// The root is slot 0, id 1. A directory leaves the table only after all nodes under it did (the kernel forgets
@@ -69,6 +69,8 @@ internal sealed class ReverseNodeTable : IDisposable
         public long ReportedSize;
         /// <summary>Regular files: <see cref="ReportedState.Stamp"/> of the last attributes sent to the kernel.</summary>
         public ulong ReportedStamp;
+        /// <summary>When the state was recorded: the low 32 bits of <see cref="Environment.TickCount64"/>.</summary>
+        public uint ReportedAt;
     }
 
     [InlineArray(InlineNameLength)]
@@ -211,6 +213,7 @@ internal sealed class ReverseNodeTable : IDisposable
                     {
                         old.ReportedSize = r.Size;
                         old.ReportedStamp = r.Stamp;
+                        old.ReportedAt = (uint)Environment.TickCount64;
                     }
                     return IdOf(existing, old.Generation);
                 }
@@ -228,6 +231,7 @@ internal sealed class ReverseNodeTable : IDisposable
             slot.Flags = FlagUsed | FlagIndexed;
             slot.ReportedSize = reported?.Size ?? -1;
             slot.ReportedStamp = reported?.Stamp ?? 0;
+            slot.ReportedAt = (uint)Environment.TickCount64;
             if (plainName.Length <= InlineNameLength)
             {
                 plainName.CopyTo(slot.Name);
@@ -296,14 +300,16 @@ internal sealed class ReverseNodeTable : IDisposable
                 ref Slot slot = ref SlotAt(s);
                 slot.ReportedSize = reported.Size;
                 slot.ReportedStamp = reported.Stamp;
+                slot.ReportedAt = (uint)Environment.TickCount64;
             }
         }
     }
 
     /// <summary>The state of the file the kernel was last told for this node, or null (none recorded, or the node
-    /// is gone).</summary>
-    public ReportedState? GetReported(ulong nodeId)
+    /// is gone); <paramref name="age"/>: how long ago it was told (wraps after 49 days).</summary>
+    public ReportedState? GetReported(ulong nodeId, out TimeSpan age)
     {
+        age = TimeSpan.Zero;
         lock (_lock)
         {
             int s = Find(nodeId);
@@ -312,7 +318,12 @@ internal sealed class ReverseNodeTable : IDisposable
                 return null;
             }
             ref Slot slot = ref SlotAt(s);
-            return slot.ReportedSize < 0 ? null : new ReportedState(slot.ReportedSize, slot.ReportedStamp);
+            if (slot.ReportedSize < 0)
+            {
+                return null;
+            }
+            age = TimeSpan.FromMilliseconds(unchecked((uint)Environment.TickCount64 - slot.ReportedAt));
+            return new ReportedState(slot.ReportedSize, slot.ReportedStamp);
         }
     }
 
