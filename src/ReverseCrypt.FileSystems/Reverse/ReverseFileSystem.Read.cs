@@ -1,5 +1,6 @@
 // Opening and reading files of the view: content encryption at any offset (FORMAT.md 8.1-8.5), the virtual files
 // (6, 7.5) and the config pass-through (3.1).
+using System.Runtime.CompilerServices;
 using ReverseCrypt.FileSystems.Backing;
 using ReverseCrypt.Format;
 using ReverseCrypt.Format.Content;
@@ -331,14 +332,7 @@ public sealed partial class ReverseFileSystem
         }
         if (plainLength < wanted)
         {
-            // Shrunk under the reader: the bytes this open shows are gone.
-            NoteChanged(handle);
-            if (handle.TakeShrinkLog())
-            {
-                ReverseLog.ShrunkWhileRead(_log, DisplayPath(handle.Node.ViewParent!, handle.Node.PlainName),
-                    handle.PinnedSize, plainStart + plainLength);
-            }
-            return Errno.EIO;
+            return ShrunkUnderReader(handle, plainStart + plainLength);
         }
         int plainBlocks = (plainLength + PlainBlock - 1) / PlainBlock;
         int cipherAvailable = plainLength + Overhead * plainBlocks;     // encrypted bytes from firstBlock on
@@ -392,6 +386,19 @@ public sealed partial class ReverseFileSystem
         }
         bytesRead = written + outPos;
         return Errno.OK;
+    }
+
+    /// <summary>The file shrank under the reader: the bytes this open shows are gone. Kept out of the read path so
+    /// that its code and what it touches stay cold.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Errno ShrunkUnderReader(ReverseFileHandle handle, long size)
+    {
+        NoteChanged(handle);
+        if (handle.TakeShrinkLog())
+        {
+            ReverseLog.ShrunkWhileRead(_log, DisplayPath(handle.Node.ViewParent!, handle.Node.PlainName), handle.PinnedSize, size);
+        }
+        return Errno.EIO;
     }
 
     private byte[] PlainBuffer(int needed)
