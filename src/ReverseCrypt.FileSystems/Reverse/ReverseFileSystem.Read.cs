@@ -271,7 +271,6 @@ public sealed partial class ReverseFileSystem
     /// </summary>
     private Errno ReadContent(ReverseFileHandle handle, long offset, Span<byte> buffer, out int bytesRead)
     {
-        const int HeaderSize = ContentLayout.HeaderSize;
         const int PlainBlock = ContentLayout.PlainBlockSize;
         const int CipherBlock = ContentLayout.CipherBlockSize;
         const int Overhead = ContentLayout.BlockOverhead;
@@ -281,32 +280,24 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.OK;
         }
-        int written = 0;
-        long cipherOffset = offset;
-        if (cipherOffset < HeaderSize)
-        {
-            int n = (int)Math.Min(HeaderSize - cipherOffset, buffer.Length);
-            handle.Header.AsSpan((int)cipherOffset, n).CopyTo(buffer);
-            written = n;
-            cipherOffset += n;
-        }
+        var range = ContentLayout.MapCipherRange(offset, buffer.Length);
+        int written = range.HeaderBytes;
+        handle.Header.AsSpan((int)Math.Min(offset, ContentLayout.HeaderSize), written).CopyTo(buffer);
         int remaining = buffer.Length - written;
-        if (remaining == 0)
+        if (range.BeyondAnyFile)
+        {
+            return Errno.OK;    // far beyond any file size: end of file
+        }
+        if (range.BlockCount == 0)
         {
             bytesRead = written;
             return Errno.OK;
         }
+        long firstBlock = range.FirstBlock;
+        int skip = range.SkipInFirstBlock;
+        int blockCount = range.BlockCount;
 
-        long firstBlock = (cipherOffset - HeaderSize) / CipherBlock;
-        int skip = (int)((cipherOffset - HeaderSize) % CipherBlock);
-        long lastBlock = (cipherOffset + remaining - 1 - HeaderSize) / CipherBlock;
-        int blockCount = (int)(lastBlock - firstBlock + 1);
-        if (firstBlock > long.MaxValue / PlainBlock - blockCount)
-        {
-            return Errno.OK;    // far beyond any file size: end of file
-        }
-
-        long plainStart = firstBlock * PlainBlock;
+        long plainStart = range.PlainOffset;
         if (plainStart >= handle.PinnedSize)
         {
             return Errno.OK;    // past the end: 0 bytes, header withheld too
