@@ -137,7 +137,7 @@ public class ReverseViewBehaviourTests : ReverseViewFixture
     }
 
     [Test]
-    public void FileShrinking_DuringReads_GivesConsistentBlocksOrEndOfFile()
+    public void FileShrinking_DuringReads_GivesWholeBlocksOrEio_NeverACutFileOrZeros()
     {
         File.WriteAllBytes(P("shrinks"), new byte[100_000]);
         var (fs, view) = Create();
@@ -146,15 +146,18 @@ public class ReverseViewBehaviourTests : ReverseViewFixture
         var buffer = new byte[128 * 1024];
         Assert.That(fs.Read(entry.NodeId, fh, 0, buffer, out int full), Is.EqualTo(Errno.OK));
         Assert.That(full, Is.EqualTo(18 + 100_000 + 25 * 32));
+        var before = buffer.AsSpan(0, full).ToArray();
 
         using (var f = new FileStream(P("shrinks"), FileMode.Open))
         {
             f.SetLength(5000);
         }
-        Assert.That(fs.Read(entry.NodeId, fh, 0, buffer, out int n), Is.EqualTo(Errno.OK));
-        Assert.That(n, Is.EqualTo(18 + 5000 + 64), "the file as it is now");
-        Assert.That(fs.Read(entry.NodeId, fh, 50_000, buffer, out int past), Is.EqualTo(Errno.OK));
-        Assert.That(past, Is.Zero, "past the new end: end of file, no error");
+        // Issue 12: the open keeps the size it was opened with; what is gone is an error, not a shorter file.
+        Assert.That(fs.Read(entry.NodeId, fh, 0, buffer, out _), Is.EqualTo(Errno.EIO), "the request reaches the missing part");
+        Assert.That(fs.Read(entry.NodeId, fh, 0, buffer.AsSpan(0, 18 + 4128), out int head), Is.EqualTo(Errno.OK));
+        Assert.That(buffer.AsSpan(0, head).ToArray(), Is.EqualTo(before.AsSpan(0, 18 + 4128).ToArray()), "block 0 is still whole");
+        Assert.That(fs.Read(entry.NodeId, fh, 50_000, buffer, out int past), Is.EqualTo(Errno.EIO));
+        Assert.That(past, Is.Zero, "past the new end: an error, not zeros and not the end of the file");
         fs.Release(entry.NodeId, fh, 0);
     }
 

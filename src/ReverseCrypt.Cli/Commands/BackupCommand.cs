@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using ReverseCrypt.Cli.Infrastructure;
 using ReverseCrypt.Fuse;
 using ReverseCrypt.Operations.Backup;
+using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.Cli.Commands;
 
@@ -138,14 +139,19 @@ public static class BackupCommand
             try
             {
                 RsyncRun transfer;
+                List<string> changed;
+                long changedCount;
                 using (var view = ReverseView.Mount(settings, mountDir, loggers))
                 {
                     if (cancellation.IsCancellationRequested) throw Interrupted();
                     progress?.Start();
                     transfer = run.Transfer(view.Mountpoint, RsyncCpu(view, loggers), cancellation);
                     progress?.Clear();
+                    // What changed while the view served it (each stored as one consistent state), read before unmounting.
+                    changed = [.. view.ChangedWhileServed.Select(path => BytePath.Display(path)).Order(StringComparer.Ordinal)];
+                    changedCount = view.ChangedWhileServedCount;
                 }
-                return (run.Finish(transfer), null);
+                return (run.Finish(transfer, changed, changedCount), null);
             }
             finally
             {

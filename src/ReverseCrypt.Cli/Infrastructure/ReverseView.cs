@@ -40,6 +40,14 @@ public sealed class ReverseView : IDisposable
 
     public string Mountpoint => Fuse.Mountpoint;
 
+    /// <summary>Plaintext paths (relative to PLAINDIR, bytes) of the files that changed while the view served them;
+    /// the first <see cref="ReverseFileSystem.ChangedWhileServedLimit"/> (see
+    /// <see cref="ReverseFileSystem.ChangedWhileServed"/>). Read it after rsync finished.</summary>
+    public IReadOnlyCollection<byte[]> ChangedWhileServed => _fileSystem.ChangedWhileServed;
+
+    /// <summary>How many files changed while served (see <see cref="ReverseFileSystem.ChangedWhileServedCount"/>).</summary>
+    public long ChangedWhileServedCount => _fileSystem.ChangedWhileServedCount;
+
     /// <summary>PLAINDIR must be an existing directory (exit 20 otherwise).</summary>
     public static void ValidatePlainDir(string plainDir)
     {

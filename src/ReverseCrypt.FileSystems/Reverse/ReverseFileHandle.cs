@@ -37,8 +37,24 @@ internal sealed class ReverseFileHandle : IDisposable
     /// <summary>PathIV(cipher path, BLOCK0IV) (Content).</summary>
     public byte[]? Block0Iv { get; }
 
-    public static ReverseFileHandle ForContent(ReverseNode node, SafeFd fd, byte[] header, byte[] fileId, byte[] block0Iv) =>
-        new(node, ReverseFileKind.Content, fd, null, header, fileId, block0Iv);
+    /// <summary>Content: the plaintext size this open serves, fixed at OPEN (the size the kernel was last told).</summary>
+    public long PinnedSize { get; private init; }
+
+    /// <summary>Content: the file's state as the kernel was last told it when this open began.</summary>
+    public ReportedState PinnedState { get; private init; }
+
+    private int _changeRecorded;
+    private int _shrinkLogged;
+
+    /// <summary>True the first time it is called: a change of this open's file is recorded once.</summary>
+    public bool TakeChangeRecord() => Interlocked.Exchange(ref _changeRecorded, 1) == 0;
+
+    /// <summary>True the first time it is called: a shrink under this open is logged once.</summary>
+    public bool TakeShrinkLog() => Interlocked.Exchange(ref _shrinkLogged, 1) == 0;
+
+    public static ReverseFileHandle ForContent(ReverseNode node, SafeFd fd, byte[] header, byte[] fileId, byte[] block0Iv,
+        ReportedState pinned) =>
+        new(node, ReverseFileKind.Content, fd, null, header, fileId, block0Iv) { PinnedSize = pinned.Size, PinnedState = pinned };
 
     public static ReverseFileHandle ForPassThrough(ReverseNode node, SafeFd fd) =>
         new(node, ReverseFileKind.PassThrough, fd, null, null, null, null);

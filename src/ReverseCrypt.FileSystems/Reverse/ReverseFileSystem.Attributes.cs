@@ -22,7 +22,16 @@ public sealed partial class ReverseFileSystem
             {
                 return errno;
             }
-            attr = file.Kind == ReverseFileKind.Content ? RealAttr(st) : FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
+            if (file.Kind != ReverseFileKind.Content)
+            {
+                attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
+                return Errno.OK;
+            }
+            // The size this handle serves (pinned at OPEN), whatever the file grew or shrank to: rsync fstat()s the
+            // file it opened and sends exactly that many bytes.
+            attr = RealAttr(st);
+            attr.Size = (ulong)ContentLayout.PlainToCipherSize(file.PinnedSize);
+            _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr));
             return Errno.OK;
         }
         var node = _nodes.Get(nodeId);
@@ -30,7 +39,13 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.ENOENT;
         }
-        return AttrOf(node, out attr);
+        var result = AttrOf(node, out attr);
+        if (result == Errno.OK && ReportedState.Of(node.Kind, attr) is not null)
+        {
+            ShowPinnedSize(nodeId, ref attr);
+            _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr));
+        }
+        return result;
     }
 
     public override Errno Readlink(ulong nodeId, Span<byte> target, out int length)

@@ -42,7 +42,11 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.EPERM;
         }
-        ulong nodeId = _nodes.AddLookup(parent, kind, plainName, attr.Mode & S_IFMT);
+        ulong nodeId = _nodes.AddLookup(parent, kind, plainName, attr.Mode & S_IFMT, ReportedState.Of(kind, attr));
+        if (kind == ReverseNodeKind.Real && ShowPinnedSize(nodeId, ref attr))
+        {
+            _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr));
+        }
         entry = EntryFor(nodeId, attr);
         return Errno.OK;
     }

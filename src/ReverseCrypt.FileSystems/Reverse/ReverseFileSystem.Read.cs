@@ -1,5 +1,6 @@
 // Opening and reading files of the view: content encryption at any offset (docs/format.md 8.1-8.5), the virtual files
 // (6, 7.5) and the config pass-through (3.1).
+using System.Runtime.CompilerServices;
 using ReverseCrypt.FileSystems.Backing;
 using ReverseCrypt.Format;
 using ReverseCrypt.Format.Content;
@@ -66,13 +67,27 @@ public sealed partial class ReverseFileSystem
                 openFlags = KeepCacheIfUnchanged(node, configStat);
                 break;
             case ReverseNodeKind.Real:
-                errno = OpenContent(node, out var contentHandle, out var contentStat);
+                errno = OpenContent(node, out var contentHandle, out var contentStat, out bool changedSinceTold);
                 if (contentHandle is null)
                 {
                     return errno;
                 }
                 handle = contentHandle;
-                openFlags = KeepCacheIfUnchanged(node, contentStat);
+                if (changedSinceTold)
+                {
+                    NoteChanged(handle);
+                }
+                if (ReportedState.FromStatx(contentStat) != handle.PinnedState)
+                {
+                    // Serves an earlier state than the file's: bypass the page cache (no page from another open or
+                    // state can meet this open's blocks) and drop what is cached.
+                    _nodes.ExchangeFingerprint(node.NodeId, 0);
+                    openFlags = FuseOpenFlags.DirectIo;
+                }
+                else
+                {
+                    openFlags = KeepCacheIfUnchanged(node, contentStat);
+                }
                 break;
             default:
                 return Errno.EIO;
@@ -115,13 +130,28 @@ public sealed partial class ReverseFileSystem
 
     public override Errno Release(ulong nodeId, ulong fileHandle, int flags)
     {
-        _files.Remove(fileHandle)?.Dispose();
+        var handle = _files.Remove(fileHandle);
+        if (handle is null)
+        {
+            return Errno.OK;
+        }
+        if (handle.Kind == ReverseFileKind.Content)
+        {
+            if (Libc.StatxFd(handle.Fd!.Fd, out var st) != Errno.OK || ReportedState.FromStatx(st) != handle.PinnedState)
+            {
+                NoteChanged(handle);
+            }
+            RemovePin(handle.Node.NodeId);
+        }
+        handle.Dispose();
         return Errno.OK;
     }
 
-    private Errno OpenContent(ReverseNode node, out ReverseFileHandle? handle, out Libc.StatxBuffer stat)
+    private Errno OpenContent(ReverseNode node, out ReverseFileHandle? handle, out Libc.StatxBuffer stat,
+        out bool changedSinceTold)
     {
         handle = null;
+        changedSinceTold = false;
         var fd = _tree.OpenRegularFile(node, out stat, out var errno);
         if (fd is null)
         {
@@ -140,7 +170,9 @@ public sealed partial class ReverseFileSystem
         PathIv.Compute(cipherPath, PathIvPurpose.FileId, fileId);
         PathIv.Compute(cipherPath, PathIvPurpose.Block0Iv, block0Iv);
         FileHeader.Write(fileId, header);
-        handle = ReverseFileHandle.ForContent(node, fd, header, fileId, block0Iv);
+        var pinned = ChoosePin(node, stat, out changedSinceTold);
+        handle = ReverseFileHandle.ForContent(node, fd, header, fileId, block0Iv, pinned);
+        AddPin(node.NodeId, pinned.Size);
         return Errno.OK;
     }
 
@@ -173,7 +205,8 @@ public sealed partial class ReverseFileSystem
     }
 
     /// <summary>FOPEN_KEEP_CACHE only when inode, size, mtime and ctime are those of the previous open, so that cached
-    /// pages are never served after the plaintext changed; otherwise the kernel drops the cache on this open.</summary>
+    /// pages are never served after the plaintext changed; otherwise the kernel drops the cache on this open. (Called
+    /// only when the file is in the state the kernel was told, so the size pinned for the open is its size.)</summary>
     private FuseOpenFlags KeepCacheIfUnchanged(ReverseNode node, in Libc.StatxBuffer st) =>
         _nodes.ExchangeFingerprint(node.NodeId, Fingerprint(st)) ? FuseOpenFlags.KeepCache : FuseOpenFlags.None;
 
@@ -227,15 +260,17 @@ public sealed partial class ReverseFileSystem
     }
 
     /// <summary>
-    /// Serves <c>E[offset : offset + buffer.Length]</c> of the encrypted file E = header || block_0 || ... computed
-    /// from the plaintext as it is now (docs/format.md 8.5): the plaintext blocks covering the request are read with one
-    /// pread; whole encrypted blocks go straight into the reply buffer, blocks cut by the request's edges through a
-    /// one-block scratch buffer. When no plaintext byte exists at the requested data position, nothing is returned
-    /// (not even header bytes), as gocryptfs does; a request entirely inside the header gets header bytes.
+    /// Serves <c>E[offset : offset + buffer.Length]</c> of the encrypted file E = header || block_0 || ... of the
+    /// first <see cref="ReverseFileHandle.PinnedSize"/> plaintext bytes (docs/format.md 8.5; a file grown since OPEN is
+    /// served as that prefix, its last block encrypted from exactly those bytes). The plaintext blocks covering the
+    /// request are read with one pread; whole encrypted blocks go straight into the reply buffer, blocks cut by the
+    /// request's edges through a one-block scratch buffer. When no plaintext byte exists at the requested data
+    /// position, nothing is returned (not even header bytes), as gocryptfs does; a request entirely inside the header
+    /// gets header bytes. When the file has shrunk below a byte the request needs, the request fails with EIO: never a
+    /// block cut short, never bytes that were not read.
     /// </summary>
     private Errno ReadContent(ReverseFileHandle handle, long offset, Span<byte> buffer, out int bytesRead)
     {
-        const int HeaderSize = ContentLayout.HeaderSize;
         const int PlainBlock = ContentLayout.PlainBlockSize;
         const int CipherBlock = ContentLayout.CipherBlockSize;
         const int Overhead = ContentLayout.BlockOverhead;
@@ -245,31 +280,29 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.OK;
         }
-        int written = 0;
-        long cipherOffset = offset;
-        if (cipherOffset < HeaderSize)
-        {
-            int n = (int)Math.Min(HeaderSize - cipherOffset, buffer.Length);
-            handle.Header.AsSpan((int)cipherOffset, n).CopyTo(buffer);
-            written = n;
-            cipherOffset += n;
-        }
+        var range = ContentLayout.MapCipherRange(offset, buffer.Length);
+        int written = range.HeaderBytes;
+        handle.Header.AsSpan((int)Math.Min(offset, ContentLayout.HeaderSize), written).CopyTo(buffer);
         int remaining = buffer.Length - written;
-        if (remaining == 0)
+        if (range.BeyondAnyFile)
+        {
+            return Errno.OK;    // far beyond any file size: end of file
+        }
+        if (range.BlockCount == 0)
         {
             bytesRead = written;
             return Errno.OK;
         }
+        long firstBlock = range.FirstBlock;
+        int skip = range.SkipInFirstBlock;
+        int blockCount = range.BlockCount;
 
-        long firstBlock = (cipherOffset - HeaderSize) / CipherBlock;
-        int skip = (int)((cipherOffset - HeaderSize) % CipherBlock);
-        long lastBlock = (cipherOffset + remaining - 1 - HeaderSize) / CipherBlock;
-        int blockCount = (int)(lastBlock - firstBlock + 1);
-        if (firstBlock > long.MaxValue / PlainBlock - blockCount)
+        long plainStart = range.PlainOffset;
+        if (plainStart >= handle.PinnedSize)
         {
-            return Errno.OK;    // far beyond any file size: end of file
+            return Errno.OK;    // past the end: 0 bytes, header withheld too
         }
-
+        int wanted = (int)Math.Min(blockCount * PlainBlock, handle.PinnedSize - plainStart);
         var plain = PlainBuffer(blockCount * PlainBlock);
         int plainLength;
         Errno errno;
@@ -277,7 +310,7 @@ public sealed partial class ReverseFileSystem
         handle.Fd!.DangerousAddRef(ref added);
         try
         {
-            plainLength = Libc.PreadFull(handle.Fd.Fd, plain.AsSpan(0, blockCount * PlainBlock), firstBlock * PlainBlock, out errno);
+            plainLength = Libc.PreadFull(handle.Fd.Fd, plain.AsSpan(0, wanted), plainStart, out errno);
         }
         finally
         {
@@ -287,6 +320,10 @@ public sealed partial class ReverseFileSystem
         {
             ReverseLog.ReadFailed(_log, handle.Node.NodeId, errno.ToString());
             return errno;
+        }
+        if (plainLength < wanted)
+        {
+            return ShrunkUnderReader(handle, plainStart + plainLength);
         }
         int plainBlocks = (plainLength + PlainBlock - 1) / PlainBlock;
         int cipherAvailable = plainLength + Overhead * plainBlocks;     // encrypted bytes from firstBlock on
@@ -340,6 +377,19 @@ public sealed partial class ReverseFileSystem
         }
         bytesRead = written + outPos;
         return Errno.OK;
+    }
+
+    /// <summary>The file shrank under the reader: the bytes this open shows are gone. Kept out of the read path so
+    /// that its code and what it touches stay cold.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Errno ShrunkUnderReader(ReverseFileHandle handle, long size)
+    {
+        NoteChanged(handle);
+        if (handle.TakeShrinkLog())
+        {
+            ReverseLog.ShrunkWhileRead(_log, DisplayPath(handle.Node.ViewParent!, handle.Node.PlainName), handle.PinnedSize, size);
+        }
+        return Errno.EIO;
     }
 
     private byte[] PlainBuffer(int needed)

@@ -150,8 +150,13 @@ public sealed partial class ReverseFileSystem
                 {
                     break;
                 }
-                ulong nodeId = _nodes.AddLookup(dir, e.Kind, e.PlainName, e.Attr.Mode & S_IFMT);
-                var entry = EntryFor(nodeId, e.Attr);
+                ulong nodeId = _nodes.AddLookup(dir, e.Kind, e.PlainName, e.Attr.Mode & S_IFMT, ReportedState.Of(e.Kind, e.Attr));
+                var attr = e.Attr;
+                if (e.Kind == ReverseNodeKind.Real && ShowPinnedSize(nodeId, ref attr))
+                {
+                    _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr));
+                }
+                var entry = EntryFor(nodeId, attr);
                 if (!writer.TryAddPlus(e.ViewName, entry, i + 1))
                 {
                     // Not sent: the kernel did not take this lookup reference.

@@ -44,4 +44,8 @@ internal static partial class ReverseLog
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Preparing the listing of node {NodeId} ahead failed; it is listed when opened")]
     public static partial void PrefetchFailed(ILogger logger, ulong nodeId, Exception exception);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning,
+        Message = "{PlainPath} shrank while it was read (from {PinnedSize} to {Size} bytes): the missing part reads as an I/O error, never as a cut block")]
+    public static partial void ShrunkWhileRead(ILogger logger, string plainPath, long pinnedSize, long size);
 }

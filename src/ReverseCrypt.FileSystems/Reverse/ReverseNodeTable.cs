@@ -9,13 +9,14 @@ namespace ReverseCrypt.FileSystems.Reverse;
 /// FORGET). The same (parent, kind, plaintext name) maps to the same node while the kernel holds it.
 /// </summary>
 /// <remarks>
-/// <para>Built for millions of nodes (a walk of a large tree makes the kernel hold one per entry): a node is a 44-byte
-/// slot in chunks of 4096 slots, with its plaintext name inline (names over 24 bytes in a side table), plus one int in
-/// an open-addressing index by (parent, kind, name); the content fingerprint of opened files is kept aside. No
+/// <para>Built for millions of nodes (a walk of a large tree makes the kernel hold one per entry): a node is a 64-byte
+/// slot in chunks of 4096 slots, with its plaintext name inline (names over 24 bytes in a side table) and the state of
+/// the file the kernel was last told (<see cref="ReportedState"/>), plus one int in an open-addressing index by
+/// (parent, kind, name); the content fingerprint of opened files is kept aside. No
 /// per-node object exists except for the root and directories (<see cref="ReverseNode"/>, which carry the descriptor
 /// cache, IV and long-name index); no encrypted name or path is stored. A forgotten node's slot is reused; a chunk
 /// whose nodes were all forgotten is released, and once enough memory was released the heap is compacted, so the
-/// daemon's memory falls back after the kernel forgets. 1,000,000 nodes take about 52 MB (slots and index).</para>
+/// daemon's memory falls back after the kernel forgets. 1,000,000 nodes take about 72 MB (slots and index).</para>
 /// <para>Node ids are (generation &lt;&lt; 32 | slot + 1), with a generation that changes on every reuse of a slot,
 /// so an id is never handed out twice within a mount (until 2^32 nodes were created) and a stale id finds nothing.
 /// The root is slot 0, id 1. A directory leaves the table only after all nodes under it did (the kernel forgets
@@ -65,6 +66,12 @@ internal sealed class ReverseNodeTable : IDisposable
         public byte NameLength;
         public byte Flags;
         public InlineName Name;
+        /// <summary>Regular files: the plaintext size of the last attributes sent to the kernel (-1: none yet).</summary>
+        public long ReportedSize;
+        /// <summary>Regular files: <see cref="ReportedState.Stamp"/> of the last attributes sent to the kernel.</summary>
+        public ulong ReportedStamp;
+        /// <summary>When the state was recorded: the low 32 bits of <see cref="Environment.TickCount64"/>.</summary>
+        public uint ReportedAt;
     }
 
     [InlineArray(InlineNameLength)]
@@ -171,7 +178,10 @@ internal sealed class ReverseNodeTable : IDisposable
     /// only if it has the same file type (<paramref name="fileType"/>, S_IFMT bits): a file replaced by a directory
     /// gets a new node id, as the kernel expects (the old id stays valid until forgotten).
     /// </summary>
-    public ulong AddLookup(ReverseNode parent, ReverseNodeKind kind, ReadOnlySpan<byte> plainName, uint fileType)
+    /// <param name="reported">The state of a regular file that the reply carrying this lookup tells the kernel
+    /// (recorded on the node, see <see cref="NoteReported"/>), or null.</param>
+    public ulong AddLookup(ReverseNode parent, ReverseNodeKind kind, ReadOnlySpan<byte> plainName, uint fileType,
+        ReportedState? reported = null)
     {
         ArgumentNullException.ThrowIfNull(parent);
         if (plainName.Length > byte.MaxValue)
@@ -201,6 +211,12 @@ internal sealed class ReverseNodeTable : IDisposable
                     {
                         _persistent[existing].ForgetPending = false;
                     }
+                    if (reported is { } r)
+                    {
+                        old.ReportedSize = r.Size;
+                        old.ReportedStamp = r.Stamp;
+                        old.ReportedAt = (uint)Environment.TickCount64;
+                    }
                     return IdOf(existing, old.Generation);
                 }
             }
@@ -215,6 +231,9 @@ internal sealed class ReverseNodeTable : IDisposable
             slot.FileType = type;
             slot.NameLength = (byte)plainName.Length;
             slot.Flags = FlagUsed | FlagIndexed;
+            slot.ReportedSize = reported?.Size ?? -1;
+            slot.ReportedStamp = reported?.Stamp ?? 0;
+            slot.ReportedAt = (uint)Environment.TickCount64;
             if (plainName.Length <= InlineNameLength)
             {
                 plainName.CopyTo(slot.Name);
@@ -268,6 +287,45 @@ internal sealed class ReverseNodeTable : IDisposable
                 return;
             }
             Free(s);
+        }
+    }
+
+    /// <summary>Records the state of a regular file that a reply (GETATTR, LOOKUP, READDIRPLUS entry) tells the
+    /// kernel; the last one recorded is what OPEN pins (<see cref="GetReported"/>).</summary>
+    public void NoteReported(ulong nodeId, ReportedState reported)
+    {
+        lock (_lock)
+        {
+            int s = Find(nodeId);
+            if (s > 0)
+            {
+                ref Slot slot = ref SlotAt(s);
+                slot.ReportedSize = reported.Size;
+                slot.ReportedStamp = reported.Stamp;
+                slot.ReportedAt = (uint)Environment.TickCount64;
+            }
+        }
+    }
+
+    /// <summary>The state of the file the kernel was last told for this node, or null (none recorded, or the node
+    /// is gone); <paramref name="age"/>: how long ago it was told (wraps after 49 days).</summary>
+    public ReportedState? GetReported(ulong nodeId, out TimeSpan age)
+    {
+        age = TimeSpan.Zero;
+        lock (_lock)
+        {
+            int s = Find(nodeId);
+            if (s <= 0)
+            {
+                return null;
+            }
+            ref Slot slot = ref SlotAt(s);
+            if (slot.ReportedSize < 0)
+            {
+                return null;
+            }
+            age = TimeSpan.FromMilliseconds(unchecked((uint)Environment.TickCount64 - slot.ReportedAt));
+            return new ReportedState(slot.ReportedSize, slot.ReportedStamp);
         }
     }
 

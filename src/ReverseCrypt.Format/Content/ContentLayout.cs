@@ -84,10 +84,56 @@ public static class ContentLayout
         return HeaderSize + blockNo * CipherBlockSize;
     }
 
+    /// <summary>
+    /// What a read of the encrypted bytes [<paramref name="cipherOffset"/>, + <paramref name="length"/>) covers (the
+    /// cipher-range to plaintext-range mapping, like gocryptfs's ExplodeCipherRange / JointPlaintextRange): the header
+    /// bytes at its start, then the blocks it touches (each encrypted whole from its plaintext, then cut) and where
+    /// in the first block's encrypted bytes it starts. No block when the request lies inside the header (or is
+    /// empty); <see cref="CipherRange.BeyondAnyFile"/> when the request ends past the largest possible offset (its
+    /// blocks are then not computed).
+    /// </summary>
+    public static CipherRange MapCipherRange(long cipherOffset, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(cipherOffset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        int headerBytes = cipherOffset < HeaderSize ? (int)Math.Min(HeaderSize - cipherOffset, length) : 0;
+        long bodyStart = cipherOffset + headerBytes - HeaderSize;
+        int bodyLength = length - headerBytes;
+        if (bodyLength == 0)
+        {
+            return new CipherRange(headerBytes, 0, 0, 0, BeyondAnyFile: false);
+        }
+        long firstBlock = bodyStart / CipherBlockSize;
+        if (bodyStart > long.MaxValue - bodyLength)
+        {
+            return new CipherRange(headerBytes, firstBlock, 0, 0, BeyondAnyFile: true);
+        }
+        long lastBlock = (bodyStart + bodyLength - 1) / CipherBlockSize;
+        int blockCount = (int)(lastBlock - firstBlock + 1);
+        bool beyond = firstBlock > long.MaxValue / PlainBlockSize - blockCount;
+        return new CipherRange(headerBytes, firstBlock, blockCount, (int)(bodyStart % CipherBlockSize), beyond);
+    }
+
     /// <summary>Plain offset of the first byte of block blockNo.</summary>
     public static long PlainOffsetOfBlock(long blockNo)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(blockNo);
         return blockNo * PlainBlockSize;
     }
+}
+
+/// <summary>The result of <see cref="ContentLayout.MapCipherRange"/>.</summary>
+/// <param name="HeaderBytes">Bytes of the 18-byte header at the start of the request.</param>
+/// <param name="FirstBlock">The first block the request touches after the header.</param>
+/// <param name="BlockCount">How many consecutive blocks it touches (0: none).</param>
+/// <param name="SkipInFirstBlock">Where in the first block's encrypted bytes the request starts.</param>
+/// <param name="BeyondAnyFile">The request ends past the largest possible offset (its end or its blocks' plaintext
+/// offset would overflow): the end of the file.</param>
+public readonly record struct CipherRange(int HeaderBytes, long FirstBlock, int BlockCount, int SkipInFirstBlock, bool BeyondAnyFile)
+{
+    /// <summary>Plaintext offset of <see cref="FirstBlock"/>.</summary>
+    public long PlainOffset => FirstBlock * ContentLayout.PlainBlockSize;
+
+    /// <summary>Plaintext bytes of the blocks touched (whole blocks; the file may end earlier).</summary>
+    public long PlainLength => (long)BlockCount * ContentLayout.PlainBlockSize;
 }

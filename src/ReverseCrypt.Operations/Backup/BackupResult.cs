@@ -39,6 +39,13 @@ public sealed record BackupResult
     /// <summary>How the snapshot was started on the destination (null without snapshots or before Prepare).</summary>
     public SnapshotMode? SnapshotMode { get; init; }
 
+    /// <summary>Files (plaintext paths, \xNN-escaped) that changed while the view served them: each is stored as one
+    /// consistent state it had, and the next run sends it again. At most the first 10,000.</summary>
+    public IReadOnlyList<string> ChangedDuringRun { get; init; } = [];
+
+    /// <summary>How many files changed while the view served them (may exceed <see cref="ChangedDuringRun"/>).</summary>
+    public long ChangedDuringRunCount { get; init; }
+
     /// <summary>Snapshots deleted by retention (or that would be, in a dry run), oldest first.</summary>
     public IReadOnlyList<string> Pruned { get; init; } = [];
 

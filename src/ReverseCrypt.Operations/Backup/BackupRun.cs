@@ -139,8 +139,13 @@ public sealed class BackupRun : IDisposable
     /// as restic keeps a snapshot with unreadable files; the exit code says it), switches latest, and applies
     /// retention after a fully successful one. Never throws: every failure is in <see cref="BackupResult.Error"/>.
     /// </summary>
-    public BackupResult Finish(RsyncRun run)
+    public BackupResult Finish(RsyncRun run) => Finish(run, [], 0);
+
+    /// <summary>As <see cref="Finish(RsyncRun)"/>, with the files the view saw change while it served them
+    /// (<paramref name="changed"/>, plaintext paths for display; <paramref name="changedCount"/> counts them all).</summary>
+    public BackupResult Finish(RsyncRun run, IReadOnlyList<string> changed, long changedCount)
     {
+        ArgumentNullException.ThrowIfNull(changed);
         ArgumentNullException.ThrowIfNull(run);
         var plan = _plan ?? throw new InvalidOperationException("Prepare first.");
         var remote = _options.Destination.IsRemote;
@@ -206,6 +211,8 @@ public sealed class BackupRun : IDisposable
             RsyncExitCode = run.ExitCode,
             RsyncCpu = run.Cpu,
             SnapshotMode = plan.Mode,
+            ChangedDuringRun = changed,
+            ChangedDuringRunCount = Math.Max(changedCount, changed.Count),
             Pruned = pruned,
             Snapshots = _options.Snapshots ? snapshots : [],
             Warnings = warnings,

@@ -7,6 +7,9 @@ namespace ReverseCrypt.Operations.Backup;
 /// <summary>The closing summary of a backup: a few lines of text, or one JSON object (<c>--json</c>).</summary>
 public static class BackupSummary
 {
+    /// <summary>How many changed files the text summary names (JSON has them all, up to the view's limit).</summary>
+    public const int ChangedShown = 20;
+
     public static string ToText(BackupResult result, string source)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -48,6 +51,14 @@ public static class BackupSummary
         text.Append('\n');
         if (result.Pruned.Count > 0)
             text.Append(CultureInfo.InvariantCulture, $"  {(result.DryRun ? "would prune" : "pruned")}: {string.Join(' ', result.Pruned)}\n");
+        if (result.ChangedDuringRunCount > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"  changed while being read: {result.ChangedDuringRunCount} file{(result.ChangedDuringRunCount == 1 ? "" : "s")}, each stored as one consistent earlier state; the next run sends them again\n");
+            foreach (var path in result.ChangedDuringRun.Take(ChangedShown)) text.Append(CultureInfo.InvariantCulture, $"    {path}\n");
+            if (result.ChangedDuringRunCount > ChangedShown)
+                text.Append(CultureInfo.InvariantCulture, $"    ... and {result.ChangedDuringRunCount - ChangedShown} more (--json lists up to {result.ChangedDuringRun.Count})\n");
+        }
         foreach (var warning in result.Warnings) text.Append(CultureInfo.InvariantCulture, $"  warning: {warning}\n");
         // A failure is not repeated here: the command prints it once, on stderr (JSON keeps it in "error").
         return text.ToString();
@@ -91,6 +102,8 @@ public static class BackupSummary
             WriteArray(json, "pruned", result.Pruned);
             WriteArray(json, "snapshots", result.Snapshots);
             WriteArray(json, "warnings", result.Warnings);
+            WriteArray(json, "changed_during_run", result.ChangedDuringRun);
+            json.WriteNumber("changed_during_run_count", result.ChangedDuringRunCount);
             if (result.RsyncExitCode is { } rc) json.WriteNumber("rsync_exit_code", rc);
             else json.WriteNull("rsync_exit_code");
             if (result.RsyncCpu is { } cpu) json.WriteNumber("rsync_cpu", cpu);

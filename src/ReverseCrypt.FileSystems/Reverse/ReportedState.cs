@@ -1,0 +1,43 @@
+using ReverseCrypt.Format.Content;
+using ReverseCrypt.Fuse;
+using ReverseCrypt.Interop;
+
+namespace ReverseCrypt.FileSystems.Reverse;
+
+/// <summary>
+/// The state of a regular plaintext file as an attribute reply told it to the kernel: its plaintext size and a
+/// 64-bit digest of its mtime and ctime (seconds and nanoseconds). OPEN pins the size the kernel was last told, and
+/// OPEN and RELEASE compare the file with it to find files that changed while they were served.
+/// </summary>
+internal readonly record struct ReportedState(long Size, ulong Stamp)
+{
+    /// <summary>The state an attribute reply of the view carries (the size is the cipher size: mapped back).</summary>
+    public static ReportedState FromAttr(in FuseAttr attr) =>
+        new(ContentLayout.CipherToPlainSize((long)attr.Size), StampOf(attr.Mtime, attr.MtimeNsec, attr.Ctime, attr.CtimeNsec));
+
+    /// <summary>The state of a plaintext file as statx saw it.</summary>
+    public static ReportedState FromStatx(in Libc.StatxBuffer st) =>
+        new((long)st.Size, StampOf(st.Mtime.Sec, st.Mtime.Nsec, st.Ctime.Sec, st.Ctime.Nsec));
+
+    /// <summary>The state of a regular file of the view with the given attributes, or null for anything else (only
+    /// the content of regular files is pinned and watched).</summary>
+    public static ReportedState? Of(ReverseNodeKind kind, in FuseAttr attr) =>
+        kind == ReverseNodeKind.Real && (attr.Mode & FuseConstants.S_IFMT) == FuseConstants.S_IFREG ? FromAttr(attr) : null;
+
+    private static ulong StampOf(long mtimeSec, uint mtimeNsec, long ctimeSec, uint ctimeNsec)
+    {
+        ulong h = Mix((ulong)mtimeSec);
+        h = Mix(h ^ mtimeNsec);
+        h = Mix(h ^ (ulong)ctimeSec);
+        return Mix(h ^ ctimeNsec);
+
+        // splitmix64's finaliser.
+        static ulong Mix(ulong x)
+        {
+            x += 0x9e3779b97f4a7c15UL;
+            x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9UL;
+            x = (x ^ (x >> 27)) * 0x94d049bb133111ebUL;
+            return x ^ (x >> 31);
+        }
+    }
+}
