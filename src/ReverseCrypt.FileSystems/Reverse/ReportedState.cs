@@ -6,18 +6,20 @@ namespace ReverseCrypt.FileSystems.Reverse;
 
 /// <summary>
 /// The state of a regular plaintext file as an attribute reply told it to the kernel: its plaintext size and a
-/// 64-bit digest of its mtime and ctime (seconds and nanoseconds). OPEN pins the size the kernel was last told, and
-/// OPEN and RELEASE compare the file with it to find files that changed while they were served.
+/// 64-bit digest of its mtime and ctime (seconds and nanoseconds) and its inode number (a different inode under the
+/// same name is another file, e.g. one saved by rename). OPEN pins the size the kernel was last told, and OPEN and
+/// RELEASE compare the file with it to find files that changed while they were served.
 /// </summary>
-internal readonly record struct ReportedState(long Size, ulong Stamp)
+internal readonly record struct ReportedState(long Size, ulong Stamp, ulong Ino)
 {
-    /// <summary>The state an attribute reply of the view carries (the size is the cipher size: mapped back).</summary>
+    /// <summary>The state an attribute reply of the view carries (the size is the cipher size: mapped back; the
+    /// inode number is the view's).</summary>
     public static ReportedState FromAttr(in FuseAttr attr) =>
-        new(ContentLayout.CipherToPlainSize((long)attr.Size), StampOf(attr.Mtime, attr.MtimeNsec, attr.Ctime, attr.CtimeNsec));
+        new(ContentLayout.CipherToPlainSize((long)attr.Size), StampOf(attr.Mtime, attr.MtimeNsec, attr.Ctime, attr.CtimeNsec), attr.Ino);
 
-    /// <summary>The state of a plaintext file as statx saw it.</summary>
-    public static ReportedState FromStatx(in Libc.StatxBuffer st) =>
-        new((long)st.Size, StampOf(st.Mtime.Sec, st.Mtime.Nsec, st.Ctime.Sec, st.Ctime.Nsec));
+    /// <summary>The state of a plaintext file as statx saw it, with the inode number the view shows for it.</summary>
+    public static ReportedState FromStatx(in Libc.StatxBuffer st, ulong viewIno) =>
+        new((long)st.Size, StampOf(st.Mtime.Sec, st.Mtime.Nsec, st.Ctime.Sec, st.Ctime.Nsec), viewIno);
 
     /// <summary>The state of a regular file of the view with the given attributes, or null for anything else (only
     /// the content of regular files is pinned and watched).</summary>

@@ -54,7 +54,11 @@ public sealed partial class ReverseFileSystem
         {
             return;
         }
-        var node = handle.Node;
+        NoteChanged(handle.Node);
+    }
+
+    private void NoteChanged(ReverseNode node)
+    {
         var path = PlainPathOf(node.ViewParent!, node.PlainName);
         lock (_changedLock)
         {

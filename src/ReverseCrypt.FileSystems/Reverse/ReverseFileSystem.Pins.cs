@@ -25,11 +25,14 @@ public sealed partial class ReverseFileSystem
     /// </summary>
     private ReportedState ChoosePin(ReverseNode node, in Libc.StatxBuffer st, out bool changedSinceTold)
     {
-        var now = ReportedState.FromStatx(st);
+        var now = StateOf(st);
         var told = _nodes.GetReported(node.NodeId, out var age);
         changedSinceTold = told is { } t && t != now;
         return told is { } fresh && age <= _timeout + s_toldMargin ? fresh : now;
     }
+
+    /// <summary>The state of a plaintext file as statx saw it, with the inode number the view shows for it.</summary>
+    private ReportedState StateOf(in Libc.StatxBuffer st) => ReportedState.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
 
     private void AddPin(ulong nodeId, long size)
     {

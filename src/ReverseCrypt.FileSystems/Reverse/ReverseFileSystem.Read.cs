@@ -77,7 +77,7 @@ public sealed partial class ReverseFileSystem
                 {
                     NoteChanged(handle);
                 }
-                if (ReportedState.FromStatx(contentStat) != handle.PinnedState)
+                if (StateOf(contentStat) != handle.PinnedState)
                 {
                     // Serves an earlier state than the file's: bypass the page cache (no page from another open or
                     // state can meet this open's blocks) and drop what is cached.
@@ -137,7 +137,7 @@ public sealed partial class ReverseFileSystem
         }
         if (handle.Kind == ReverseFileKind.Content)
         {
-            if (Libc.StatxFd(handle.Fd!.Fd, out var st) != Errno.OK || ReportedState.FromStatx(st) != handle.PinnedState)
+            if (Libc.StatxFd(handle.Fd!.Fd, out var st) != Errno.OK || StateOf(st) != handle.PinnedState)
             {
                 NoteChanged(handle);
             }
@@ -171,6 +171,16 @@ public sealed partial class ReverseFileSystem
         PathIv.Compute(cipherPath, PathIvPurpose.Block0Iv, block0Iv);
         FileHeader.Write(fileId, header);
         var pinned = ChoosePin(node, stat, out changedSinceTold);
+        if (pinned.Ino != StateOf(stat).Ino)
+        {
+            // The name now names another file than the one whose size the kernel (and rsync) was told: the saved-by-
+            // rename case. Neither size would give a state this file had (the new file cut to the old size, or blocks
+            // past what the reader will take), so the open fails; the backup keeps the earlier version and lists it.
+            fd.Dispose();
+            NoteChanged(node);
+            ReverseLog.ReplacedWhileServed(_log, DisplayPath(node.ViewParent!, node.PlainName));
+            return Errno.EIO;
+        }
         handle = ReverseFileHandle.ForContent(node, fd, header, fileId, block0Iv, pinned);
         AddPin(node.NodeId, pinned.Size);
         return Errno.OK;

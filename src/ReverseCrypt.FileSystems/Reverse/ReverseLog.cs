@@ -48,4 +48,8 @@ internal static partial class ReverseLog
     [LoggerMessage(EventId = 3011, Level = LogLevel.Warning,
         Message = "{PlainPath} shrank while it was read (from {PinnedSize} to {Size} bytes): the missing part reads as an I/O error, never as a cut block")]
     public static partial void ShrunkWhileRead(ILogger logger, string plainPath, long pinnedSize, long size);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning,
+        Message = "{PlainPath} was replaced by another file under the same name after its attributes were read: not served this time (the backup keeps its earlier version)")]
+    public static partial void ReplacedWhileServed(ILogger logger, string plainPath);
 }

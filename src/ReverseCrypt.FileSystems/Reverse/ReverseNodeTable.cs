@@ -72,6 +72,8 @@ internal sealed class ReverseNodeTable : IDisposable
         public ulong ReportedStamp;
         /// <summary>When the state was recorded: the low 32 bits of <see cref="Environment.TickCount64"/>.</summary>
         public uint ReportedAt;
+        /// <summary>Regular files: the view's inode number in the last attributes sent to the kernel.</summary>
+        public ulong ReportedIno;
     }
 
     [InlineArray(InlineNameLength)]
@@ -215,6 +217,7 @@ internal sealed class ReverseNodeTable : IDisposable
                     {
                         old.ReportedSize = r.Size;
                         old.ReportedStamp = r.Stamp;
+                        old.ReportedIno = r.Ino;
                         old.ReportedAt = (uint)Environment.TickCount64;
                     }
                     return IdOf(existing, old.Generation);
@@ -233,6 +236,7 @@ internal sealed class ReverseNodeTable : IDisposable
             slot.Flags = FlagUsed | FlagIndexed;
             slot.ReportedSize = reported?.Size ?? -1;
             slot.ReportedStamp = reported?.Stamp ?? 0;
+            slot.ReportedIno = reported?.Ino ?? 0;
             slot.ReportedAt = (uint)Environment.TickCount64;
             if (plainName.Length <= InlineNameLength)
             {
@@ -302,6 +306,7 @@ internal sealed class ReverseNodeTable : IDisposable
                 ref Slot slot = ref SlotAt(s);
                 slot.ReportedSize = reported.Size;
                 slot.ReportedStamp = reported.Stamp;
+                slot.ReportedIno = reported.Ino;
                 slot.ReportedAt = (uint)Environment.TickCount64;
             }
         }
@@ -325,7 +330,7 @@ internal sealed class ReverseNodeTable : IDisposable
                 return null;
             }
             age = TimeSpan.FromMilliseconds(unchecked((uint)Environment.TickCount64 - slot.ReportedAt));
-            return new ReportedState(slot.ReportedSize, slot.ReportedStamp);
+            return new ReportedState(slot.ReportedSize, slot.ReportedStamp, slot.ReportedIno);
         }
     }
 

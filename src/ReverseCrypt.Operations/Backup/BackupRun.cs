@@ -19,6 +19,7 @@ public sealed class BackupRun : IDisposable
     private readonly SnapshotStore _store;
     private BackupPlan? _plan;
     private DestinationLease? _lease;
+    private string? _viewPath;
 
     public BackupRun(BackupOptions options)
     {
@@ -128,6 +129,7 @@ public sealed class BackupRun : IDisposable
     {
         ArgumentNullException.ThrowIfNull(viewPath);
         var plan = _plan ?? throw new InvalidOperationException("Prepare first.");
+        _viewPath = viewPath;
         var linkDest = _options.Snapshots && !_options.DryRun && !plan.InPlace ? plan.Previous : null;
         var arguments = RsyncArguments.ForBackup(viewPath, plan.RsyncTarget,
             _options.Destination.IsRemote ? _access.RsyncShell : null, linkDest, _options.BwLimit, _options.DryRun, _lease, plan.InPlace);
@@ -161,6 +163,13 @@ public sealed class BackupRun : IDisposable
             {
                 try
                 {
+                    if (kind == BackupErrorKind.PartialTransfer && _viewPath is not null)
+                    {
+                        var unread = RsyncDiagnostics.UnreadSourceFiles(run.Stderr, _viewPath);
+                        _store.KeepEarlierVersions(plan.Snapshot!, plan.Previous, plan.Mode ?? SnapshotMode.Hardlink, unread);
+                        if (unread.Count > 0)
+                            warnings.Add($"{unread.Count} file{(unread.Count == 1 ? "" : "s")} could not be read whole; the snapshot keeps the previous snapshot's version (or leaves it out)");
+                    }
                     _store.Commit(plan.Snapshot!, plan.StaleIncomplete);
                     completed = true;
                 }

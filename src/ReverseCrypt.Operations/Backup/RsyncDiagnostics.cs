@@ -70,6 +70,29 @@ public static partial class RsyncDiagnostics
         return lines.FirstOrDefault(l => l.Side == RsyncSide.Receiver && !l.Text.StartsWith("rsync error:", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The source files rsync's sender could not read whole (failed to open, or a read error while mapping): paths
+    /// relative to <paramref name="sourceRoot"/>, the directory rsync copied from. rsync did not store what it read of
+    /// them: the caller decides what the snapshot keeps instead.
+    /// </summary>
+    public static IReadOnlyList<string> UnreadSourceFiles(string stderr, string sourceRoot)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(sourceRoot);
+        var prefix = sourceRoot.TrimEnd('/') + "/";
+        var paths = new List<string>();
+        foreach (var raw in stderr.Split('\n'))
+        {
+            var m = UnreadRegex().Match(raw.Trim());
+            if (!m.Success) continue;
+            var path = m.Groups["path"].Value;
+            if (path.StartsWith(prefix, StringComparison.Ordinal)) path = path[prefix.Length..];
+            else if (path.StartsWith('/')) continue;
+            if (path.Length > 0 && !path.Split('/').Any(c => c is "" or "." or "..") && !paths.Contains(path)) paths.Add(path);
+        }
+        return paths;
+    }
+
     /// <summary>What an errno means on the destination, in words for the one-line message.</summary>
     public static string DescribeDestinationErrno(int errno) => errno switch
     {
@@ -107,6 +130,9 @@ public static partial class RsyncDiagnostics
 
     [GeneratedRegex(@"^rsync(?: error)?:\s*\[(?<role>sender|receiver|generator|Sender|Receiver|Generator)\]|\[(?<role>sender|receiver|generator|Receiver|Sender|Generator)=[\d.]+\w*\]\s*$")]
     private static partial Regex RoleRegex();
+
+    [GeneratedRegex(@"^rsync: (?:\[sender\] )?(?:send_files failed to open|read errors mapping) ""(?<path>[^""]+)"": ")]
+    private static partial Regex UnreadRegex();
 
     [GeneratedRegex(@"\((?<errno>\d{1,4})\)\s*$")]
     private static partial Regex ErrnoRegex();

@@ -131,6 +131,26 @@ public sealed class SnapshotStore(DestinationShell shell)
     }
 
     /// <summary>
+    /// After a partial transfer: each of <paramref name="cipherPaths"/> (files the sender could not read whole) gets
+    /// the previous snapshot's version in the incomplete snapshot <paramref name="name"/>, hard-linked (or, in a clone,
+    /// a reflink copy), so that the snapshot holds an earlier state of the file rather than nothing or, after an
+    /// in-place update, a half-written one; without a previous version the file is left out.
+    /// </summary>
+    public void KeepEarlierVersions(string name, string? previous, SnapshotMode mode, IReadOnlyList<string> cipherPaths,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(cipherPaths);
+        if (cipherPaths.Count == 0) return;
+        var script = new StringBuilder($"d={Dest}\nn={Incomplete(name)}\n");
+        script.Append(previous is null ? "p=\n" : $"p={Complete(previous)}\n");
+        script.Append(mode.IsClone()
+            ? "keep() { rm -f -- \"$n/$1\"; if [ -n \"$p\" ] && [ -f \"$p/$1\" ]; then cp -a --reflink=auto -- \"$p/$1\" \"$n/$1\"; fi; }\n"
+            : "keep() { rm -f -- \"$n/$1\"; if [ -n \"$p\" ] && [ -f \"$p/$1\" ]; then ln -- \"$p/$1\" \"$n/$1\" 2>/dev/null || cp -a -- \"$p/$1\" \"$n/$1\"; fi; }\n");
+        foreach (var path in cipherPaths) script.Append($"keep {ShellQuoting.Quote(path)}\n");
+        _shell.RunChecked(script.ToString(), "keeping earlier versions of unreadable files", BackupErrorKind.DestinationFailed, cancellation);
+    }
+
+    /// <summary>
     /// Marks the snapshot complete and makes it <c>latest</c>: renames <c>NAME.incomplete</c> to <c>NAME</c>, then
     /// replaces the latest symlink by renaming a new one over it (never a moment without one). Leftover incomplete
     /// snapshots of other, older runs are removed afterwards.
