@@ -11,21 +11,19 @@ public class MountedToolsTests
 {
     private MountedTestFileSystem _mounted = null!;
 
-    /// <summary>The mount under test (subclasses run the same tests over another transport).</summary>
-    private protected MountedTestFileSystem Mounted => _mounted;
-
     [OneTimeSetUp]
-    public void Mount()
-    {
-        BeforeMount();
-        _mounted = new MountedTestFileSystem();
-    }
+    public void Mount() => _mounted = new MountedTestFileSystem();
 
     [OneTimeTearDown]
     public void Unmount() => _mounted?.Dispose();
 
-    protected virtual void BeforeMount()
+    [Test]
+    public void Transport_IsTheOneThisPassSelected()
     {
+        // tests/run sets fuse.enable_uring per pass; a mount must follow it, so each pass tests the transport it names.
+        Assert.That(_mounted.Mount.Connection.IoUringEnabled, Is.EqualTo(KernelIoUring.IsOn),
+            $"{KernelIoUring.Parameter} is {(KernelIoUring.IsOn ? "Y" : "N")}");
+        Assert.That(_mounted.Mount.Session.IoUringRequestCount > 0, Is.EqualTo(KernelIoUring.IsOn));
     }
 
     private string P(string relative) => _mounted.Path(relative);
