@@ -12,7 +12,7 @@ namespace ReverseCrypt.FileSystems.Tests;
 [NonParallelizable]
 public partial class ReverseMountTests
 {
-    private TestDir _dir = null!;
+    private TestDirectory _dir = null!;
     private string _plain = null!;
     private string _passfile = null!;
     private readonly List<IDisposable> _cleanup = [];
@@ -27,7 +27,7 @@ public partial class ReverseMountTests
         Require.Tool("fusermount3");
         Require.Tool("setfattr");
         Require.Tool("setfacl");
-        _dir = new TestDir();
+        _dir = new TestDirectory();
         _plain = _dir.Sub("plain");
         _passfile = Gocryptfs.PassFile(_plain);
     }
@@ -71,7 +71,7 @@ public partial class ReverseMountTests
     [Test]
     public void ByteIdentity_WithGocryptfsReverse_OnTheHardCases()
     {
-        HardCaseTree.Create(_plain);
+        ServerBackupTree.Create(_plain);
         var ours = MountOurs();
         string theirsPoint = _dir.Sub("theirs");
         Keep(new GocryptfsMount(["-reverse", "-passfile", _passfile], _plain, theirsPoint));
@@ -81,7 +81,7 @@ public partial class ReverseMountTests
         var plain = TreeWalker.Walk(_plain, content: false);
 
         Assert.That(mine.Keys.Order(StringComparer.Ordinal), Is.EqualTo(theirs.Keys.Order(StringComparer.Ordinal)), "the same names");
-        Assert.That(mine.Count, Is.GreaterThan(HardCaseTree.ManyEntries + HardCaseTree.Depth));
+        Assert.That(mine.Count, Is.GreaterThan(ServerBackupTree.ManyEntries + ServerBackupTree.Depth));
         var hardLinked = plain.Values.Where(o => o.IsRegular && o.Nlink > 1).Select(o => o.Ino).ToHashSet();
         Assert.That(mine.Keys, Does.Contain("gocryptfs.conf"));
         Assert.That(mine.Keys.Count(k => k.EndsWith(".name", StringComparison.Ordinal)), Is.EqualTo(4), "long names: 176 b, 255 c, the 200-byte directory and the 180-byte file in it");
@@ -119,13 +119,13 @@ public partial class ReverseMountTests
             }
         });
         TestContext.Out.WriteLine($"{theirs.Count} entries compared, {contentCompared} contents");
-        Assert.That(contentCompared, Is.GreaterThan(HardCaseTree.ManyEntries));
+        Assert.That(contentCompared, Is.GreaterThan(ServerBackupTree.ManyEntries));
     }
 
     [Test]
     public void RoundTrip_ThroughRsyncAndGocryptfsForward_GivesThePlaintextBack()
     {
-        HardCaseTree.Create(_plain);
+        ServerBackupTree.Create(_plain);
         var ours = MountOurs();
         string copy = _dir.Sub("copy");
         var rsync = Run.Program("rsync", ["-aHAX", "--numeric-ids", ours.MountPoint + "/", copy + "/"], timeout: TimeSpan.FromMinutes(5));

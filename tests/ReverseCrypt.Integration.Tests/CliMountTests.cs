@@ -9,7 +9,7 @@ namespace ReverseCrypt.Integration.Tests;
 public class CliMountTests
 {
     private const string Password = "demo password";
-    private TempDir _tmp = null!;
+    private TestDirectory _tmp = null!;
     private string _passfile = null!;
     private string _plain = null!;
     private string _mnt = null!;
@@ -18,7 +18,7 @@ public class CliMountTests
     public void SetUp()
     {
         Require.Fuse();
-        _tmp = new TempDir();
+        _tmp = new TestDirectory();
         _passfile = _tmp.File("pass", Password + "\n");
         _plain = _tmp.Sub("plain");
         _mnt = _tmp.Sub("mnt");

@@ -6,7 +6,7 @@ namespace ReverseCrypt.Integration.Tests;
 public class CliRestoreTests
 {
     private const string Password = "restore password";
-    private TempDir _tmp = null!;
+    private TestDirectory _tmp = null!;
     private string _passfile = null!;
     private string _plain = null!;
     private string _copy = null!;
@@ -17,7 +17,7 @@ public class CliRestoreTests
     {
         Require.Fuse();
         Require.Tool("rsync");
-        _tmp = new TempDir();
+        _tmp = new TestDirectory();
         _passfile = _tmp.File("pass", Password + "\n");
         _plain = _tmp.Sub("plain");
         Directory.CreateDirectory(Path.Combine(_plain, "docs", "deep"));

@@ -9,13 +9,13 @@ namespace ReverseCrypt.Operations.Tests;
 /// </summary>
 public sealed class ConfigReaderTests
 {
-    private TestDir _dir = null!;
+    private TestDirectory _dir = null!;
     private byte[] _config = null!;
 
     [SetUp]
     public void SetUp()
     {
-        _dir = new TestDir();
+        _dir = new TestDirectory();
         using var key = MasterKey.Generate();
         _config = ConfFile.Create(key, "pw"u8, new ConfCreateOptions(Reverse: true, ScryptLogN: 10, Creator: "test")).Serialize();
     }

@@ -10,13 +10,13 @@ public sealed class HostileTreeTests
     private const string LongM = "gocryptfs.longname.ZA79nZCdzaPodQ42WXj-G6KrOCIL7SYOcWpBqKSX9po";
     private const string Subdir = "Vcuj0qWuypftLnu0bsbVJA";
     private const string One = "vsdwq_rJ3n6T6bjNlQtV1g";
-    private TestDir _dir = null!;
+    private TestDirectory _dir = null!;
     private string _cipher = null!;
 
     [SetUp]
     public void Extract()
     {
-        _dir = new TestDir();
+        _dir = new TestDirectory();
         _cipher = VectorTar.Extract("cipher_tree_reverse_view.tar", _dir.Sub("cipher"));
     }
 

@@ -59,6 +59,10 @@ public static class Mounts
 /// </summary>
 public abstract class LeftoverMountCheck(string prefix)
 {
+    protected LeftoverMountCheck() : this(TestDirectory.DefaultPrefix)
+    {
+    }
+
     [OneTimeSetUp]
     public void RemoveLeftovers()
     {

@@ -4,11 +4,23 @@ namespace ReverseCrypt.TestSupport;
 
 /// <summary>
 /// A scratch directory /tmp/PREFIX*, removed on dispose after every FUSE mount below it is detached (immutable flags
-/// and missing permissions do not stop the removal, and it never crosses into another filesystem). Each test project
-/// derives one class with its own prefix, which its <see cref="LeftoverMountCheck"/> watches.
+/// and missing permissions do not stop the removal, and it never crosses into another filesystem). The one
+/// scratch-directory type of the test projects that use TestSupport: the default prefix names the test project
+/// (/tmp/rc-operations-*, /tmp/rc-integration-*, ...), which its <see cref="LeftoverMountCheck"/> watches.
 /// </summary>
 public class TestDirectory : IDisposable
 {
+    /// <summary>"rc-" and the test project's middle name, lower case ("rc-filesystems-" for
+    /// ReverseCrypt.FileSystems.Tests): one test assembly is loaded per test host.</summary>
+    public static string DefaultPrefix { get; } = "rc-" + (AppDomain.CurrentDomain.GetAssemblies()
+        .Select(a => a.GetName().Name ?? "")
+        .FirstOrDefault(n => n.StartsWith("ReverseCrypt.", StringComparison.Ordinal) && n.EndsWith(".Tests", StringComparison.Ordinal))
+        ?["ReverseCrypt.".Length..^".Tests".Length].ToLowerInvariant() ?? "test") + "-";
+
+    public TestDirectory() : this(DefaultPrefix)
+    {
+    }
+
     private static readonly ConcurrentBag<string> s_created = [];
 
     public TestDirectory(string prefix)
