@@ -76,9 +76,9 @@ public partial class ReverseMountTests
         string theirsPoint = _dir.Sub("theirs");
         Keep(new GocryptfsMount(["-reverse", "-passfile", _passfile], _plain, theirsPoint));
 
-        var mine = TreeWalker.Walk(ours.MountPoint);
-        var theirs = TreeWalker.Walk(theirsPoint);
-        var plain = TreeWalker.Walk(_plain, content: false);
+        var mine = OracleTree.Walk(ours.MountPoint);
+        var theirs = OracleTree.Walk(theirsPoint);
+        var plain = OracleTree.Walk(_plain, content: false);
 
         Assert.That(mine.Keys.Order(StringComparer.Ordinal), Is.EqualTo(theirs.Keys.Order(StringComparer.Ordinal)), "the same names");
         Assert.That(mine.Count, Is.GreaterThan(ServerBackupTree.ManyEntries + ServerBackupTree.Depth));
@@ -134,13 +134,13 @@ public partial class ReverseMountTests
         string decrypted = _dir.Sub("decrypted");
         Keep(new GocryptfsMount(["-ro", "-acl", "-passfile", _passfile], copy, decrypted));
 
-        var expected = TreeWalker.Walk(_plain, content: true, xattrs: true);
+        var expected = OracleTree.Walk(_plain, content: true, xattrs: true);
         expected.Remove(".gocryptfs.reverse.conf");
         // Encrypted attributes are user.* attributes, which Linux allows only on files and directories: the
         // symlink's trusted.onlink is left out of the view (with a warning).
         Assert.That(expected["rel"].Xattrs!.Keys, Is.EqualTo(new[] { "trusted.onlink" }));
         expected["rel"] = expected["rel"] with { Xattrs = [] };
-        var actual = TreeWalker.Walk(decrypted, content: true, xattrs: true);
+        var actual = OracleTree.Walk(decrypted, content: true, xattrs: true);
 
         Assert.That(actual.Keys.Order(StringComparer.Ordinal), Is.EqualTo(expected.Keys.Order(StringComparer.Ordinal)));
         Assert.Multiple(() =>
