@@ -51,8 +51,12 @@ public sealed class HostileTreeTests
         Run.Ok($"mkfifo {Run.Quote(C(Subdir + "/gocryptfs.diriv"))} {Run.Quote(C("fifo-not-opened"))}");
         File.Delete(C(LongM + ".name"));
         Run.Ok($"mkfifo {Run.Quote(C(LongM + ".name"))}");
+        string[] fifos = [C(Subdir + "/gocryptfs.diriv"), C("fifo-not-opened"), C(LongM + ".name")];
+        using var watch = new OpenWatch(_dir.Path, fifos);
         var task = Task.Run(CheckBoth);
         Assert.That(task.Wait(TimeSpan.FromSeconds(60)), Is.True, "a FIFO made the reader block");
+        // IN_OPEN is reported for any open, O_NONBLOCK included: not blocking is not enough, none may be opened.
+        Assert.That(watch.Opened(), Is.Empty, "FIFOs opened");
         var (fsck, restore) = task.Result;
         Assert.That(fsck.Problems.Select(p => p.Kind), Is.EquivalentTo(new[]
         {
