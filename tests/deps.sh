@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # ensure_deps: installs the Debian packages that the demo and the tests need, when missing.
 # Needs root for apt-get; otherwise it only says what is missing.
-REVERSECRYPT_DEBS="fuse3 rsync openssh-server openssh-client gocryptfs attr acl systemd"
+# python3: the tree oracle (tests/tree-manifest.py) and tests/trx-skips.py; inotify-tools: "never opened" proofs.
+REVERSECRYPT_DEBS="fuse3 rsync openssh-server openssh-client gocryptfs attr acl systemd python3 inotify-tools"
 
 ensure_deps() {
     local missing=() pkg

@@ -22,6 +22,7 @@ public class TestDirectory : IDisposable
     }
 
     private static readonly ConcurrentBag<string> s_created = [];
+    private static readonly ConcurrentDictionary<string, bool> s_detachedOnDispose = new(StringComparer.Ordinal);
 
     public TestDirectory(string prefix)
     {
@@ -31,6 +32,13 @@ public class TestDirectory : IDisposable
 
     /// <summary>Every directory this process created (the leftover-mount check looks only at these).</summary>
     public static IEnumerable<string> CreatedInThisRun => s_created;
+
+    /// <summary>Mounts that were still there when their directory was disposed: a test that did not unmount what it
+    /// mounted. They are detached (so nothing is left on the machine) and reported by <see cref="LeftoverMountCheck"/>.</summary>
+    public static IEnumerable<string> DetachedOnDispose => s_detachedOnDispose.Keys;
+
+    /// <summary>For the check's own test only: forgets a leftover that test made on purpose.</summary>
+    public static void ForgetDetached(string mountPoint) => s_detachedOnDispose.TryRemove(mountPoint, out _);
 
     public string Path { get; }
 
@@ -71,6 +79,10 @@ public class TestDirectory : IDisposable
     {
         if (disposing)
         {
+            foreach (var mountPoint in Mounts.FuseMountsBelow(Path))
+            {
+                s_detachedOnDispose[mountPoint] = true;
+            }
             Remove(Path);
         }
     }
