@@ -219,8 +219,12 @@ public class CliMountTests
         Assert.That(Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, _mnt).ExitCode, Is.EqualTo(0));
         var pid = Run.Shell($"pgrep -f 'reversecrypt mount --reverse.*{_mnt}' | head -n1").Stdout.Trim();
         Assert.That(pid, Is.Not.Empty, "daemon process found");
-        Process.GetProcessById(int.Parse(pid)).Kill();
-        Thread.Sleep(300);
+        using (var daemon = Process.GetProcessById(int.Parse(pid)))
+        {
+            daemon.Kill();
+            // Gone, and with it its /dev/fuse descriptor: the kernel aborts the connection (no fixed sleep).
+            Assert.That(daemon.WaitForExit(30_000), Is.True, "the daemon died");
+        }
         var probe = Run.Shell($"ls '{_mnt}'");
         Assert.That(probe.Stderr, Does.Contain("not connected"), "the mount is stale now");
         var again = Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, _mnt);
