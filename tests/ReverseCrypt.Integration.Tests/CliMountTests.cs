@@ -28,7 +28,13 @@ public class CliMountTests
     }
 
     [TearDown]
-    public void TearDown() => _tmp.Dispose();
+    public void TearDown()
+    {
+        // What a test mounted (ours, gocryptfs), also when it failed halfway; the leftover check counts what only the
+        // directory's disposal would have detached.
+        Mounts.UnmountAllBelow(_tmp.Path);
+        _tmp.Dispose();
+    }
 
     [Test]
     public void MountReverse_Background_ReturnsWhenReady_UnmountRemovesIt()
