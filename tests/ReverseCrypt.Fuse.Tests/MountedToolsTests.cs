@@ -21,6 +21,8 @@ public class MountedToolsTests
     public void Transport_IsTheOneThisPassSelected()
     {
         // tests/run sets fuse.enable_uring per pass; a mount must follow it, so each pass tests the transport it names.
+        // A request first: INIT itself comes through /dev/fuse, the ring only serves what follows it.
+        Assert.That(File.ReadAllBytes(P("hello.txt")), Is.EqualTo(TestFileSystem.HelloContent));
         Assert.That(_mounted.Mount.Connection.IoUringEnabled, Is.EqualTo(KernelIoUring.IsOn),
             $"{KernelIoUring.Parameter} is {(KernelIoUring.IsOn ? "Y" : "N")}");
         Assert.That(_mounted.Mount.Session.IoUringRequestCount > 0, Is.EqualTo(KernelIoUring.IsOn));
