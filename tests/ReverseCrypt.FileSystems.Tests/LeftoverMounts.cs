@@ -1,5 +1,6 @@
 namespace ReverseCrypt.FileSystems.Tests;
 
-/// <summary>Leftover mounts under /tmp/rc-fs-*, before and after the suite (see <see cref="LeftoverMountCheck"/>).</summary>
+/// <summary>Leftover mounts under /tmp/rc-filesystems-*, before and after the suite (see <see cref="LeftoverMountCheck"/>; NUnit
+/// finds a [SetUpFixture] only in the test assembly itself, hence this one line per project).</summary>
 [SetUpFixture]
-public sealed class LeftoverMounts() : LeftoverMountCheck(TestDir.Prefix);
+public sealed class LeftoverMounts : LeftoverMountCheck;

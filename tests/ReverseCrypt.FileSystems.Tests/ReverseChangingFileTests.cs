@@ -12,7 +12,7 @@ namespace ReverseCrypt.FileSystems.Tests;
 [NonParallelizable]
 public class ReverseChangingFileTests
 {
-    private TestDir _dir = null!;
+    private TestDirectory _dir = null!;
     private string _plain = null!;
     private string _passfile = null!;
     private readonly List<IDisposable> _cleanup = [];
@@ -25,7 +25,7 @@ public class ReverseChangingFileTests
         Require.Tool("gocryptfs");
         Require.Tool("rsync");
         Require.Tool("fusermount3");
-        _dir = new TestDir();
+        _dir = new TestDirectory();
         _plain = _dir.Sub("plain");
         _passfile = Gocryptfs.PassFile(_plain);
     }

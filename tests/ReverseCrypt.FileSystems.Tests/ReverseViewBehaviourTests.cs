@@ -166,6 +166,7 @@ public class ReverseViewBehaviourTests : ReverseViewFixture
     {
         Run.Ok($"mkfifo {Run.Quote(P("fifo"))} && mknod {Run.Quote(P("null"))} c 1 3");
         var (fs, view) = Create();
+        using var watch = new OpenWatch(Path.GetDirectoryName(Plain)!, P("fifo"), P("null"));
         foreach (var name in new[] { "fifo", "null" })
         {
             var entry = view.Lookup(FuseConstants.RootNodeId, CipherName(name));
@@ -173,6 +174,8 @@ public class ReverseViewBehaviourTests : ReverseViewFixture
             Assert.That(openTask.Wait(TimeSpan.FromSeconds(5)), Is.True, $"open of {name} must not block");
             Assert.That(openTask.Result, Is.EqualTo(Errno.EACCES), name);
         }
+        // IN_OPEN is reported for every open, O_NONBLOCK included: refusing after opening would show here.
+        Assert.That(watch.Opened(), Is.Empty, "the FIFO or the device node was opened");
         var dir = view.Lookup(FuseConstants.RootNodeId, "gocryptfs.diriv");
         Assert.That(dir.Attr.Size, Is.EqualTo(16UL));
     }

@@ -23,7 +23,7 @@ public class ReverseViewVariantTests
     [TestCaseSource(nameof(VariantNames))]
     public void Walk_MatchesGocryptfsReverse(string variant)
     {
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         string plain = dir.Sub("plain");
         Run.Ok($"tar --numeric-owner -xpf {Run.Quote(Path.Combine(VectorTree.VectorsDir, "plain_tree_variants.tar"))} -C {Run.Quote(plain)}");
         using var core = TestKeys.CreateCore(Variants[variant]);

@@ -78,7 +78,7 @@ public class SharedHelperTests
     [Test]
     public void BackingTree_DescriptorCache_IsBounded_AndReopensEvictedDirectories()
     {
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         string root = dir.Sub("root");
         Directory.CreateDirectory(Path.Combine(root, "a/b/c/d"));
         File.WriteAllText(Path.Combine(root, "a/b/c/d/file"), "x");
@@ -111,7 +111,7 @@ public class SharedHelperTests
     [Test]
     public void BackingTree_OpensRegularFilesOnly()
     {
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         string root = dir.Sub("root");
         File.WriteAllText(Path.Combine(root, "file"), "content");
         File.CreateSymbolicLink(Path.Combine(root, "link"), "file");
@@ -132,7 +132,7 @@ public class SharedHelperTests
     [Test]
     public void MountpointGuard_DetectsMountpointsInsideThePlaintext()
     {
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         string plain = dir.Sub("plain");
         string sibling = dir.Sub("plain-sibling");
         Directory.CreateDirectory(Path.Combine(plain, "a/b"));

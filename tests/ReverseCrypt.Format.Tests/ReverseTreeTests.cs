@@ -21,7 +21,7 @@ public sealed class ReverseTreeTests : IDisposable
     [Test]
     public void Every_plain_path_maps_to_its_cipher_path()
     {
-        var walker = new TreeWalker(_names);
+        var walker = new CipherPathMap(_names);
         var count = 0;
         foreach (var e in RealEntries)
         {
@@ -59,7 +59,7 @@ public sealed class ReverseTreeTests : IDisposable
     [Test]
     public void The_listing_is_complete_with_virtual_entries()
     {
-        var walker = new TreeWalker(_names);
+        var walker = new CipherPathMap(_names);
         var expected = new Dictionary<string, string>(); // cipher path -> content of virtual files (or "")
         expected["gocryptfs.diriv"] = VectorData.ToHex(PathIv.RootDirIv);
         expected["gocryptfs.conf"] = "";

@@ -43,7 +43,7 @@ public class VariantTreeTests
         using var core = TestKeys.CreateCore(options);
         var names = new NameTransform(core);
         var symlinks = new SymlinkTransform(core);
-        var walker = new TreeWalker(names);
+        var walker = new CipherPathMap(names);
         var expected = new Dictionary<string, string>(); // cipher path -> type
         var dirIv = new byte[16];
 

@@ -5,16 +5,18 @@ using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.Fuse.Tests;
 
-/// <summary>The request path allocates nothing in steady state: parsing, dispatch, the reply written in place and
-/// the writev. Measured on this thread around the session's own Dispatch, with the (non-allocating) test server's
-/// filesystem behind it, and the sample's (it should not teach allocating code); a control filesystem that allocates
-/// shows the measurement can see it.</summary>
+/// <summary>The session's Dispatch allocates nothing in steady state: parsing, dispatch, the reply written in place and
+/// the writev. Measured on this thread around Dispatch over a socketpair (not /dev/fuse: the reader-thread and
+/// io_uring loops around it are not measured here), with the (non-allocating) test server's filesystem behind it,
+/// and the sample's (it should not teach allocating code); a control filesystem that allocates shows the measurement
+/// can see it. Two of three windows must be clean: a per-request allocation shows in all three, a one-off runtime
+/// event (a late tier-up on this thread) in at most one.</summary>
 public class AllocationTests
 {
     private static readonly byte[] s_init = RequestBuilder.Init(1, SessionHarness.KernelFlags);
 
     [Test]
-    public void Dispatch_SteadyState_AllocatesNothing()
+    public void DispatchOverSocketPair_SteadyState_AllocatesNothing()
     {
         var fileSystem = new TestServer.TestServerFileSystem(1 << 30, 1000, TimeSpan.FromSeconds(1), FuseOpenFlags.None);
         byte[][] requests =
@@ -35,11 +37,11 @@ public class AllocationTests
 
         long[] windows = MeasureWindows(fileSystem, requests);
 
-        Assert.That(windows.Min(), Is.EqualTo(0), $"bytes allocated per window of {1000 * requests.Length} requests: {string.Join(", ", windows)}");
+        Assert.That(windows.Order().ElementAt(1), Is.EqualTo(0), $"two clean windows; bytes allocated per window of {1000 * requests.Length} requests: {string.Join(", ", windows)}");
     }
 
     [Test]
-    public void Dispatch_SteadyState_Sample_AllocatesNothing()
+    public void DispatchOverSocketPair_SteadyState_Sample_AllocatesNothing()
     {
         var fileSystem = new HelloFs.HelloFileSystem(1 << 30, 1000); // node ids: 1 root, 2 hello.txt, 3 big, 4 many
         byte[][] requests =
@@ -61,7 +63,7 @@ public class AllocationTests
 
         long[] windows = MeasureWindows(fileSystem, requests);
 
-        Assert.That(windows.Min(), Is.EqualTo(0), $"bytes allocated per window of {1000 * requests.Length} requests: {string.Join(", ", windows)}");
+        Assert.That(windows.Order().ElementAt(1), Is.EqualTo(0), $"two clean windows; bytes allocated per window of {1000 * requests.Length} requests: {string.Join(", ", windows)}");
     }
 
     [Test]

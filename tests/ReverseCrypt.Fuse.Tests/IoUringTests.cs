@@ -3,39 +3,41 @@ using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.Fuse.Tests;
 
-/// <summary>Every real-tool and syscall test of <see cref="MountedToolsTests"/> again, with the kernel handing requests
-/// over through FUSE over io_uring; and proof that they really went that way.</summary>
+/// <summary>Proof that the io_uring pass really goes through the ring (the mount suites themselves run over both
+/// transports: see tests/run).</summary>
 [Category("Mount")]
+[Category("IoUring")]
 [NonParallelizable]
-public class IoUringMountedToolsTests : MountedToolsTests
+public class IoUringTransportTests
 {
-    protected override void BeforeMount() => KernelIoUring.Enable();
-
     [Test]
     public void Requests_GoThroughIoUring()
     {
-        Assert.That(Mounted.Mount.Connection.IoUringEnabled, Is.True, "INIT negotiated FUSE_OVER_IO_URING");
-        long before = Mounted.Mount.Session.IoUringRequestCount;
+        KernelIoUring.Require();
+        using var mounted = new MountedTestFileSystem();
+        Assert.That(mounted.Mount.Connection.IoUringEnabled, Is.True, "INIT negotiated FUSE_OVER_IO_URING");
+        long before = mounted.Mount.Session.IoUringRequestCount;
         for (int i = 0; i < 50; i++)
         {
-            Assert.That(File.ReadAllBytes(Mounted.Path("hello.txt")), Is.EqualTo(TestFileSystem.HelloContent));
+            Assert.That(File.ReadAllBytes(mounted.Path("hello.txt")), Is.EqualTo(TestFileSystem.HelloContent));
         }
-        Tool.Ok("ls", "-l", Mounted.Path("many"));
-        Assert.That(Mounted.Mount.Session.IoUringRequestCount - before, Is.GreaterThanOrEqualTo(50),
+        Tool.Ok("ls", "-l", mounted.Path("many"));
+        Assert.That(mounted.Mount.Session.IoUringRequestCount - before, Is.GreaterThanOrEqualTo(50),
             "each open/read/release of hello.txt is a ring request");
-        Assert.That(Mounted.Log.Entries.Select(e => e.Message), Has.Some.Contains("FUSE over io_uring"));
+        Assert.That(mounted.Log.Entries.Select(e => e.Message), Has.Some.Contains("FUSE over io_uring"));
     }
 }
 
 /// <summary>Lifecycle of the io_uring transport: fallback when the kernel says no, clean ends, stale recovery.</summary>
 [Category("Mount")]
+[Category("IoUring")]
 [NonParallelizable]
 public class IoUringLifecycleTests
 {
     [Test]
     public void OptionOff_ServesThroughDevice()
     {
-        KernelIoUring.Enable();
+        KernelIoUring.Require();
         using var mounted = new MountedTestFileSystem(new FuseMountOptions { Subtype = "testfs", IoUring = false });
         Assert.That(File.ReadAllBytes(mounted.Path("hello.txt")), Is.EqualTo(TestFileSystem.HelloContent));
         Assert.That(mounted.Mount.Connection.IoUringEnabled, Is.False);
@@ -45,7 +47,7 @@ public class IoUringLifecycleTests
     [Test]
     public void Unmount_EndsEveryWorker_CallsDestroy()
     {
-        KernelIoUring.Enable();
+        KernelIoUring.Require();
         using var mounted = new MountedTestFileSystem();
         Assert.That(File.ReadAllBytes(mounted.Path("big.bin")), Has.Length.EqualTo(TestFileSystem.BigSize));
         Assert.That(mounted.Mount.Session.IoUringRequestCount, Is.GreaterThan(0));
@@ -61,7 +63,7 @@ public class IoUringLifecycleTests
     [Test]
     public void AfterReplyWork_RunsOnAPoolThread_NotOnThePinnedWorker()
     {
-        KernelIoUring.Enable();
+        KernelIoUring.Require();
         using var directory = new TempDirectory();
         var fs = new AfterReplyFileSystem();
         using (FuseMount mount = FuseMount.Mount(fs, directory.Sub("mnt"), MountedTestFileSystem.DefaultOptions))

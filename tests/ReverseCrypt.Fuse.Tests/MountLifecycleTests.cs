@@ -110,7 +110,9 @@ public class MountLifecycleTests
     {
         using var mounted = new MountedTestFileSystem();
         var run = Task.Run(() => mounted.Mount.RunUntilUnmounted(handleSignals: false, notifyReady: false));
-        Assert.That(run.Wait(200), Is.False, "blocks while mounted");
+        // Served while RunUntilUnmounted runs: a request answered through the mount, then the call still running.
+        Assert.That(File.ReadAllBytes(mounted.Path("hello.txt")), Is.EqualTo(TestFileSystem.HelloContent));
+        Assert.That(run.IsCompleted, Is.False, "blocks while mounted");
 
         Tool.Ok("umount", mounted.Mountpoint);
         Assert.That(run.Wait(TimeSpan.FromSeconds(10)), Is.True);

@@ -41,6 +41,21 @@ public class ProtocolTests
         Assert.That(reply.Length, Is.EqualTo(16), "an error reply carries no payload");
     }
 
+    /// <summary>Waits (up to 30 s) for a condition another reader thread brings about.</summary>
+    private static bool Eventually(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            Thread.Sleep(5);
+        }
+        return true;
+    }
+
     [Test]
     public void Lookup_CountsAndForgetReleases_WithoutReplyingToForget()
     {
@@ -54,7 +69,8 @@ public class ProtocolTests
         byte[] reply = _harness.Call(Getattr(5, 1));
 
         Assert.That(RequestBuilder.ReadUnique(reply), Is.EqualTo(5UL));
-        Assert.That(_fileSystem.LookupCount(TestFileSystem.Hello), Is.EqualTo(0));
+        // FORGET may still be running on the other reader thread: wait for the count to reach 0, do not race it.
+        Assert.That(Eventually(() => _fileSystem.LookupCount(TestFileSystem.Hello) == 0), Is.True, "lookups forgotten");
     }
 
     [Test]
@@ -71,7 +87,7 @@ public class ProtocolTests
         _harness.Send(RequestBuilder.Build(FuseOpcode.BatchForget, 6, 0, batch));
 
         Assert.That(RequestBuilder.ReadUnique(_harness.Call(Getattr(7, 1))), Is.EqualTo(7UL));
-        Assert.That(_fileSystem.TotalLookupCount, Is.EqualTo(0));
+        Assert.That(Eventually(() => _fileSystem.TotalLookupCount == 0), Is.True, "all lookups forgotten");
     }
 
     [Test]

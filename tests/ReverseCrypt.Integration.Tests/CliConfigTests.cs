@@ -5,13 +5,13 @@ namespace ReverseCrypt.Integration.Tests;
 public class CliConfigTests
 {
     private const string Password = "correct horse battery staple";
-    private TempDir _tmp = null!;
+    private TestDirectory _tmp = null!;
     private string _passfile = null!;
 
     [SetUp]
     public void SetUp()
     {
-        _tmp = new TempDir();
+        _tmp = new TestDirectory();
         _passfile = _tmp.File("pass", Password + "\n");
     }
 

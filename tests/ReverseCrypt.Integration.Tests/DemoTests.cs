@@ -10,7 +10,7 @@ public class DemoTests
         Require.Fuse();
         Require.Tool("rsync");
         Require.Tool("gocryptfs");
-        using var tmp = new TempDir();
+        using var tmp = new TestDirectory();
         var r = Run.Program(Repo.Launcher, ["demo", "--dir", Path.Combine(tmp.Path, "demo")], timeout: TimeSpan.FromMinutes(3),
             workingDirectory: Repo.Root);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());

@@ -9,13 +9,13 @@ namespace ReverseCrypt.Operations.Tests;
 /// </summary>
 public sealed class ConfigReaderTests
 {
-    private TestDir _dir = null!;
+    private TestDirectory _dir = null!;
     private byte[] _config = null!;
 
     [SetUp]
     public void SetUp()
     {
-        _dir = new TestDir();
+        _dir = new TestDirectory();
         using var key = MasterKey.Generate();
         _config = ConfFile.Create(key, "pw"u8, new ConfCreateOptions(Reverse: true, ScryptLogN: 10, Creator: "test")).Serialize();
     }
@@ -85,7 +85,9 @@ public sealed class ConfigReaderTests
         Run.Ok($"mkfifo {Run.Quote(fifo)}");
         try
         {
+            using var watch = new OpenWatch(_dir.Path, fifo);
             var e = Refusal(fifo);
+            Assert.That(watch.Opened(), Is.Empty, "the FIFO was opened (IN_OPEN), even if it did not block");
             Assert.That(e.Kind, Is.EqualTo(ConfigErrorKind.Unreadable));
             Assert.That(e.Message, Is.EqualTo($"config {fifo}: not a regular file"));
         }
@@ -96,13 +98,20 @@ public sealed class ConfigReaderTests
         }
     }
 
-    [TestCase("/dev/zero")]
-    [TestCase("/dev/null")]
-    public void A_symlink_to_a_device_is_refused_without_opening_it(string device)
+    [TestCase("zero", "1 5")]
+    [TestCase("null", "1 3")]
+    public void A_symlink_to_a_device_is_refused_without_opening_it(string name, string numbers)
     {
+        // A private node of the device (not /dev/zero itself, which other processes open all the time), watched for
+        // IN_OPEN: the reader must not open it at all, not even with O_NONBLOCK or O_PATH-less probing.
+        Require.Root();
+        var device = _dir.Child(name);
+        Run.Ok($"mknod {Run.Quote(device)} c {numbers}");
         var link = _dir.Child("gocryptfs.conf");
         File.CreateSymbolicLink(link, device);
+        using var watch = new OpenWatch(_dir.Path, device);
         var e = Refusal(link);
+        Assert.That(watch.Opened(), Is.Empty, "the device was opened");
         Assert.That(e.Kind, Is.EqualTo(ConfigErrorKind.Unreadable));
         Assert.That(e.Message, Is.EqualTo($"config {link}: not a regular file"));
     }

@@ -15,7 +15,7 @@ public sealed class CorruptionTests
 {
     private static readonly string Long176 = new('c', 176);
     private static readonly string Long200 = new('d', 200);
-    private TestDir _dir = null!;
+    private TestDirectory _dir = null!;
     private string _plain = null!;
     private string _pristine = null!;
     private CryptoCore _core = null!;
@@ -74,7 +74,7 @@ public sealed class CorruptionTests
     public void BuildPristineCopy()
     {
         Require.Root();
-        _dir = new TestDir();
+        _dir = new TestDirectory();
         _plain = _dir.Sub("plain");
         new PlainTree(_plain)
             .Dir("keep").File("keep/a.txt", "a\n").File("keep/b.bin", HardCaseTree.Bytes(10_000, 1))
@@ -102,7 +102,7 @@ public sealed class CorruptionTests
     [TestCaseSource(nameof(Cases))]
     public void Damage_IsReportedByMountRestoreAndFsck_AndEverythingElseIsServed(Case damage)
     {
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var copy = dir.Child("copy");
         Run.Ok($"cp -a {Run.Quote(_pristine)} {Run.Quote(copy)}");
         using (var pristineTree = new CipherTree(_pristine, _core))
@@ -167,7 +167,7 @@ public sealed class CorruptionTests
     {
         using var key = MasterKey.Generate();
         using var wrong = CryptoCore.Create(key, FormatOptions.ReverseDefaults);
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         Assert.Throws<WrongKeyException>(() => Restorer.Run(new RestoreOptions { CipherDir = _pristine, Target = dir.Child("t") }, wrong));
         Assert.That(Directory.Exists(dir.Child("t")), Is.False, "nothing was written");
         Assert.Throws<WrongKeyException>(() => Fsck.Run(new FsckOptions { CipherDir = _pristine }, wrong));
@@ -178,7 +178,7 @@ public sealed class CorruptionTests
     [Test]
     public void ConfigWithAnUnknownFlag_IsRefusedNamingTheFlag()
     {
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var copy = dir.Child("copy");
         Run.Ok($"cp -a {Run.Quote(_pristine)} {Run.Quote(copy)}");
         var path = Path.Combine(copy, "gocryptfs.conf");

@@ -11,7 +11,7 @@ public sealed class ForwardMountTests
     public void ForwardMount_CopyOfGocryptfsReverseView_ShowsThePlaintextLikeGocryptfs()
     {
         Require.Root();
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var plain = dir.Sub("plain");
         HardCaseTree.Build(plain, withXattrs: false);
         var copy = dir.Child("copy");

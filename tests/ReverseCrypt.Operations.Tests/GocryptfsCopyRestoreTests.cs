@@ -11,7 +11,7 @@ public sealed class GocryptfsCopyRestoreTests
     public void Restore_CopyOfGocryptfsReverseView_EqualsThePlaintext()
     {
         Require.Root();
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var plain = dir.Sub("plain");
         HardCaseTree.Build(plain, withXattrs: false);
         var copy = dir.Child("copy");

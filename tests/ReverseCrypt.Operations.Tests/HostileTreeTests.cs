@@ -10,13 +10,13 @@ public sealed class HostileTreeTests
     private const string LongM = "gocryptfs.longname.ZA79nZCdzaPodQ42WXj-G6KrOCIL7SYOcWpBqKSX9po";
     private const string Subdir = "Vcuj0qWuypftLnu0bsbVJA";
     private const string One = "vsdwq_rJ3n6T6bjNlQtV1g";
-    private TestDir _dir = null!;
+    private TestDirectory _dir = null!;
     private string _cipher = null!;
 
     [SetUp]
     public void Extract()
     {
-        _dir = new TestDir();
+        _dir = new TestDirectory();
         _cipher = VectorTar.Extract("cipher_tree_reverse_view.tar", _dir.Sub("cipher"));
     }
 
@@ -51,8 +51,12 @@ public sealed class HostileTreeTests
         Run.Ok($"mkfifo {Run.Quote(C(Subdir + "/gocryptfs.diriv"))} {Run.Quote(C("fifo-not-opened"))}");
         File.Delete(C(LongM + ".name"));
         Run.Ok($"mkfifo {Run.Quote(C(LongM + ".name"))}");
+        string[] fifos = [C(Subdir + "/gocryptfs.diriv"), C("fifo-not-opened"), C(LongM + ".name")];
+        using var watch = new OpenWatch(_dir.Path, fifos);
         var task = Task.Run(CheckBoth);
         Assert.That(task.Wait(TimeSpan.FromSeconds(60)), Is.True, "a FIFO made the reader block");
+        // IN_OPEN is reported for any open, O_NONBLOCK included: not blocking is not enough, none may be opened.
+        Assert.That(watch.Opened(), Is.Empty, "FIFOs opened");
         var (fsck, restore) = task.Result;
         Assert.That(fsck.Problems.Select(p => p.Kind), Is.EquivalentTo(new[]
         {

@@ -12,7 +12,7 @@ public sealed class OurReverseCopyTests
     public void Restore_CopyOfOurReverseView_IsIdenticalInEveryRespect()
     {
         Require.Root();
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var plain = dir.Sub("plain");
         HardCaseTree.Build(plain, withXattrs: true)
             .Sparse("hole-64m", 64L << 20, (0, HardCaseTree.Bytes(1 << 20, 11)), ((64L << 20) - (1 << 20), HardCaseTree.Bytes(1 << 20, 12)))

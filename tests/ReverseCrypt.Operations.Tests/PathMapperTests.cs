@@ -6,7 +6,7 @@ namespace ReverseCrypt.Operations.Tests;
 /// (vector table: plain path -> cipher path of every entry, long names included).</summary>
 public sealed class PathMapperTests
 {
-    private TestDir _dir = null!;
+    private TestDirectory _dir = null!;
     private string _cipher = null!;
 
     public static IEnumerable<TestCaseData> Rows() =>
@@ -18,7 +18,7 @@ public sealed class PathMapperTests
     [OneTimeSetUp]
     public void Extract()
     {
-        _dir = new TestDir();
+        _dir = new TestDirectory();
         _cipher = VectorTar.Extract("cipher_tree_reverse_view.tar", _dir.Sub("cipher"));
     }
 

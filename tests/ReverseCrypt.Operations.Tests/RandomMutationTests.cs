@@ -46,7 +46,7 @@ public sealed class RandomMutationTests
     public void RandomMutations_NeverCrashAndNeverYieldUnauthenticatedPlaintext()
     {
         Require.Root();
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var plain = dir.Sub("plain");
         var tree = new PlainTree(plain)
             .File("empty", "").File("one", "1").File("f100", HardCaseTree.Bytes(100, 1)).File("f4096", HardCaseTree.Bytes(4096, 2))

@@ -4,14 +4,14 @@ namespace ReverseCrypt.Operations.Tests;
 /// interruption, progress reports; and fsck of the intact tree.</summary>
 public sealed class RestoreBehaviourTests
 {
-    private TestDir _dir = null!;
+    private TestDirectory _dir = null!;
     private string _cipher = null!;
     private TreeSnapshot _plain = null!;
 
     [SetUp]
     public void Extract()
     {
-        _dir = new TestDir();
+        _dir = new TestDirectory();
         _cipher = VectorTar.Extract("cipher_tree_reverse_view.tar", _dir.Sub("cipher"));
         _plain = TreeSnapshot.Take(VectorTar.Extract("plain_tree.tar", _dir.Sub("plain")), ".gocryptfs.reverse.conf");
     }

@@ -13,7 +13,7 @@ public sealed class RestoreDevicesTests
 {
     private static readonly byte[] NonUtf8Sgid = [0xFF, (byte)'-', (byte)'s', (byte)'g', (byte)'i', (byte)'d'];
 
-    private TestDir _dir = null!;
+    private TestDirectory _dir = null!;
     private string _copy = null!;
     private CryptoCore _core = null!;
 
@@ -22,7 +22,7 @@ public sealed class RestoreDevicesTests
     {
         Require.Root();
         Require.Tool("gocryptfs");
-        _dir = new TestDir();
+        _dir = new TestDirectory();
         var plain = _dir.Sub("plain");
         new PlainTree(plain)
             .File("a.txt", "plain data\n")

@@ -9,7 +9,7 @@ public sealed class RestoreInterruptionTests
     public void Interrupted_ThenReRun_LeavesNoPartialFileAndCompletesTheTree()
     {
         Require.Root();
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var plain = dir.Sub("plain");
         Run.Ok($"cd {Run.Quote(plain)} && mkdir small && for i in $(seq 300); do head -c 20000 /dev/urandom > small/$i; done && " +
                $"head -c {96 << 20} /dev/urandom > zbig && truncate -s 200M zsparse && echo end >> zsparse");

@@ -11,7 +11,7 @@ public sealed class VariantTreeTests
     public void VariantTree_RestoresAndMountsIdentically(params string[] initFlags)
     {
         Require.Root();
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var plain = dir.Sub("plain");
         new PlainTree(plain)
             .File("file.txt", "hi\n").Symlink("lnk", "file.txt").Dir("sub").File("sub/file.txt", "hi too\n")

@@ -6,7 +6,7 @@ public sealed class VectorTreeTests
     [Test]
     public void List_RootOfRecordedView_DecryptsEveryNameOfTheVectorTable()
     {
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var cipher = VectorTar.Extract("cipher_tree_reverse_view.tar", dir.Sub("cipher"));
         using var core = TestKeys.CreateCore();
         using var tree = new CipherTree(cipher, core);
@@ -28,7 +28,7 @@ public sealed class VectorTreeTests
     [Test]
     public void Restore_RecordedView_EqualsThePlaintextTree()
     {
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var cipher = VectorTar.Extract("cipher_tree_reverse_view.tar", dir.Sub("cipher"));
         var plain = VectorTar.Extract("plain_tree.tar", dir.Sub("plain"));
         var target = dir.Child("restored");
@@ -47,7 +47,7 @@ public sealed class VectorTreeTests
     [Category("Mount")]
     public void ForwardMount_RecordedViewWithMasterKeyAndReverseDefaults_ShowsThePlaintextTree()
     {
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var cipher = VectorTar.Extract("cipher_tree_reverse_view.tar", dir.Sub("cipher"));
         var plain = VectorTar.Extract("plain_tree.tar", dir.Sub("plain"));
         File.Delete(Path.Combine(cipher, "gocryptfs.conf")); // --masterkey without a config: reverse-mode defaults

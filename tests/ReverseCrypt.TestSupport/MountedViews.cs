@@ -16,7 +16,7 @@ public abstract class InProcessMount<TFileSystem> : IDisposable where TFileSyste
     private readonly FuseMount _mount;
 
     /// <summary>Takes ownership of <paramref name="fileSystem"/> (disposed here when the mount fails).</summary>
-    protected InProcessMount(TFileSystem fileSystem, string mountPoint, FuseMountOptions options)
+    protected InProcessMount(TFileSystem fileSystem, string mountPoint, FuseMountOptions options, ILogger? logger = null)
     {
         MountPoint = mountPoint;
         FileSystem = fileSystem;
@@ -24,7 +24,7 @@ public abstract class InProcessMount<TFileSystem> : IDisposable where TFileSyste
         {
             Require.Fuse();
             Directory.CreateDirectory(mountPoint);
-            _mount = FuseMount.Mount(fileSystem, mountPoint, options);
+            _mount = FuseMount.Mount(fileSystem, mountPoint, options, logger);
         }
         catch
         {
@@ -65,15 +65,17 @@ public abstract class InProcessMount<TFileSystem> : IDisposable where TFileSyste
     }
 }
 
-/// <summary>Our reverse (encrypting) view of a plaintext tree; READDIRPLUS always, as the CLI asks for it.</summary>
-public sealed class MountedReverse(ReverseOptions options, CryptoCore core, string mountPoint)
+/// <summary>Our reverse (encrypting) view of a plaintext tree; READDIRPLUS always, as the CLI asks for it. With
+/// <paramref name="requestLog"/> every kernel request is logged there at Debug level ("FUSE request N OPCODE ...").</summary>
+public sealed class MountedReverse(ReverseOptions options, CryptoCore core, string mountPoint, ILogger? requestLog = null)
     : InProcessMount<ReverseFileSystem>(new ReverseFileSystem(options, core), mountPoint, new FuseMountOptions
     {
         Subtype = "reversecrypt-test",
         FsName = "reversecrypt-test",
         ReaderThreads = 2,
         Readdirplus = FuseReaddirplusMode.Always,
-    })
+        Debug = requestLog is not null,
+    }, requestLog)
 {
     public MountedReverse(string plainDir, CryptoCore core, string mountPoint) : this(new ReverseOptions(plainDir), core, mountPoint)
     {

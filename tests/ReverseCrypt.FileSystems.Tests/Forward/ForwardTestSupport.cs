@@ -7,7 +7,7 @@ public static class Fwd
     /// A plaintext tree made with shell tools (<paramref name="buildScript"/> runs in it), its `gocryptfs -reverse`
     /// view copied with rsync -aHAX, and the password file. Returns (plain, copy, passfile).
     /// </summary>
-    public static (string Plain, string Copy, string PassFile) GocryptfsBackup(TestDir dir, string buildScript)
+    public static (string Plain, string Copy, string PassFile) GocryptfsBackup(TestDirectory dir, string buildScript)
     {
         var plain = dir.Sub("plain");
         Run.Ok($"cd {Run.Quote(plain)} && {buildScript}");

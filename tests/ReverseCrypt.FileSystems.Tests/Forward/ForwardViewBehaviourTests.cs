@@ -8,7 +8,7 @@ namespace ReverseCrypt.FileSystems.Tests.Forward;
 [Category("Mount")]
 public sealed class ForwardViewBehaviourTests
 {
-    private TestDir _dir = null!;
+    private TestDirectory _dir = null!;
     private string _copy = null!;
     private CryptoCore _core = null!;
     private ForwardFileSystem _fs = null!;
@@ -16,7 +16,7 @@ public sealed class ForwardViewBehaviourTests
     [OneTimeSetUp]
     public void Build()
     {
-        _dir = new TestDir();
+        _dir = new TestDirectory();
         (_, _copy, _) = Fwd.GocryptfsBackup(_dir, "head -c 10000 /dev/urandom > file; mkdir many; for i in $(seq 300); do : > many/entry-$i; done");
         _core = Fwd.OpenCore(_copy);
         // An encrypted xattr on the cipher file of "file", as a reverse view would show it.

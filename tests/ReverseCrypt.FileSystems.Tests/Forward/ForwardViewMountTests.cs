@@ -43,7 +43,7 @@ public sealed class ForwardViewMountTests
     [Test]
     public void Mount_CopyOfGocryptfsReverseView_ShowsExactlyWhatGocryptfsShows()
     {
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var (plain, copy, passFile) = Fwd.GocryptfsBackup(dir, TreeScript);
         using var core = Fwd.OpenCore(copy);
         var logger = new CapturingLogger();
@@ -79,7 +79,7 @@ public sealed class ForwardViewMountTests
     [Test]
     public void Mount_RandomOffsetReads_MatchThePlaintext()
     {
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var (plain, copy, _) = Fwd.GocryptfsBackup(dir, "head -c 1000000 /dev/urandom > f; head -c 4097 /dev/urandom > small");
         using var core = Fwd.OpenCore(copy);
         using var mount = new MountedForward(copy, core, dir.Sub("ours"));
@@ -98,7 +98,7 @@ public sealed class ForwardViewMountTests
     [Test]
     public void Mount_FileWithAFlippedByte_AnswersEioLogsItOnceAndServesTheRest()
     {
-        using var dir = new TestDir();
+        using var dir = new TestDirectory();
         var (plain, copy, _) = Fwd.GocryptfsBackup(dir, "head -c 50000 /dev/urandom > damaged; head -c 50000 /dev/urandom > intact");
         using var core = Fwd.OpenCore(copy);
         var damagedCipher = Run.Ok($"cd {Run.Quote(copy)} && find . -type f -size +40k | LC_ALL=C sort").Split('\n')[0];

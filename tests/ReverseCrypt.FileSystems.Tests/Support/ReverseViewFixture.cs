@@ -8,7 +8,7 @@ public abstract class ReverseViewFixture
 {
     private readonly List<ReverseFileSystem> _views = [];
 
-    protected TestDir Dir { get; private set; } = null!;
+    protected TestDirectory Dir { get; private set; } = null!;
 
     protected string Plain { get; private set; } = null!;
 
@@ -17,7 +17,7 @@ public abstract class ReverseViewFixture
     [SetUp]
     public void CreatePlainTreeAndCore()
     {
-        Dir = new TestDir();
+        Dir = new TestDirectory();
         Plain = Dir.Sub("plain");
         Core = TestKeys.CreateCore();
     }

@@ -12,14 +12,4 @@ public class SpeedTestTests
         Assert.That(results.All(r => r.Value > 0 && double.IsFinite(r.Value)), Is.True);
         Assert.That(results[2].Unit, Is.EqualTo("names/s"));
     }
-
-    [Test]
-    [Explicit("measurement, prints MB/s; run with --filter Name=Run_Measure_PrintsThroughput")]
-    public void Run_Measure_PrintsThroughput()
-    {
-        foreach (var result in SpeedTest.Run(TimeSpan.FromSeconds(2)))
-        {
-            TestContext.Out.WriteLine(result.ToString());
-        }
-    }
 }

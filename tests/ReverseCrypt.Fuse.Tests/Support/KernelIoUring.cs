@@ -1,23 +1,29 @@
 namespace ReverseCrypt.Fuse.Tests.Support;
 
 /// <summary>
-/// Turns the kernel's FUSE over io_uring switch (module parameter fuse.enable_uring) on for the tests that need it.
-/// It is never switched off by a test: test assemblies run in parallel, and one switching it off while another
-/// mounts would fail the other. The switch is only read when a connection is initialised, so mounts made by other
-/// tests meanwhile simply use io_uring too (they must work either way). tests/run puts the machine's value back
-/// after the suite. Fails (CI) or ignores the test when this kernel has no FUSE over io_uring (before Linux 6.14).
+/// The kernel's FUSE over io_uring switch (module parameter fuse.enable_uring). Tests only read it, never write it:
+/// the switch is global, and a test that turned it on would move every later mount of every test assembly onto
+/// io_uring. tests/run runs the suites once with it off (/dev/fuse, what most kernels ship) and the mount suites a
+/// second time with it on (`tests/run --transport io_uring`), restoring the machine's value afterwards.
 /// </summary>
 internal static class KernelIoUring
 {
     internal const string Parameter = "/sys/module/fuse/parameters/enable_uring";
 
-    public static void Enable()
+    /// <summary>Whether mounts made now negotiate FUSE over io_uring (when the mount options allow it).</summary>
+    public static bool IsOn => File.Exists(Parameter) && File.ReadAllText(Parameter).Trim() == "Y";
+
+    /// <summary>Tests of the io_uring transport itself ([Category("IoUring")]) run in the io_uring pass only.</summary>
+    public static void Require()
     {
         MountRequirements.Require();
         if (!File.Exists(Parameter))
         {
             MountRequirements.Missing("this kernel has no FUSE over io_uring (" + Parameter + " is missing)");
         }
-        File.WriteAllText(Parameter, "Y");
+        if (!IsOn)
+        {
+            MountRequirements.Missing(Parameter + " is N: io_uring tests run in the io_uring pass (tests/run --transport io_uring)");
+        }
     }
 }

@@ -122,19 +122,19 @@ public class BackupLocalTests
     }
 
     [Test]
+    [Category("IoUring")]
     public void OverIoUring_RsyncRunsOnOneCpu_AndTheCopyIsComplete()
     {
-        // Switched on, never off (other test assemblies may be mounting); tests/run restores the machine's value.
+        // Read, never written: tests/run switches it on for the io_uring pass and restores the machine's value.
         const string parameter = "/sys/module/fuse/parameters/enable_uring";
-        if (!File.Exists(parameter))
+        if (!File.Exists(parameter) || File.ReadAllText(parameter).Trim() != "Y")
         {
-            Require.Missing("FUSE over io_uring (Linux 6.14+): " + parameter + " is missing");
+            Require.Missing(parameter + " is not Y: this test runs in the io_uring pass (tests/run --transport io_uring)");
         }
         if (Environment.ProcessorCount < 2)
         {
             Require.Missing("a second CPU (with one there is nothing to pin rsync to)");
         }
-        File.WriteAllText(parameter, "Y");
         var dest = Path.Combine(_s.Root, "pinned");
 
         var (r, summary) = _s.Backup(dest);

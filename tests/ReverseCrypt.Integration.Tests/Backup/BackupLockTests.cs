@@ -17,7 +17,7 @@ public class BackupLockTests
     private const int Busy = 44;
 
     private readonly List<Process> _started = [];
-    private TempDir _tmp = null!;
+    private TestDirectory _tmp = null!;
     private string _plain = null!;
     private string _dest = null!;
     private string _passfile = null!;
@@ -27,7 +27,7 @@ public class BackupLockTests
     {
         Require.Tool("rsync");
         Require.Fuse();
-        _tmp = new TempDir();
+        _tmp = new TestDirectory();
         _plain = _tmp.Sub("plain");
         _dest = Path.Combine(_tmp.Path, "dest");
         _passfile = _tmp.File("passfile", Password + "\n");

@@ -11,7 +11,7 @@ public sealed class BackupScenario : IDisposable
 {
     public const string Password = "backup test password";
 
-    private readonly TempDir _tmp = new();
+    private readonly TestDirectory _tmp = new();
 
     public BackupScenario()
     {

@@ -11,7 +11,7 @@ public class CipherPathDecoderTests
     [Test]
     public void EveryPathOfAGocryptfsReverseView_DecodesToItsPlaintextPath()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TestDirectory();
         var plain = tmp.Sub("plain");
         var passfile = tmp.File("pass", "pw\n");
         var script = $$"""

@@ -14,7 +14,7 @@ public class DebPackageTests
         var installed = Run.Shell("dpkg-query -W -f='${Status}' reversecrypt 2>/dev/null | grep -q 'install ok installed'").ExitCode == 0;
         if (installed && !Require.InCi) Assert.Ignore("reversecrypt is installed on this machine; not replacing it");
 
-        using var tmp = new TempDir();
+        using var tmp = new TestDirectory();
         var build = Run.Program(Path.Combine(Repo.Root, "packaging", "build-deb.sh"), [tmp.Path], timeout: TimeSpan.FromMinutes(15),
             workingDirectory: Repo.Root);
         Assert.That(build.ExitCode, Is.EqualTo(0), build.ToString());

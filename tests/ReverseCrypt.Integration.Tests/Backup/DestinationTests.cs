@@ -5,10 +5,10 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// <summary>The destination scripts, run by a real /bin/sh on a local directory (the remote runs the same text over ssh).</summary>
 public class DestinationTests
 {
-    private TempDir _tmp = null!;
+    private TestDirectory _tmp = null!;
 
     [SetUp]
-    public void SetUp() => _tmp = new TempDir();
+    public void SetUp() => _tmp = new TestDirectory();
 
     [TearDown]
     public void TearDown() => _tmp.Dispose();

@@ -10,7 +10,7 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// </summary>
 public sealed class SshServer : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TestDirectory _dir = new();
     private readonly Process _process;
 
     public SshServer()

@@ -16,7 +16,7 @@ public class SystemdUnitTests
         // verifies the installed units with /usr/bin/reversecrypt). The man page is checked there too.
         var build = Run.Cli("--version");
         Assert.That(build.ExitCode, Is.EqualTo(0), build.ToString());
-        using var tmp = new TempDir();
+        using var tmp = new TestDirectory();
         var text = File.ReadAllText(Path.Combine(UnitDir, unit))
             .Replace("/usr/bin/reversecrypt", Path.Combine(Repo.Root, ".build", "cli", "reversecrypt"), StringComparison.Ordinal);
         var copy = Path.Combine(tmp.Path, unit);

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.Globalization;
 
 namespace ReverseCrypt.Operations.Tests.Support;
 
@@ -21,9 +21,11 @@ public sealed record SnapshotNode(string Type, uint Mode, uint Uid, uint Gid, lo
     ulong Rdev, string Xattrs, string LinkGroup, long AllocatedBytes);
 
 /// <summary>
-/// A byte-exact description of a directory tree read with raw syscalls (names as bytes, never following symlinks):
-/// types, modes, owners, sizes, SHA-256 of contents, symlink targets, device numbers, xattrs (incl. ACLs), mtimes
-/// with nanoseconds and hard-link groups. Two snapshots are compared field by field.
+/// A byte-exact description of a directory tree as the independent oracle (tests/tree-manifest.py, through
+/// <see cref="TreeManifest"/>) saw it: names as bytes, never following symlinks; types, modes, owners, sizes, SHA-256
+/// of contents, symlink targets, device numbers, xattrs (incl. ACLs), mtimes with nanoseconds and hard-link groups.
+/// No product code reads the tree, so a bug in the product's I/O layer cannot hide on both sides of a comparison.
+/// Two snapshots are compared field by field.
 /// </summary>
 public sealed class TreeSnapshot
 {
@@ -41,141 +43,76 @@ public sealed class TreeSnapshot
     public static TreeSnapshot Take(string root, bool tolerateReadErrors, params string[] skipRootNames)
     {
         var nodes = new SortedDictionary<string, SnapshotNode>(StringComparer.Ordinal);
-        var rawNodes = new List<(string Path, Libc.StatxBuffer Stat, string Content, string Xattrs)>();
-        using var rootFd = CipherIo.OpenRootDirectory(root, out var errno) ?? throw new IOException($"{root}: {errno}");
-        Libc.StatxFd(rootFd.Fd, out var rootStat);
-        rawNodes.Add((".", rootStat, "", ReadXattrs(rootFd.Fd, default)));
-        Walk(rootFd.Fd, "", rawNodes, skipRootNames, tolerateReadErrors);
+        var entries = TreeManifest.Walk(root, content: true, tolerateReadErrors, skipRootNames)
+            .Select(e => (Path: e.Path.Length == 0 ? "." : Display(e.Path), Entry: e))
+            .OrderBy(n => n.Path, StringComparer.Ordinal);
         var groups = new Dictionary<(ulong, ulong), string>();
-        foreach (var (path, stat, content, xattrs) in rawNodes.OrderBy(n => n.Path, StringComparer.Ordinal))
+        foreach (var (path, e) in entries)
         {
             string group = "";
-            if (stat.FileType != CipherIo.S_IFDIR && stat.Nlink > 1)
+            if (e.Type != "dir" && e.Nlink > 1)
             {
-                var key = (stat.Dev, stat.Ino);
+                var key = (e.Dev, e.Ino);
                 if (!groups.TryGetValue(key, out var first))
                 {
                     groups.Add(key, first = path);
                 }
                 group = first;
             }
-            nodes[path] = new SnapshotNode(TypeName(stat.FileType), stat.Mode, stat.Uid, stat.Gid,
-                stat.FileType == CipherIo.S_IFDIR ? 0 : (long)stat.Size, stat.Mtime.Sec, stat.Mtime.Nsec, content,
-                stat.FileType is CipherIo.S_IFCHR or CipherIo.S_IFBLK ? stat.Rdev : 0, xattrs, group, (long)stat.Blocks * 512);
+            string content = e.Type switch
+            {
+                "file" => e.Sha256!,
+                "symlink" => e.TargetError ?? "-> " + Display(e.Target!),
+                _ => "",
+            };
+            string xattrs = string.Join(";", e.Xattrs
+                .Select(x => $"{Display(x.Name)}={x.ValueHex}")
+                .Order(StringComparer.Ordinal));
+            nodes[path] = new SnapshotNode(e.Type, e.Mode, e.Uid, e.Gid, e.Type == "dir" ? 0 : e.Size, e.MtimeSec,
+                e.MtimeNsec, content, e.Type is "chardev" or "blockdev" ? ((ulong)e.RdevMajor << 32) | e.RdevMinor : 0,
+                xattrs, group, e.Blocks * 512);
         }
         return new TreeSnapshot(nodes);
     }
 
-    private static void Walk(int dirFd, string prefix, List<(string, Libc.StatxBuffer, string, string)> nodes, string[] skip,
-        bool tolerant)
+    /// <summary>
+    /// Names for keys and messages, written here rather than borrowed from the product: UTF-8 where valid and
+    /// printable, "\\" for a backslash, every other byte as \xNN (the same text the product's BytePath.Display gives,
+    /// so keys match the paths the tests name).
+    /// </summary>
+    public static string Display(ReadOnlySpan<byte> path)
     {
-        var entries = CipherIo.ReadEntries(dirFd, out var errno) ?? throw new IOException($"{prefix}: cannot list: {errno}");
-        foreach (var entry in entries)
+        var text = new StringBuilder(path.Length);
+        int i = 0;
+        while (i < path.Length)
         {
-            if (prefix.Length == 0 && skip.Contains(Encoding.UTF8.GetString(entry.Name)))
+            var status = Rune.DecodeFromUtf8(path[i..], out var rune, out int consumed);
+            if (status != System.Buffers.OperationStatus.Done)
             {
+                text.Append(CultureInfo.InvariantCulture, $"\\x{path[i]:x2}");
+                i++;
                 continue;
             }
-            var path = prefix.Length == 0 ? BytePath.Display(entry.Name) : prefix + "/" + BytePath.Display(entry.Name);
-            errno = Libc.StatxName(dirFd, entry.Name, out var stat);
-            if (errno != Errno.OK)
+            if (rune.Value == '\\')
             {
-                throw new IOException($"{path}: cannot stat: {errno}");
+                text.Append("\\\\");
             }
-            string content = "";
-            if (stat.FileType == CipherIo.S_IFREG)
+            else if (rune.Value < 0x20 || rune.Value == 0x7f || Rune.GetUnicodeCategory(rune) is UnicodeCategory.Format
+                         or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
             {
-                content = HashFile(dirFd, entry.Name, path, tolerant);
-            }
-            else if (stat.FileType == CipherIo.S_IFLNK)
-            {
-                var target = new byte[Libc.PathMax];
-                int length = Libc.ReadlinkatName(dirFd, entry.Name, target, out errno);
-                if (length < 0 && !tolerant)
+                foreach (byte b in path.Slice(i, consumed))
                 {
-                    throw new IOException($"{path}: readlink: {errno}");
+                    text.Append(CultureInfo.InvariantCulture, $"\\x{b:x2}");
                 }
-                content = length < 0 ? "!" + errno : "-> " + BytePath.Display(target.AsSpan(0, length));
             }
-            nodes.Add((path, stat, content, ReadXattrs(dirFd, entry.Name)));
-            if (stat.FileType == CipherIo.S_IFDIR)
+            else
             {
-                using var child = CipherIo.OpenDirectory(dirFd, entry.Name, out errno) ?? throw new IOException($"{path}: open: {errno}");
-                Walk(child.Fd, path, nodes, skip, tolerant);
+                text.Append(rune.ToString());
             }
+            i += consumed;
         }
+        return text.ToString();
     }
-
-    private static string HashFile(int dirFd, byte[] name, string path, bool tolerant)
-    {
-        using var fd = CipherIo.OpenRegular(dirFd, name, out _, out var errno);
-        if (fd is null)
-        {
-            return tolerant ? "!" + errno : throw new IOException($"{path}: open: {errno}");
-        }
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[1 << 20];
-        long offset = 0;
-        while (true)
-        {
-            int n = Libc.PreadFull(fd.Fd, buffer, offset, out errno);
-            if (n < 0)
-            {
-                return tolerant ? "!" + errno : throw new IOException($"{path}: read at {offset}: {errno}");
-            }
-            if (n == 0)
-            {
-                break;
-            }
-            hash.AppendData(buffer, 0, n);
-            offset += n;
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
-    private static string ReadXattrs(int dirFd, ReadOnlySpan<byte> name)
-    {
-        var list = new byte[Libc.XattrSizeMax];
-        int length = Libc.ListxattrAt(dirFd, name, list, out var errno);
-        if (length <= 0)
-        {
-            return "";
-        }
-        var result = new List<string>();
-        var names = new List<byte[]>();
-        int start = 0;
-        for (int i = 0; i < length; i++)
-        {
-            if (list[i] == 0)
-            {
-                if (i > start)
-                {
-                    names.Add(list.AsSpan(start, i - start).ToArray());
-                }
-                start = i + 1;
-            }
-        }
-        foreach (var attr in names)
-        {
-            var value = new byte[Libc.XattrSizeMax];
-            int valueLength = Libc.GetxattrAt(dirFd, name, attr, value, out errno);
-            result.Add($"{BytePath.Display(attr)}={(valueLength < 0 ? "?" + errno : Convert.ToHexStringLower(value, 0, valueLength))}");
-        }
-        result.Sort(StringComparer.Ordinal);
-        return string.Join(";", result);
-    }
-
-    private static string TypeName(uint type) => type switch
-    {
-        CipherIo.S_IFREG => "file",
-        CipherIo.S_IFDIR => "dir",
-        CipherIo.S_IFLNK => "symlink",
-        CipherIo.S_IFIFO => "fifo",
-        CipherIo.S_IFSOCK => "socket",
-        CipherIo.S_IFCHR => "chardev",
-        CipherIo.S_IFBLK => "blockdev",
-        _ => "?",
-    };
 
     /// <summary>A copy without the given paths (and everything below them).</summary>
     public TreeSnapshot Without(IEnumerable<string> paths)

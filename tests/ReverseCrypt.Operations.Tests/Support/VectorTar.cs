@@ -1,11 +1,5 @@
 namespace ReverseCrypt.Operations.Tests.Support;
 
-/// <summary>A scratch directory /tmp/rc-op-* (see <see cref="TestDirectory"/>).</summary>
-public sealed class TestDir() : TestDirectory(Prefix)
-{
-    public const string Prefix = "rc-op-";
-}
-
 /// <summary>The tar files of the shared vectors, copied next to the test assembly (see Vectors/README.md).</summary>
 public static class VectorTar
 {

@@ -5,7 +5,7 @@ namespace ReverseCrypt.FileSystems.Tests.Support;
 /// plus a few MiB, NFC and NFD names, a 2000-byte symlink target, a socket, setgid, deep nesting, a directory of
 /// thousands of entries, trusted.* and security.* xattrs (also on a symlink) and a default ACL.
 /// </summary>
-public static class HardCaseTree
+public static class ServerBackupTree
 {
     public const int ManyEntries = 3000;
     public const int Depth = 40;

@@ -3,7 +3,7 @@ using System.Text;
 namespace ReverseCrypt.Format.Tests;
 
 /// <summary>Maps plain paths to cipher paths the way the reverse view does: each component encrypted with its parent's IV.</summary>
-internal sealed class TreeWalker(NameTransform names)
+internal sealed class CipherPathMap(NameTransform names)
 {
     /// <summary>Cipher path of a plain path plus, per component, the full (unhashed) cipher name.</summary>
     public (string CipherPath, List<string> FullNames) Map(byte[] plainPath)
