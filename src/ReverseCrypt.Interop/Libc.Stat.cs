@@ -11,7 +11,7 @@ public static partial class Libc
     /// <summary>statx mask bits.</summary>
     public const uint STATX_TYPE = 0x1, STATX_MODE = 0x2, STATX_NLINK = 0x4, STATX_UID = 0x8, STATX_GID = 0x10,
         STATX_ATIME = 0x20, STATX_MTIME = 0x40, STATX_CTIME = 0x80, STATX_INO = 0x100, STATX_SIZE = 0x200,
-        STATX_BLOCKS = 0x400, STATX_BASIC_STATS = 0x7ff, STATX_MNT_ID = 0x1000;
+        STATX_BLOCKS = 0x400, STATX_BASIC_STATS = 0x7ff, STATX_BTIME = 0x800, STATX_MNT_ID = 0x1000;
 
     /// <summary>statx(2) with a NUL-terminated path. Returns 0 or -1.</summary>
     [LibraryImport(LibName, EntryPoint = "statx", SetLastError = true)]
@@ -47,7 +47,9 @@ public static partial class Libc
     {
         while (true)
         {
-            if (Statx(dirfd, pathZ, flags, STATX_BASIC_STATS, out statx) == 0)
+            // The birth time costs nothing more (same inode); where the file system has one, it tells a new file
+            // that reuses an inode number from the old one (the reverse view's change detection).
+            if (Statx(dirfd, pathZ, flags, STATX_BASIC_STATS | STATX_BTIME, out statx) == 0)
             {
                 return Errno.OK;
             }

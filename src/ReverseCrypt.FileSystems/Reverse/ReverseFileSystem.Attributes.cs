@@ -31,7 +31,7 @@ public sealed partial class ReverseFileSystem
             // file it opened and sends exactly that many bytes.
             attr = RealAttr(st);
             attr.Size = (ulong)ContentLayout.PlainToCipherSize(file.PinnedSize);
-            _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr));
+            _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr, ReportedState.BirthOf(st)));
             return Errno.OK;
         }
         var node = _nodes.Get(nodeId);
@@ -39,11 +39,11 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.ENOENT;
         }
-        var result = AttrOf(node, out attr);
-        if (result == Errno.OK && ReportedState.Of(node.Kind, attr) is not null)
+        var result = AttrOf(node, out attr, out var birth);
+        if (result == Errno.OK && ReportedState.Of(node.Kind, attr, birth) is not null)
         {
             ShowPinnedSize(nodeId, ref attr);
-            _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr));
+            _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr, birth));
         }
         return result;
     }
@@ -87,9 +87,14 @@ public sealed partial class ReverseFileSystem
     }
 
     /// <summary>The attributes of any node, freshly read from the plaintext.</summary>
-    private Errno AttrOf(ReverseNode node, out FuseAttr attr)
+    private Errno AttrOf(ReverseNode node, out FuseAttr attr) => AttrOf(node, out attr, out _);
+
+    /// <summary>As <see cref="AttrOf(ReverseNode, out FuseAttr)"/>, with the birth stamp of a real object's plaintext
+    /// (<see cref="ReportedState.BirthOf"/>; 0 for other nodes).</summary>
+    private Errno AttrOf(ReverseNode node, out FuseAttr attr, out ulong birth)
     {
         attr = default;
+        birth = 0;
         Errno errno;
         Libc.StatxBuffer st;
         switch (node.Kind)
@@ -106,6 +111,7 @@ public sealed partial class ReverseFileSystem
                 if (errno == Errno.OK)
                 {
                     attr = RealAttr(st);
+                    birth = ReportedState.BirthOf(st);
                 }
                 return errno;
             case ReverseNodeKind.DirIv:

@@ -42,10 +42,10 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.EPERM;
         }
-        ulong nodeId = _nodes.AddLookup(parent, kind, plainName, attr.Mode & S_IFMT, ReportedState.Of(kind, attr));
+        ulong nodeId = _nodes.AddLookup(parent, kind, plainName, attr.Mode & S_IFMT, ReportedState.Of(kind, attr, ReportedState.BirthOf(st)));
         if (kind == ReverseNodeKind.Real && ShowPinnedSize(nodeId, ref attr))
         {
-            _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr));
+            _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr, ReportedState.BirthOf(st)));
         }
         entry = EntryFor(nodeId, attr);
         return Errno.OK;

@@ -171,10 +171,10 @@ public sealed partial class ReverseFileSystem
         PathIv.Compute(cipherPath, PathIvPurpose.Block0Iv, block0Iv);
         FileHeader.Write(fileId, header);
         var pinned = ChoosePin(node, stat, out changedSinceTold);
-        if (pinned.Ino != StateOf(stat).Ino)
+        if (pinned.Identity != StateOf(stat).Identity)
         {
-            // The name now names another file than the one whose size the kernel (and rsync) was told: the saved-by-
-            // rename case. Neither size would give a state this file had (the new file cut to the old size, or blocks
+            // The name now names another file (another inode, or a new file with a reused inode number: its birth
+            // time differs) than the one whose size the kernel (and rsync) was told: the saved-by-rename case. Neither size would give a state this file had (the new file cut to the old size, or blocks
             // past what the reader will take), so the open fails; the backup keeps the earlier version and lists it.
             fd.Dispose();
             NoteChanged(node);

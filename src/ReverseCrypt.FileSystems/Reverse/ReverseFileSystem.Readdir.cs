@@ -150,11 +150,11 @@ public sealed partial class ReverseFileSystem
                 {
                     break;
                 }
-                ulong nodeId = _nodes.AddLookup(dir, e.Kind, e.PlainName, e.Attr.Mode & S_IFMT, ReportedState.Of(e.Kind, e.Attr));
+                ulong nodeId = _nodes.AddLookup(dir, e.Kind, e.PlainName, e.Attr.Mode & S_IFMT, ReportedState.Of(e.Kind, e.Attr, e.Birth));
                 var attr = e.Attr;
                 if (e.Kind == ReverseNodeKind.Real && ShowPinnedSize(nodeId, ref attr))
                 {
-                    _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr));
+                    _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr, e.Birth));
                 }
                 var entry = EntryFor(nodeId, attr);
                 if (!writer.TryAddPlus(e.ViewName, entry, i + 1))
@@ -427,6 +427,7 @@ public sealed partial class ReverseFileSystem
                 FullCipherName = fullName,
                 Type = type,
                 Attr = attr,
+                Birth = ReportedState.BirthOf(st),
             });
             if (isLong)
             {

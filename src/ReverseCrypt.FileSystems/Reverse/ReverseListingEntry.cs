@@ -14,6 +14,8 @@ internal struct ReverseListingEntry
     public uint Type;
     /// <summary>Attributes of the entry in the view.</summary>
     public FuseAttr Attr;
+    /// <summary>Real entries: the birth stamp of the plaintext file (<see cref="ReportedState.BirthOf"/>).</summary>
+    public ulong Birth;
     /// <summary>"." or "..": listed, but no node and no lookup count.</summary>
     public bool IsDot;
 }

@@ -72,8 +72,9 @@ internal sealed class ReverseNodeTable : IDisposable
         public ulong ReportedStamp;
         /// <summary>When the state was recorded: the low 32 bits of <see cref="Environment.TickCount64"/>.</summary>
         public uint ReportedAt;
-        /// <summary>Regular files: the view's inode number in the last attributes sent to the kernel.</summary>
-        public ulong ReportedIno;
+        /// <summary>Regular files: <see cref="ReportedState.Identity"/> (inode number and birth time) of the last
+        /// attributes sent to the kernel.</summary>
+        public ulong ReportedIdentity;
     }
 
     [InlineArray(InlineNameLength)]
@@ -217,7 +218,7 @@ internal sealed class ReverseNodeTable : IDisposable
                     {
                         old.ReportedSize = r.Size;
                         old.ReportedStamp = r.Stamp;
-                        old.ReportedIno = r.Ino;
+                        old.ReportedIdentity = r.Identity;
                         old.ReportedAt = (uint)Environment.TickCount64;
                     }
                     return IdOf(existing, old.Generation);
@@ -236,7 +237,7 @@ internal sealed class ReverseNodeTable : IDisposable
             slot.Flags = FlagUsed | FlagIndexed;
             slot.ReportedSize = reported?.Size ?? -1;
             slot.ReportedStamp = reported?.Stamp ?? 0;
-            slot.ReportedIno = reported?.Ino ?? 0;
+            slot.ReportedIdentity = reported?.Identity ?? 0;
             slot.ReportedAt = (uint)Environment.TickCount64;
             if (plainName.Length <= InlineNameLength)
             {
@@ -306,7 +307,7 @@ internal sealed class ReverseNodeTable : IDisposable
                 ref Slot slot = ref SlotAt(s);
                 slot.ReportedSize = reported.Size;
                 slot.ReportedStamp = reported.Stamp;
-                slot.ReportedIno = reported.Ino;
+                slot.ReportedIdentity = reported.Identity;
                 slot.ReportedAt = (uint)Environment.TickCount64;
             }
         }
@@ -330,7 +331,7 @@ internal sealed class ReverseNodeTable : IDisposable
                 return null;
             }
             age = TimeSpan.FromMilliseconds(unchecked((uint)Environment.TickCount64 - slot.ReportedAt));
-            return new ReportedState(slot.ReportedSize, slot.ReportedStamp, slot.ReportedIno);
+            return new ReportedState(slot.ReportedSize, slot.ReportedStamp, slot.ReportedIdentity);
         }
     }
 

@@ -56,8 +56,9 @@ public sealed class DestinationLease : IDisposable
     /// <summary>
     /// Takes the destination's lock (exclusive for a writer, shared for a reader), or throws
     /// <see cref="BackupException"/>: Busy when another run holds it or a leftover rsync does not end within
-    /// <paramref name="leftoverWait"/>; BadDestination when DEST cannot be used. A writer creates DEST when
-    /// <paramref name="create"/>; otherwise a missing DEST is not locked (nothing there to protect).
+    /// <paramref name="leftoverWait"/>; BadDestination when DEST cannot be used. A writer (<paramref name="create"/>)
+    /// creates DEST and our state directory in it when missing; a run that writes nothing (a dry run, verify) creates
+    /// nothing and locks only where the state directory exists.
     /// </summary>
     public static DestinationLease Acquire(DestinationShell shell, bool exclusive, bool create, TimeSpan leftoverWait,
         CancellationToken cancellation = default)
@@ -134,6 +135,9 @@ public sealed class DestinationLease : IDisposable
         // such a directory right after, and must leave it as it was).
         s.Append("if [ ! -d \"$s\" ] && [ -n \"$(ls -A -- \"$d\" 2>/dev/null)\" ] && [ ! -e \"$d/gocryptfs.conf\" ] && [ ! -d \"$d/snapshots\" ] && [ ! -L \"$d/latest\" ]; then\n");
         s.Append("  echo \"unlocked $a|$d holds no backup yet\"; hold; fi\n");
+        // A run that writes nothing (a dry run, verify) creates nothing: without our state directory there is no
+        // writer of this version to exclude, and it locks nothing.
+        if (!create) s.Append("if [ ! -d \"$s\" ]; then echo none; hold; fi\n");
         var onFail = exclusive
             ? "echo \"error cannot create $s (read-only or full?)\"; exit 0"
             : "echo \"unlocked $a|cannot create $s\"; hold";
@@ -145,7 +149,11 @@ public sealed class DestinationLease : IDisposable
         {
             s.Append($"exec 8>>\"$s/rsync.lock\" && {{ flock -x -w {wait} 8 || {{ echo stuck; exit 0; }}; }}\n");
             s.Append("exec 8>&-\n");
-            s.Append("rm -rf -- \"$s/tmp\" \"$s/partial.old\" 2>/dev/null; mkdir -p -- \"$s/tmp\" \"$s/partial\" 2>/dev/null\n");
+        }
+        if (exclusive && create)
+        {
+            // What a killed run's rsync left in its temporary directory is of no use; its partial files are kept.
+            s.Append("rm -rf -- \"$s/tmp\" 2>/dev/null; mkdir -p -- \"$s/tmp\" \"$s/partial\" 2>/dev/null\n");
         }
         s.Append("echo \"locked $a\"\n");
         s.Append("hold\n");

@@ -132,7 +132,7 @@ public sealed class VerifyRun : IDisposable
         {
             // A reader shares the destination with other verifies, never with a backup writing into it.
             DestinationAccess.RemoveStaleControlSockets();
-            _lease ??= DestinationLease.Acquire(_access.LeaseShell, exclusive: _options.Repair, create: false, BackupRun.LeftoverWait, cancellation);
+            _lease ??= DestinationLease.Acquire(_access.LeaseShell, exclusive: _options.Repair, create: _options.Repair, BackupRun.LeftoverWait, cancellation);
             state = _store.Probe(cancellation);
             _state = state;
         }
