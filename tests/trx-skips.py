@@ -3,7 +3,9 @@
 the skips allowed in CI. tests/run counts every listed line as a failure when CI=true: a mount, gocryptfs, rsync or
 ssh test that skipped there proves nothing, and the suite has no other legitimate skip.
 
-Allowed: a missing CPU feature (AES-NI), which is hardware, not a tool or a mount.
+Allowed: a missing CPU feature (AES-NI), which is hardware, not a tool or a mount; kernel headers older than an ABI
+part the C# code mirrors (FUSE over io_uring needs Linux 6.13/6.14 headers; Debian 12 ships 6.1), which the ABI
+check cannot compare with C on this machine (it says which part, and checks everything else).
 Usage: trx-skips.py DIR"""
 import glob
 import os
@@ -11,7 +13,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 NS = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
-ALLOWED_PREFIXES = ("no AES-NI",)
+ALLOWED_PREFIXES = ("no AES-NI", "the installed kernel headers (linux-libc-dev) lack ")
 
 
 def main() -> int:

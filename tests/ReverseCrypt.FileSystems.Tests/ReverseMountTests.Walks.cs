@@ -82,7 +82,7 @@ public partial class ReverseMountTests
         var ours = MountOurs();
         string copy = _dir.Sub("copy");
 
-        var rsync = Run.Program("rsync", ["-aHAX", ours.MountPoint + "/", copy + "/"]);
+        var rsync = Run.Program("rsync", ["-aHAX", "--modify-window=-1", ours.MountPoint + "/", copy + "/"]);
 
         Assert.That(rsync.ExitCode, Is.Zero, rsync.ToString());
         var fs = ours.FileSystem;

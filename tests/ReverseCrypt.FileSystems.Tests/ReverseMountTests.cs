@@ -128,7 +128,7 @@ public partial class ReverseMountTests
         ServerBackupTree.Create(_plain);
         var ours = MountOurs();
         string copy = _dir.Sub("copy");
-        var rsync = Run.Program("rsync", ["-aHAX", "--numeric-ids", ours.MountPoint + "/", copy + "/"], timeout: TimeSpan.FromMinutes(5));
+        var rsync = Run.Program("rsync", ["-aHAX", "--modify-window=-1", "--numeric-ids", ours.MountPoint + "/", copy + "/"], timeout: TimeSpan.FromMinutes(5));
         Assert.That(rsync.ExitCode, Is.Zero, rsync.ToString());
 
         string decrypted = _dir.Sub("decrypted");

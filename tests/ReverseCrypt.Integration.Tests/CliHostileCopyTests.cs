@@ -60,7 +60,7 @@ public class CliHostileCopyTests
         Cli("mount", "--reverse", "--passfile", _passfile, plain, view);
         try
         {
-            var rsync = Run.Program("rsync", ["-aHAX", "--numeric-ids", view + "/", copy + "/"], timeout: TimeSpan.FromMinutes(5));
+            var rsync = Run.Program("rsync", ["-aHAX", "--modify-window=-1", "--numeric-ids", view + "/", copy + "/"], timeout: TimeSpan.FromMinutes(5));
             Assert.That(rsync.ExitCode, Is.EqualTo(0), rsync.ToString());
         }
         finally

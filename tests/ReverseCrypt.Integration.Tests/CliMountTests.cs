@@ -94,7 +94,7 @@ public class CliMountTests
         var theirsMnt = _tmp.Sub("theirs");
         Gocryptfs.Mount(["-reverse", "-passfile", _passfile], _plain, theirsMnt);
         // The independent oracle (tests/tree-manifest.py) compares names, types, modes, owners, sizes, ns mtimes, link
-        // structure, xattrs and contents. Only the virtual files' mtimes differ on purpose (FORMAT.md 18: 10 s newer).
+        // structure, xattrs and contents. Only the virtual files' mtimes differ on purpose (docs/format.md 18: 10 s newer).
         var differences = TreeManifest.Compare(theirsMnt, _mnt)
             .Where(d => !IsVirtualMtime(d)).ToList();
         Assert.That(differences, Is.Empty, string.Join("\n", differences));

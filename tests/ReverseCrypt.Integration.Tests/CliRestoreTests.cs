@@ -31,7 +31,7 @@ public class CliRestoreTests
         var m = Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, view);
         Assert.That(m.ExitCode, Is.EqualTo(0), m.ToString());
         _copy = _tmp.Sub("copy");
-        var rsync = Run.Program("rsync", ["-aHAX", "--numeric-ids", view + "/", _copy + "/"]);
+        var rsync = Run.Program("rsync", ["-aHAX", "--modify-window=-1", "--numeric-ids", view + "/", _copy + "/"]);
         Assert.That(rsync.ExitCode, Is.EqualTo(0), rsync.ToString());
         Assert.That(Run.Cli("unmount", view).ExitCode, Is.EqualTo(0));
     }
