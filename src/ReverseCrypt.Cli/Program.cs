@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using ReverseCrypt.Cli.Commands;
+using ReverseCrypt.Cli.Infrastructure;
 
 namespace ReverseCrypt.Cli;
 
@@ -18,6 +19,14 @@ public static class Program
     {
         Arguments = args;
         var root = BuildRootCommand();
+        try
+        {
+            args = InstanceArguments.Expand(root, args);
+        }
+        catch (CliException e)
+        {
+            return CommandRunner.Fail(e.ExitCode, e.Message);
+        }
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
