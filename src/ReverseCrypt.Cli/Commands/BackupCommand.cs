@@ -26,7 +26,9 @@ public static class BackupCommand
             debug: "Verbose logging, including every FUSE request of the view.");
         var snapshots = new Option<bool>("--snapshots") { Description = "Keep dated snapshots DEST/snapshots/<UTC time>/ (unchanged files hard-linked to the previous one) and a DEST/latest symlink, switched only when a snapshot is complete." };
         var snapshotMode = new Option<string>("--snapshot-mode") { Description = "How a new snapshot starts from the previous one: btrfs (a subvolume snapshot), reflink (a reflink copy: XFS, btrfs), hardlink (rsync --link-dest), or auto (default: the best the destination's filesystem supports). With btrfs and reflink a changed block costs about a block of disk.", HelpName = "auto|btrfs|reflink|hardlink", DefaultValueFactory = _ => "auto" };
-        var keepDaily = new Option<int>("--keep-daily") { Description = "After a complete run, keep the newest snapshot of each of the N newest days (with --snapshots).", HelpName = "N" };
+        var keepLast = new Option<int>("--keep-last") { Description = "After a complete run, keep the N newest snapshots (with --snapshots).", HelpName = "N" };
+        var keepHourly = new Option<int>("--keep-hourly") { Description = "... and the newest snapshot of each of the N newest hours (UTC).", HelpName = "N" };
+        var keepDaily = new Option<int>("--keep-daily") { Description = "... and of each of the N newest days.", HelpName = "N" };
         var keepWeekly = new Option<int>("--keep-weekly") { Description = "... and of each of the N newest ISO weeks.", HelpName = "N" };
         var keepMonthly = new Option<int>("--keep-monthly") { Description = "... and of each of the N newest months. Without any --keep-* nothing is deleted.", HelpName = "N" };
         var bwlimit = new Option<string?>("--bwlimit") { Description = "Limit the bandwidth, as rsync --bwlimit (e.g. 5M; KiB/s without a unit).", HelpName = "RATE" };
@@ -37,15 +39,16 @@ public static class BackupCommand
             "Back up the encrypted view of a plaintext directory with rsync to a local directory or over ssh; the remote side never needs the key.\n\n" +
             "Exit codes: 0 success; 40 rsync/ssh missing; 41 remote unreachable or login refused; 42 partial transfer (some source files vanished or were unreadable: the snapshot is completed, retention skipped); 43 rsync failed; 44 another backup to DEST is running (nothing was done); 45 the destination failed (full, quota, read-only, I/O error: the snapshot stays incomplete, latest unchanged); 130 interrupted (the incomplete snapshot is resumed by the next run); and those of 'reversecrypt --help'.")
         {
-            job.Instance, job.Config, job.SourceLatestDir, job.Ssh, snapshots, snapshotMode, keepDaily, keepWeekly, keepMonthly, bwlimit, dryRun, json, job.Debug, now, job.Paths,
+            job.Instance, job.Config, job.SourceLatestDir, job.Ssh, snapshots, snapshotMode, keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, bwlimit, dryRun, json, job.Debug, now, job.Paths,
         };
         job.Password.AddTo(command);
         job.Excludes.AddTo(command);
         command.SetAction(r => CommandRunner.Run(() =>
         {
             var (plainDir, destination) = job.BindPaths(r);
-            var retention = new RetentionPolicy(r.GetValue(keepDaily), r.GetValue(keepWeekly), r.GetValue(keepMonthly));
-            if (retention.KeepDaily < 0 || retention.KeepWeekly < 0 || retention.KeepMonthly < 0)
+            var retention = new RetentionPolicy(r.GetValue(keepDaily), r.GetValue(keepWeekly), r.GetValue(keepMonthly),
+                r.GetValue(keepLast), r.GetValue(keepHourly));
+            if (retention.HasNegative)
                 throw new CliException(ExitCodes.Usage, "--keep-*: N cannot be negative");
             DateTime? fixedNow = null;
             if (r.GetValue(now) is { } nowText)
