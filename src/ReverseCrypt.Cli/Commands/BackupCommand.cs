@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using ReverseCrypt.Cli.Infrastructure;
+using ReverseCrypt.Format;
 using ReverseCrypt.Fuse;
 using ReverseCrypt.Operations.Backup;
 
@@ -32,7 +33,7 @@ public static class BackupCommand
         var keepWeekly = new Option<int>("--keep-weekly") { Description = "... and of each of the N newest ISO weeks.", HelpName = "N" };
         var keepMonthly = new Option<int>("--keep-monthly") { Description = "... and of each of the N newest months. Without any --keep-* nothing is deleted.", HelpName = "N" };
         var bwlimit = new Option<string?>("--bwlimit") { Description = "Limit the bandwidth, as rsync --bwlimit (e.g. 5M; KiB/s without a unit).", HelpName = "RATE" };
-        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Show what would be transferred and pruned; change nothing." };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Show what would be transferred and pruned, and list every path that would be sent (send), get new attributes (attrs) or be deleted (delete), by plaintext path; change nothing." };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object (files_transferred, bytes_sent, duration_s, snapshot, ...)." };
         var now = new Option<string?>("--now") { Description = "For tests: the UTC time the snapshot is named after.", Hidden = true };
         var command = new Command("backup",
@@ -89,7 +90,7 @@ public static class BackupCommand
             using var loggers = job.CreateLoggers(r);
 
             using var interrupt = new Interruption();
-            var (result, failure) = Execute(run, settings, loggers, progress, interrupt.Token);
+            var (result, failure) = Execute(run, settings, loggers, progress, options.DryRun, interrupt.Token);
             progress?.Clear();
             var exitCode = failure?.ExitCode ?? (result.Error is null ? ExitCodes.Ok : ExitCodeOf(result.Error.Kind));
             Console.Out.Write(jsonOutput
@@ -127,7 +128,7 @@ public static class BackupCommand
     /// <summary>Prepare, mount, transfer, unmount, finish. Every failure ends in the result (or a CLI error for the
     /// mount); the view is unmounted and its directory removed in every case.</summary>
     private static (BackupResult Result, CliException? Failure) Execute(BackupRun run, ReverseViewSettings settings,
-        ILoggerFactory loggers, ProgressLine? progress, CancellationToken cancellation)
+        ILoggerFactory loggers, ProgressLine? progress, bool dryRun, CancellationToken cancellation)
     {
         try
         {
@@ -138,14 +139,23 @@ public static class BackupCommand
             try
             {
                 RsyncRun transfer;
+                List<DryRunChange>? changes = null;
                 using (var view = ReverseView.Mount(settings, mountDir, loggers))
                 {
                     if (cancellation.IsCancellationRequested) throw Interrupted();
                     progress?.Start();
                     transfer = run.Transfer(view.Mountpoint, RsyncCpu(view, loggers), cancellation);
                     progress?.Clear();
+                    if (dryRun)
+                    {
+                        // Decoded while the view is mounted: a long name's .name file is read from it.
+                        using var core = settings.Key.CreateCore();
+                        var decoder = new CipherPathDecoder(new NameTransform(core), view.Mountpoint);
+                        changes = DryRunChange.FromRsync(transfer.OutputLines, decoder.Decode);
+                    }
                 }
-                return (run.Finish(transfer), null);
+                var result = run.Finish(transfer);
+                return (changes is null ? result : result with { Changes = changes }, null);
             }
             finally
             {
