@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # ensure_deps: installs the Debian packages that the demo and the tests need, when missing.
 # Needs root for apt-get; otherwise it only says what is missing.
-REVERSECRYPT_DEBS="fuse3 rsync openssh-server openssh-client gocryptfs attr acl systemd btrfs-progs xfsprogs"
+REVERSECRYPT_DEBS="fuse3 rsync openssh-server openssh-client gocryptfs attr acl systemd btrfs-progs xfsprogs groff-base"
 
 ensure_deps() {
     local missing=() pkg
