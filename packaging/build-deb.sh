@@ -18,9 +18,13 @@ done
 version="$(sed -n 's|.*<Version>\(.*\)</Version>.*|\1|p' "$root/src/ReverseCrypt.Cli/ReverseCrypt.Cli.csproj" | head -n1)"
 [ -n "$version" ] || { echo "build-deb.sh: no <Version> in ReverseCrypt.Cli.csproj" >&2; exit 1; }
 
-echo "build-deb.sh: publishing reversecrypt $version (self-contained, single file, ReadyToRun, linux-x64)..." >&2
+# The commit `reversecrypt --version` shows ("unknown" outside a git checkout).
+commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || true)"
+commit="${commit:-unknown}"
+
+echo "build-deb.sh: publishing reversecrypt $version (commit $commit) (self-contained, single file, ReadyToRun, linux-x64)..." >&2
 dotnet publish "$root/src/ReverseCrypt.Cli/ReverseCrypt.Cli.csproj" -c Release -r linux-x64 --self-contained \
-    -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:DebugType=none \
+    -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:DebugType=none -p:SourceCommit="$commit" \
     -p:ArtifactsPath="$work/artifacts" -o "$work/publish" --nologo -v quiet -clp:ErrorsOnly >&2
 
 stage="$work/stage"

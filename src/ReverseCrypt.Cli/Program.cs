@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Reflection;
 using ReverseCrypt.Cli.Commands;
+using ReverseCrypt.Cli.Infrastructure;
 
 namespace ReverseCrypt.Cli;
 
@@ -12,6 +13,12 @@ public static class Program
         (typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0")
         .Split('+')[0];
 
+    /// <summary>The git commit the program was built from (short hash), or "unknown" (MSBuild property SourceCommit).</summary>
+    public static string Commit { get; } = CommitOf(typeof(Program).Assembly);
+
+    /// <summary>What --version prints: "0.2.0 (commit abc1234)".</summary>
+    public static string VersionLine => $"{Version} (commit {Commit})";
+
     /// <summary>The raw command line (for the background copy of `mount`).</summary>
     public static IReadOnlyList<string> Arguments { get; private set; } = [];
 
@@ -19,6 +26,14 @@ public static class Program
     {
         Arguments = args;
         var root = BuildRootCommand();
+        try
+        {
+            args = InstanceArguments.Expand(root, args);
+        }
+        catch (CliException e)
+        {
+            return CommandRunner.Fail(e.ExitCode, e.Message);
+        }
         var parse = root.Parse(args);
         if (UnknownOption(parse) is { } unknown)
         {
@@ -97,6 +112,26 @@ public static class Program
             PathCommand.Create(),
             DemoCommand.Create(),
         };
+        foreach (var option in root.Options)
+        {
+            if (option is VersionOption version) version.Action = new PrintVersion();
+        }
         return root;
+    }
+
+    internal static string CommitOf(Assembly assembly)
+    {
+        var value = assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "SourceCommit")?.Value;
+        return value is { Length: >= 4 and <= 40 } && value.All(char.IsAsciiHexDigit) ? value.ToLowerInvariant() : "unknown";
+    }
+
+    /// <summary>--version: the version and the commit, on standard output.</summary>
+    private sealed class PrintVersion : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            Console.Out.WriteLine(VersionLine);
+            return ExitCodes.Ok;
+        }
     }
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using ReverseCrypt.Cli.Infrastructure;
+using ReverseCrypt.Format;
 using ReverseCrypt.Fuse;
 using ReverseCrypt.Operations.Backup;
 using ReverseCrypt.Storage;
@@ -27,26 +28,29 @@ public static class BackupCommand
             debug: "Verbose logging, including every FUSE request of the view.");
         var snapshots = new Option<bool>("--snapshots") { Description = "Keep dated snapshots DEST/snapshots/<UTC time>/ (unchanged files hard-linked to the previous one) and a DEST/latest symlink, switched only when a snapshot is complete." };
         var snapshotMode = new Option<string>("--snapshot-mode") { Description = "How a new snapshot starts from the previous one: btrfs (a subvolume snapshot), reflink (a reflink copy: XFS, btrfs), hardlink (rsync --link-dest), or auto (default: the best the destination's filesystem supports). With btrfs and reflink a changed block costs about a block of disk.", HelpName = "auto|btrfs|reflink|hardlink", DefaultValueFactory = _ => "auto" };
-        var keepDaily = new Option<int>("--keep-daily") { Description = "After a complete run, keep the newest snapshot of each of the N newest days (with --snapshots).", HelpName = "N" };
+        var keepLast = new Option<int>("--keep-last") { Description = "After a complete run, keep the N newest snapshots (with --snapshots).", HelpName = "N" };
+        var keepHourly = new Option<int>("--keep-hourly") { Description = "... and the newest snapshot of each of the N newest hours (UTC).", HelpName = "N" };
+        var keepDaily = new Option<int>("--keep-daily") { Description = "... and of each of the N newest days.", HelpName = "N" };
         var keepWeekly = new Option<int>("--keep-weekly") { Description = "... and of each of the N newest ISO weeks.", HelpName = "N" };
         var keepMonthly = new Option<int>("--keep-monthly") { Description = "... and of each of the N newest months. Without any --keep-* nothing is deleted.", HelpName = "N" };
         var bwlimit = new Option<string?>("--bwlimit") { Description = "Limit the bandwidth, as rsync --bwlimit (e.g. 5M; KiB/s without a unit).", HelpName = "RATE" };
-        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Show what would be transferred and pruned; change nothing." };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Show what would be transferred and pruned, and list every path that would be sent (send), get new attributes (attrs) or be deleted (delete), by plaintext path; change nothing." };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object (files_transferred, bytes_sent, duration_s, snapshot, ...)." };
         var now = new Option<string?>("--now") { Description = "For tests: the UTC time the snapshot is named after.", Hidden = true };
         var command = new Command("backup",
             "Back up the encrypted view of a plaintext directory with rsync to a local directory or over ssh; the remote side never needs the key.\n\n" +
             "Exit codes: 0 success; 40 rsync/ssh missing; 41 remote unreachable or login refused; 42 partial transfer (some source files vanished or were unreadable: the snapshot is completed, retention skipped); 43 rsync failed; 44 another backup to DEST is running (nothing was done); 45 the destination failed (full, quota, read-only, I/O error: the snapshot stays incomplete, latest unchanged); 130 interrupted (the incomplete snapshot is resumed by the next run); and those of 'reversecrypt --help'.")
         {
-            job.Config, job.SourceLatestDir, job.Ssh, snapshots, snapshotMode, keepDaily, keepWeekly, keepMonthly, bwlimit, dryRun, json, job.Debug, now, job.Paths,
+            job.Instance, job.Config, job.SourceLatestDir, job.Ssh, snapshots, snapshotMode, keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, bwlimit, dryRun, json, job.Debug, now, job.Paths,
         };
         job.Password.AddTo(command);
         job.Excludes.AddTo(command);
         command.SetAction(r => CommandRunner.Run(() =>
         {
             var (plainDir, destination) = job.BindPaths(r);
-            var retention = new RetentionPolicy(r.GetValue(keepDaily), r.GetValue(keepWeekly), r.GetValue(keepMonthly));
-            if (retention.KeepDaily < 0 || retention.KeepWeekly < 0 || retention.KeepMonthly < 0)
+            var retention = new RetentionPolicy(r.GetValue(keepDaily), r.GetValue(keepWeekly), r.GetValue(keepMonthly),
+                r.GetValue(keepLast), r.GetValue(keepHourly));
+            if (retention.HasNegative)
                 throw new CliException(ExitCodes.Usage, "--keep-*: N cannot be negative");
             DateTime? fixedNow = null;
             if (r.GetValue(now) is { } nowText)
@@ -87,7 +91,7 @@ public static class BackupCommand
             using var loggers = job.CreateLoggers(r);
 
             using var interrupt = new Interruption();
-            var (result, failure) = Execute(run, settings, loggers, progress, interrupt.Token);
+            var (result, failure) = Execute(run, settings, loggers, progress, options.DryRun, interrupt.Token);
             progress?.Clear();
             var exitCode = failure?.ExitCode ?? (result.Error is null ? ExitCodes.Ok : ExitCodeOf(result.Error.Kind));
             // The failure is printed once, on stderr (below); the text summary leaves it out. JSON keeps its "error".
@@ -128,7 +132,7 @@ public static class BackupCommand
     /// <summary>Prepare, mount, transfer, unmount, finish. Every failure ends in the result (or a CLI error for the
     /// mount); the view is unmounted and its directory removed in every case.</summary>
     private static (BackupResult Result, CliException? Failure) Execute(BackupRun run, ReverseViewSettings settings,
-        ILoggerFactory loggers, ProgressLine? progress, CancellationToken cancellation)
+        ILoggerFactory loggers, ProgressLine? progress, bool dryRun, CancellationToken cancellation)
     {
         try
         {
@@ -141,6 +145,7 @@ public static class BackupCommand
                 RsyncRun transfer;
                 List<string> changed;
                 long changedCount;
+                List<DryRunChange>? changes = null;
                 using (var view = ReverseView.Mount(settings, mountDir, loggers))
                 {
                     if (cancellation.IsCancellationRequested) throw Interrupted();
@@ -150,8 +155,16 @@ public static class BackupCommand
                     // What changed while the view served it (each stored as one consistent state), read before unmounting.
                     changed = [.. view.ChangedWhileServed.Select(path => BytePath.Display(path)).Order(StringComparer.Ordinal)];
                     changedCount = view.ChangedWhileServedCount;
+                    if (dryRun)
+                    {
+                        // Decoded while the view is mounted: a long name's .name file is read from it.
+                        using var core = settings.Key.CreateCore();
+                        var decoder = new CipherPathDecoder(new NameTransform(core), view.Mountpoint);
+                        changes = DryRunChange.FromRsync(transfer.OutputLines, decoder.Decode);
+                    }
                 }
-                return (run.Finish(transfer, changed, changedCount), null);
+                var result = run.Finish(transfer, changed, changedCount);
+                return (changes is null ? result : result with { Changes = changes }, null);
             }
             finally
             {

@@ -32,7 +32,15 @@ public sealed class BackupJobOptions
         SourceLatestDir = new Option<DirectoryInfo?>("--source-latest") { Description = sourceLatest, HelpName = "DIR" };
         Ssh = new Option<string?>("--ssh") { Description = ssh, HelpName = "COMMAND" };
         Debug = new Option<bool>("--debug") { Description = debug };
+        Instance = new Option<string?>("--instance")
+        {
+            Description = "Read SOURCE, DEST, SSH and the options from the instance file /etc/reversecrypt/NAME.conf (the directory is $REVERSECRYPT_CONFIG_DIR when set). PLAINDIR DEST given here replace SOURCE and DEST; an option given here replaces the file's, except that --exclude* options add to them.",
+            HelpName = "NAME",
+        };
     }
+
+    /// <summary>--instance NAME: handled before parsing (InstanceArguments); declared for the help.</summary>
+    public Option<string?> Instance { get; }
 
     public Argument<string[]> Paths { get; }
 

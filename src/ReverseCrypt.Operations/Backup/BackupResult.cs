@@ -55,6 +55,10 @@ public sealed record BackupResult
     /// <summary>Problems that did not stop the backup (e.g. retention could not delete).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>With --dry-run: every path the run would send, change the attributes of, or delete (by plaintext
+    /// path, in rsync's order); null when not listed.</summary>
+    public IReadOnlyList<DryRunChange>? Changes { get; init; }
+
     /// <summary>Why the backup failed (or was partial), or null.</summary>
     public BackupException? Error { get; init; }
 }

@@ -28,7 +28,7 @@ public sealed class BackupRun : IDisposable
         _access = new DestinationAccess(options.Destination, options.RemoteShell);
         _store = _access.Store;
         if (!options.Retention.IsEmpty && !options.Snapshots)
-            throw new BackupException(BackupErrorKind.Usage, "--keep-daily/--keep-weekly/--keep-monthly need --snapshots");
+            throw new BackupException(BackupErrorKind.Usage, "--keep-last/--keep-hourly/--keep-daily/--keep-weekly/--keep-monthly need --snapshots");
         if (options.BwLimit is not null && !RsyncArguments.IsValidBwLimit(options.BwLimit))
             throw new BackupException(BackupErrorKind.Usage, $"--bwlimit '{options.BwLimit}': expected a rate such as 500K, 5M or 1.5m (KiB/s without a unit)");
     }

@@ -59,6 +59,11 @@ public static class BackupSummary
             if (result.ChangedDuringRunCount > ChangedShown)
                 text.Append(CultureInfo.InvariantCulture, $"    ... and {result.ChangedDuringRunCount - ChangedShown} more (--json lists up to {result.ChangedDuringRun.Count})\n");
         }
+        if (result.Changes is { } changes)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  would change {changes.Count} path{(changes.Count == 1 ? "" : "s")}:\n");
+            foreach (var change in changes) text.Append(CultureInfo.InvariantCulture, $"    {change.Action}: {change.PlainPath}\n");
+        }
         foreach (var warning in result.Warnings) text.Append(CultureInfo.InvariantCulture, $"  warning: {warning}\n");
         // A failure is not repeated here: the command prints it once, on stderr (JSON keeps it in "error").
         return text.ToString();
@@ -67,8 +72,9 @@ public static class BackupSummary
     /// <summary>
     /// One JSON object: files_transferred, bytes_sent, duration_s, snapshot (null without snapshots) and source,
     /// destination, completed, latest, previous, resumed_from, dry_run, files_total, bytes_received, literal_bytes,
-    /// matched_bytes, total_size, transferred_size, pruned, snapshots, warnings, rsync_exit_code, rsync_cpu (the CPU
-    /// rsync was pinned to, or null), exit_code, error.
+    /// matched_bytes, total_size, transferred_size, pruned, snapshots, warnings, with --dry-run changes (at most
+    /// <see cref="DryRunChange.JsonLimit"/> {action, path}), changes_count and changes_truncated, rsync_exit_code,
+    /// rsync_cpu (the CPU rsync was pinned to, or null), exit_code, error.
     /// </summary>
     public static string ToJson(BackupResult result, string source, int exitCode)
     {
@@ -104,6 +110,21 @@ public static class BackupSummary
             WriteArray(json, "warnings", result.Warnings);
             WriteArray(json, "changed_during_run", result.ChangedDuringRun);
             json.WriteNumber("changed_during_run_count", result.ChangedDuringRunCount);
+            if (result.Changes is { } changes)
+            {
+                // At most DryRunChange.JsonLimit entries; changes_count is the whole number.
+                json.WriteStartArray("changes");
+                foreach (var change in changes.Take(DryRunChange.JsonLimit))
+                {
+                    json.WriteStartObject();
+                    json.WriteString("action", change.Action);
+                    json.WriteString("path", change.PlainPath);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteNumber("changes_count", changes.Count);
+                json.WriteBoolean("changes_truncated", changes.Count > DryRunChange.JsonLimit);
+            }
             if (result.RsyncExitCode is { } rc) json.WriteNumber("rsync_exit_code", rc);
             else json.WriteNull("rsync_exit_code");
             if (result.RsyncCpu is { } cpu) json.WriteNumber("rsync_cpu", cpu);

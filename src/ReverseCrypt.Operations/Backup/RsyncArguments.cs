@@ -27,7 +27,7 @@ public static partial class RsyncArguments
 
     /// <summary>
     /// <c>rsync -aHAX --numeric-ids --delete --no-h --modify-window=-1 --exclude=/.reversecrypt/ [--temp-dir=ABS] [--partial-dir=ABS]
-    /// --info=progress2,stats2 [--link-dest=../PREVIOUS] [--bwlimit=RATE] [-n] [-e SSH [--rsync-path=CMD]] VIEW/ TARGET/</c>.
+    /// --info=progress2,stats2 [--link-dest=../PREVIOUS] [--bwlimit=RATE] [--dry-run --out-format=%i %n] [-e SSH [--rsync-path=CMD]] VIEW/ TARGET/</c>.
     /// <paramref name="linkDest"/> is a snapshot name, found next to the target (<c>../NAME</c>, as rsync takes a
     /// relative --link-dest relative to the destination directory). The temporary and partial directories are
     /// absolute paths on the destination outside every snapshot (<see cref="DestinationLease"/>), so an interrupted or
@@ -52,7 +52,8 @@ public static partial class RsyncArguments
         args.Add("--info=progress2,stats2");
         if (linkDest is not null) args.Add($"--link-dest=../{linkDest}");
         if (bwLimit is not null) args.Add($"--bwlimit={bwLimit}");
-        if (dryRun) args.Add("--dry-run");
+        // A dry run itemizes every change, so that the paths can be listed (DryRunChange).
+        if (dryRun) args.AddRange(["--dry-run", "--out-format=%i %n"]);
         if (remoteShell is not null)
         {
             args.AddRange(["-e", remoteShell]);

@@ -31,14 +31,13 @@ public class SystemdUnitTests
     {
         var backup = File.ReadAllText(Path.Combine(UnitDir, "reversecrypt-backup@.service"));
         Assert.That(backup, Does.Contain("Type=oneshot").And.Contain("LoadCredential=password:/etc/reversecrypt/%i.password")
-            .And.Contain("EnvironmentFile=/etc/reversecrypt/%i.conf").And.Contain("DeviceAllow=/dev/fuse rw"));
+            .And.Contain("backup --instance %i ").And.Contain("DeviceAllow=/dev/fuse rw"));
         var timer = File.ReadAllText(Path.Combine(UnitDir, "reversecrypt-backup@.timer"));
         Assert.That(timer, Does.Contain("OnCalendar=daily").And.Contain("Persistent=true").And.Contain("RandomizedDelaySec="));
         var verifyTimer = File.ReadAllText(Path.Combine(UnitDir, "reversecrypt-verify@.timer"));
         Assert.That(verifyTimer, Does.Contain("OnCalendar=monthly").And.Contain("Persistent=true"));
         var verify = File.ReadAllText(Path.Combine(UnitDir, "reversecrypt-verify@.service"));
-        Assert.That(verify, Does.Contain("Type=oneshot").And.Contain("/usr/bin/reversecrypt verify ")
-            .And.Contain("EnvironmentFile=/etc/reversecrypt/%i.conf").And.Contain("DeviceAllow=/dev/fuse rw"));
+        Assert.That(verify, Does.Contain("Type=oneshot").And.Contain("/usr/bin/reversecrypt verify --instance %i ").And.Contain("DeviceAllow=/dev/fuse rw"));
         var mount = string.Join('\n', File.ReadAllLines(Path.Combine(UnitDir, "reversecrypt-mount@.service")).Where(l => !l.StartsWith('#')));
         Assert.That(mount, Does.Contain("Type=notify").And.Contain("--foreground").And.Contain("LoadCredential="));
         Assert.That(mount, Does.Not.Contain("ProtectSystem=").And.Not.Contain("PrivateTmp="),
