@@ -66,8 +66,21 @@ public sealed class BackupRun : IDisposable
         }
         catch (OperationCanceledException e)
         {
+            ReleaseLease();
             throw new BackupException(BackupErrorKind.Interrupted, "interrupted while preparing the destination", e);
         }
+        catch
+        {
+            // Nothing more will happen on the destination: a failed preparation does not keep it locked.
+            ReleaseLease();
+            throw;
+        }
+    }
+
+    private void ReleaseLease()
+    {
+        _lease?.Dispose();
+        _lease = null;
     }
 
     private BackupPlan PrepareSnapshot(DestinationState state, CancellationToken cancellation)
