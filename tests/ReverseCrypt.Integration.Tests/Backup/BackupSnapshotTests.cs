@@ -79,7 +79,10 @@ public class BackupSnapshotTests
         var latest = Path.Combine(_s.Dest, "latest");
         var cipherFile = Directory.EnumerateFiles(latest, "*", SearchOption.AllDirectories)
             .Single(f => new FileInfo(f).Length == BackupTree.FlipSize + 18 + 25 * 32);
-        var mtime = File.GetLastWriteTimeUtc(cipherFile);
+        // The exact (nanosecond) mtime is kept on a reference file: DateTime would round it to 100 ns.
+        var reference = Path.Combine(_s.Root, "mtime-reference");
+        File.WriteAllText(reference, "");
+        Run.ProgramOk("touch", ["-m", "-r", cipherFile, reference]);
         using (var stream = new FileStream(cipherFile, FileMode.Open, FileAccess.ReadWrite))
         {
             stream.Position = 50_000;
@@ -87,7 +90,7 @@ public class BackupSnapshotTests
             stream.Position = 50_000;
             stream.WriteByte((byte)(b ^ 0x01));
         }
-        File.SetLastWriteTimeUtc(cipherFile, mtime); // same size and time: only the checksum can tell
+        Run.ProgramOk("touch", ["-m", "-r", reference, cipherFile]); // same size and time: only the checksum can tell
 
         var bad = _s.Cli("verify", "--passfile", _s.Passfile, "--ssh", _ssh.SshCommand, _s.Plain, _s.Remote);
         Assert.That(bad.ExitCode, Is.EqualTo(30), bad.ToString());

@@ -199,7 +199,10 @@ public class BackupTrustTests
         var cipher = Directory.EnumerateFiles(latest).Single(f => new FileInfo(f).Length > 100_000);
         var olderCopy = Path.Combine(older, Path.GetFileName(cipher));
         Assert.That(Inode(cipher), Is.EqualTo(Inode(olderCopy)), "the unchanged file is shared with the older snapshot");
-        var mtime = File.GetLastWriteTimeUtc(cipher);
+        // The exact (nanosecond) mtime is kept on a reference file: DateTime would round it to 100 ns.
+        var reference = Path.Combine(_s.Root, "mtime-reference");
+        File.WriteAllText(reference, "");
+        Run.ProgramOk("touch", ["-m", "-r", cipher, reference]);
         using (var file = new FileStream(cipher, FileMode.Open, FileAccess.ReadWrite))
         {
             file.Position = 50_000;
@@ -207,12 +210,12 @@ public class BackupTrustTests
             file.Position = 50_000;
             file.WriteByte((byte)(b ^ 0x01));
         }
-        File.SetLastWriteTimeUtc(cipher, mtime);
+        Run.ProgramOk("touch", ["-m", "-r", reference, cipher]);
         var damaged = File.ReadAllBytes(cipher);
 
         var verify = _s.Cli(["verify", "--passfile", _s.Passfile, .. ssh, _s.Plain, _s.Remote]);
         Assert.That(verify.ExitCode, Is.EqualTo(30), verify.ToString());
-        Assert.That(verify.Stdout, Does.Contain("victim.bin"));
+        Assert.That(verify.Stdout, Does.Contain("content differs: victim.bin"), "only the content differs: size and mtime were kept");
 
         var repair = _s.Cli(["verify", "--repair", "--json", "--passfile", _s.Passfile, .. ssh, _s.Plain, _s.Remote]);
         Assert.That(repair.ExitCode, Is.EqualTo(0), repair.ToString());
