@@ -80,10 +80,7 @@ public static class BackupCommand
             };
             using var run = Map(() => new BackupRun(options));
             // Before the password and the mount: a second run to the same DEST stops here at once.
-            using var destinationLock = Map(() => DestinationLock.Acquire(destination));
-            // What a killed earlier run to this destination left running (rsync's receiver, ssh) ends before we start.
-            Map(() => LeftoverProcesses.End(destinationLock.Tag, BackupRun.LeftoverWait));
-            ChildProcess.OwnerTag = destinationLock.Tag;
+            using var destinationLock = Map(() => DestinationLock.AcquireForWriting(destination));
             var settings = job.OpenView(r, plainDir,
                 configPath => $"no config {configPath}; create one with 'reversecrypt init --reverse {plainDir}' (or give --config)",
                 configPath => $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");

@@ -42,12 +42,9 @@ public static class VerifyCommand
                 Repair = repairing,
             }));
             // Never compare against a snapshot a running backup writes: verifies share the lock, a backup excludes them.
-            using var destinationLock = BackupCommand.Map(() => DestinationLock.Acquire(destination, shared: !repairing));
-            if (repairing)
-            {
-                BackupCommand.Map(() => LeftoverProcesses.End(destinationLock.Tag, BackupRun.LeftoverWait));
-                ChildProcess.OwnerTag = destinationLock.Tag;
-            }
+            using var destinationLock = BackupCommand.Map(() => repairing
+                ? DestinationLock.AcquireForWriting(destination)
+                : DestinationLock.Acquire(destination, shared: true));
             var settings = job.OpenView(r, plainDir,
                 configPath => $"no config {configPath} (give --config)",
                 configPath => $"{configPath} is not an AES-SIV config");

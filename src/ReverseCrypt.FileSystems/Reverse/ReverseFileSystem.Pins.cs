@@ -20,12 +20,11 @@ public sealed partial class ReverseFileSystem
     /// The state an OPEN of a regular file serves: what the kernel was last told for the node while the kernel may
     /// still use it without asking (within the attribute timeout), so that a reader gets exactly the length it was
     /// told; otherwise the file as it is now (the kernel asks again before it relies on the size, and is then told
-    /// the pinned size, see <see cref="ShowPinnedSize"/>). <paramref name="changedSinceTold"/>: the file differs from
-    /// what the kernel was last told.
+    /// the pinned size, see <see cref="ShowPinnedSize"/>). <paramref name="now"/>: the file's state at OPEN;
+    /// <paramref name="changedSinceTold"/>: it differs from what the kernel was last told.
     /// </summary>
-    private ReportedState ChoosePin(ReverseNode node, in Libc.StatxBuffer st, out bool changedSinceTold)
+    private ReportedState ChoosePin(ReverseNode node, ReportedState now, out bool changedSinceTold)
     {
-        var now = StateOf(st);
         var told = _nodes.GetReported(node.NodeId, out var age);
         changedSinceTold = told is { } t && t != now;
         return told is { } fresh && age <= _timeout + s_toldMargin ? fresh : now;

@@ -67,7 +67,7 @@ public sealed partial class ReverseFileSystem
                 openFlags = KeepCacheIfUnchanged(node, configStat);
                 break;
             case ReverseNodeKind.Real:
-                errno = OpenContent(node, out var contentHandle, out var contentStat, out bool changedSinceTold);
+                errno = OpenContent(node, out var contentHandle, out var contentStat, out bool changedSinceTold, out bool servesCurrent);
                 if (contentHandle is null)
                 {
                     return errno;
@@ -77,7 +77,7 @@ public sealed partial class ReverseFileSystem
                 {
                     NoteChanged(handle);
                 }
-                if (StateOf(contentStat) != handle.PinnedState)
+                if (!servesCurrent)
                 {
                     // Serves an earlier state than the file's: bypass the page cache (no page from another open or
                     // state can meet this open's blocks) and drop what is cached.
@@ -147,11 +147,14 @@ public sealed partial class ReverseFileSystem
         return Errno.OK;
     }
 
+    /// <summary>Opens a real file's content. <paramref name="servesCurrent"/>: the open serves the file as it is now
+    /// (not an earlier, pinned state).</summary>
     private Errno OpenContent(ReverseNode node, out ReverseFileHandle? handle, out Libc.StatxBuffer stat,
-        out bool changedSinceTold)
+        out bool changedSinceTold, out bool servesCurrent)
     {
         handle = null;
         changedSinceTold = false;
+        servesCurrent = false;
         var fd = _tree.OpenRegularFile(node, out stat, out var errno);
         if (fd is null)
         {
@@ -162,6 +165,20 @@ public sealed partial class ReverseFileSystem
             }
             return errno;
         }
+        var now = StateOf(stat);
+        var pinned = ChoosePin(node, now, out changedSinceTold);
+        if (pinned.Identity != now.Identity)
+        {
+            // The name now names another file (another inode, or a new file with a reused inode number: its birth
+            // time differs) than the one whose size the kernel (and rsync) was told: the saved-by-rename case.
+            // Neither size would give a state this file had (the new file cut to the old size, or blocks past what the
+            // reader will take), so the open fails; the backup keeps the earlier version and lists it.
+            fd.Dispose();
+            NoteChanged(node);
+            ReverseLog.ReplacedWhileServed(_log, DisplayPath(node.ViewParent!, node.PlainName));
+            return Errno.EIO;
+        }
+        servesCurrent = pinned == now;
         // docs/format.md 5 and 8: file ID and block-0 nonce come from this node's own cipher path (18: also for hard links).
         var fileId = new byte[PathIv.Size];
         var block0Iv = new byte[PathIv.Size];
@@ -170,17 +187,6 @@ public sealed partial class ReverseFileSystem
         PathIv.Compute(cipherPath, PathIvPurpose.FileId, fileId);
         PathIv.Compute(cipherPath, PathIvPurpose.Block0Iv, block0Iv);
         FileHeader.Write(fileId, header);
-        var pinned = ChoosePin(node, stat, out changedSinceTold);
-        if (pinned.Identity != StateOf(stat).Identity)
-        {
-            // The name now names another file (another inode, or a new file with a reused inode number: its birth
-            // time differs) than the one whose size the kernel (and rsync) was told: the saved-by-rename case. Neither size would give a state this file had (the new file cut to the old size, or blocks
-            // past what the reader will take), so the open fails; the backup keeps the earlier version and lists it.
-            fd.Dispose();
-            NoteChanged(node);
-            ReverseLog.ReplacedWhileServed(_log, DisplayPath(node.ViewParent!, node.PlainName));
-            return Errno.EIO;
-        }
         handle = ReverseFileHandle.ForContent(node, fd, header, fileId, block0Iv, pinned);
         AddPin(node.NodeId, pinned.Size);
         return Errno.OK;

@@ -18,7 +18,6 @@ public sealed class BackupRun : IDisposable
     private readonly DestinationAccess _access;
     private readonly SnapshotStore _store;
     private BackupPlan? _plan;
-    private DestinationLease? _lease;
     private string? _viewPath;
 
     public BackupRun(BackupOptions options)
@@ -36,14 +35,12 @@ public sealed class BackupRun : IDisposable
     public BackupPlan? Plan => _plan;
 
     /// <summary>The lock on the destination, once <see cref="Prepare"/> took it.</summary>
-    public DestinationLease? Lease => _lease;
+    public DestinationLease? Lease => _access.Lease;
 
     /// <summary>Releases the lock on the destination.</summary>
     public void Dispose()
     {
-        _lease?.Dispose();
-        _lease = null;
-        _access.RemoveControlSocket();
+        _access.Unlock();
     }
 
     /// <summary>Checks that rsync (and ssh) exist, reads the destination and prepares it. Throws <see cref="BackupException"/>.</summary>
@@ -54,8 +51,7 @@ public sealed class BackupRun : IDisposable
         try
         {
             // First the lock on the destination itself (held until Dispose), then the state it protects.
-            DestinationAccess.RemoveStaleControlSockets();
-            _lease ??= DestinationLease.Acquire(_access.LeaseShell, exclusive: true, create: !_options.DryRun, LeftoverWait, cancellation);
+            _access.Lock(exclusive: true, create: !_options.DryRun, LeftoverWait, cancellation);
             var state = _store.Probe(detectClones: _options.Snapshots && !_options.DryRun, cancellation);
             if (state.NotADirectory)
                 throw new BackupException(BackupErrorKind.BadDestination, $"{destination}: exists and is not a directory");
@@ -66,21 +62,15 @@ public sealed class BackupRun : IDisposable
         }
         catch (OperationCanceledException e)
         {
-            ReleaseLease();
+            _access.Unlock();
             throw new BackupException(BackupErrorKind.Interrupted, "interrupted while preparing the destination", e);
         }
         catch
         {
             // Nothing more will happen on the destination: a failed preparation does not keep it locked.
-            ReleaseLease();
+            _access.Unlock();
             throw;
         }
-    }
-
-    private void ReleaseLease()
-    {
-        _lease?.Dispose();
-        _lease = null;
     }
 
     private BackupPlan PrepareSnapshot(DestinationState state, CancellationToken cancellation)
@@ -145,7 +135,7 @@ public sealed class BackupRun : IDisposable
         _viewPath = viewPath;
         var linkDest = _options.Snapshots && !_options.DryRun && !plan.InPlace ? plan.Previous : null;
         var arguments = RsyncArguments.ForBackup(viewPath, plan.RsyncTarget,
-            _options.Destination.IsRemote ? _access.RsyncShell : null, linkDest, _options.BwLimit, _options.DryRun, _lease, plan.InPlace);
+            _options.Destination.IsRemote ? _access.RsyncShell : null, linkDest, _options.BwLimit, _options.DryRun, _access.Lease, plan.InPlace);
         return RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation);
     }
 
@@ -212,7 +202,7 @@ public sealed class BackupRun : IDisposable
             if (completed) snapshots.Add(plan.Snapshot!);
             snapshots = [.. snapshots.Except(pruned).Order(StringComparer.Ordinal)];
         }
-        if (_lease?.Warning is { } lockWarning) warnings.Insert(0, lockWarning);
+        if (_access.Lease?.Warning is { } lockWarning) warnings.Insert(0, lockWarning);
         var error = kind is null ? commitError : RsyncError(kind.Value, run, plan, cause, completed);
         if (commitError is not null && error != commitError)
         {

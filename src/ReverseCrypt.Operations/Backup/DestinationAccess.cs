@@ -31,6 +31,26 @@ internal sealed class DestinationAccess
 
     public SnapshotStore Store { get; }
 
+    /// <summary>The lock on the destination, once <see cref="Lock"/> took it.</summary>
+    public DestinationLease? Lease { get; private set; }
+
+    /// <summary>Takes the lock on the destination (see <see cref="DestinationLease.Acquire"/>) over the run's master
+    /// connection, after removing the control sockets of killed runs; once per run.</summary>
+    public DestinationLease Lock(bool exclusive, bool create, TimeSpan leftoverWait, CancellationToken cancellation)
+    {
+        if (Lease is { } held) return held;
+        RemoveStaleControlSockets();
+        return Lease = DestinationLease.Acquire(LeaseShell, exclusive, create, leftoverWait, cancellation);
+    }
+
+    /// <summary>Releases the lock on the destination (ending the master connection) and removes its socket.</summary>
+    public void Unlock()
+    {
+        Lease?.Dispose();
+        Lease = null;
+        RemoveControlSocket();
+    }
+
     /// <summary>The shell that runs the lease (<see cref="DestinationLease"/>): the ssh master of the run.</summary>
     public DestinationShell LeaseShell { get; }
 
@@ -41,7 +61,7 @@ internal sealed class DestinationAccess
     public string? ControlPath { get; }
 
     /// <summary>Removes this run's control socket (the master is gone once the lease ended).</summary>
-    public void RemoveControlSocket()
+    private void RemoveControlSocket()
     {
         if (ControlPath is null) return;
         try
@@ -55,7 +75,7 @@ internal sealed class DestinationAccess
     }
 
     /// <summary>Removes control sockets of runs whose process is gone (killed runs).</summary>
-    public static void RemoveStaleControlSockets()
+    private static void RemoveStaleControlSockets()
     {
         string[] sockets;
         try

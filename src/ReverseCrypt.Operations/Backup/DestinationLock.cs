@@ -88,6 +88,27 @@ public sealed class DestinationLock : IDisposable
         return new DestinationLock(fd, path, name["backup-".Length..]);
     }
 
+    /// <summary>
+    /// The lock of a run that writes to <paramref name="destination"/> (backup, verify --repair): exclusive; what a
+    /// killed earlier run to it left running (rsync's receiver, ssh) is ended first, and every child this process
+    /// starts from now on carries the destination's tag (<see cref="ChildProcess.OwnerTag"/>) for the next run.
+    /// </summary>
+    public static DestinationLock AcquireForWriting(BackupDestination destination)
+    {
+        var held = Acquire(destination);
+        try
+        {
+            LeftoverProcesses.End(held.Tag, BackupRun.LeftoverWait);
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+        ChildProcess.OwnerTag = held.Tag;
+        return held;
+    }
+
     /// <summary>Releases the lock.</summary>
     public void Dispose() => _fd.Dispose();
 

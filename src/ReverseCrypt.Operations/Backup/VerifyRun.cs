@@ -13,7 +13,6 @@ public sealed class VerifyRun : IDisposable
     private readonly SnapshotStore _store;
     private string? _target;
     private string? _snapshot;
-    private DestinationLease? _lease;
     private DestinationState? _state;
 
     public VerifyRun(VerifyOptions options)
@@ -30,14 +29,12 @@ public sealed class VerifyRun : IDisposable
     public string? Snapshot => _snapshot;
 
     /// <summary>Why the destination could not be locked (e.g. read-only), or null.</summary>
-    public string? LockWarning => _lease?.Warning;
+    public string? LockWarning => _access.Lease?.Warning;
 
     /// <summary>Releases the destination's lock.</summary>
     public void Dispose()
     {
-        _lease?.Dispose();
-        _lease = null;
-        _access.RemoveControlSocket();
+        _access.Unlock();
     }
 
     /// <summary>
@@ -77,7 +74,7 @@ public sealed class VerifyRun : IDisposable
                     file.WriteByte(0);
                 }
             }
-            var arguments = RsyncArguments.ForRepair(viewPath, target, list, _options.Destination.IsRemote ? _access.RsyncShell : null, _lease);
+            var arguments = RsyncArguments.ForRepair(viewPath, target, list, _options.Destination.IsRemote ? _access.RsyncShell : null, _access.Lease);
             var run = RsyncProcess.Run(arguments, null, rsyncMessage, cancellation: cancellation);
             var (kind, cause) = BackupRun.ClassifyTransfer(run, _options.Destination.IsRemote);
             if (kind is not null)
@@ -131,8 +128,7 @@ public sealed class VerifyRun : IDisposable
         try
         {
             // A reader shares the destination with other verifies, never with a backup writing into it.
-            DestinationAccess.RemoveStaleControlSockets();
-            _lease ??= DestinationLease.Acquire(_access.LeaseShell, exclusive: _options.Repair, create: _options.Repair, BackupRun.LeftoverWait, cancellation);
+            _access.Lock(exclusive: _options.Repair, create: _options.Repair, BackupRun.LeftoverWait, cancellation);
             state = _store.Probe(cancellation);
             _state = state;
         }

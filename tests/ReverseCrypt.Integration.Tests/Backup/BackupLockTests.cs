@@ -33,7 +33,7 @@ public class BackupLockTests
         _passfile = _tmp.File("passfile", Password + "\n");
         // The big file sits below the top, so an rsync temp file left by a killed run is not at DEST's top.
         Directory.CreateDirectory(Path.Combine(_plain, "data"));
-        File.WriteAllBytes(Path.Combine(_plain, "data", "big.bin"), RandomBytes(4 << 20));
+        File.WriteAllBytes(Path.Combine(_plain, "data", "big.bin"), BackupTree.RandomBytes(4 << 20));
         File.WriteAllText(Path.Combine(_plain, "notes.txt"), "notes\n");
         var init = Run.Cli("init", "--reverse", "--scryptn", "10", "--passfile", _passfile, _plain);
         Assert.That(init.ExitCode, Is.EqualTo(0), init.ToString());
@@ -68,7 +68,7 @@ public class BackupLockTests
     {
         var firstRuntime = _tmp.Sub("run-first");
         var first = StartBackup(firstRuntime, _dest, "--bwlimit", "1M");
-        var rsync = WaitForRsync(first);
+        var rsync = ProcessTree.WaitForRsync(first);
         Signal("STOP", rsync);
         Assert.That(Mounts.FuseMountsBelow(firstRuntime), Has.Count.EqualTo(1), "the first run's view is mounted");
 
@@ -109,7 +109,7 @@ public class BackupLockTests
     {
         var runtime = _tmp.Sub("run");
         var first = StartBackup(runtime, _dest, "--bwlimit", "1M");
-        var rsync = WaitForRsync(first);
+        var rsync = ProcessTree.WaitForRsync(first);
         Signal("KILL", [first.Id]);
         first.WaitForExit();
         Signal("KILL", rsync);
@@ -121,12 +121,6 @@ public class BackupLockTests
         Assert.That(File.Exists(Path.Combine(_dest, "gocryptfs.conf")), "the copy is complete");
     }
 
-    private static byte[] RandomBytes(int count)
-    {
-        var bytes = new byte[count];
-        Random.Shared.NextBytes(bytes);
-        return bytes;
-    }
 
     private static Dictionary<string, string> Environment(string runtime) => new() { ["RUNTIME_DIRECTORY"] = runtime };
 
@@ -140,22 +134,6 @@ public class BackupLockTests
         var process = Run.StartCli(["backup", "--passfile", _passfile, .. options, _plain, dest], Environment(runtime));
         _started.Add(process);
         return process;
-    }
-
-    /// <summary>The rsync processes below a running backup (the launcher execs the program, so it is its pid).</summary>
-    private static List<int> WaitForRsync(Process backup)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            if (backup.HasExited)
-                Assert.Fail($"the backup ended before rsync was seen: exit {backup.ExitCode}\n{backup.StandardError.ReadToEnd()}");
-            var rsync = ProcessTree.Descendants(backup.Id).Where(pid => ProcessTree.Command(pid) == "rsync").ToList();
-            if (rsync.Count > 0) return rsync;
-            Thread.Sleep(20);
-        }
-        Assert.Fail("rsync did not start within 2 minutes");
-        return [];
     }
 
     private static void Signal(string signal, IReadOnlyCollection<int> pids)

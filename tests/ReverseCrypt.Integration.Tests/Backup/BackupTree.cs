@@ -37,4 +37,12 @@ public static class BackupTree
     /// </summary>
     public static IReadOnlyList<string> Differences(string expected, string actual) =>
         TreeManifest.Compare(expected.TrimEnd('/'), actual.TrimEnd('/'), skipRootNames: ".gocryptfs.reverse.conf");
+
+    /// <summary>Random (incompressible) bytes for test files.</summary>
+    public static byte[] RandomBytes(int count)
+    {
+        var bytes = new byte[count];
+        Random.Shared.NextBytes(bytes);
+        return bytes;
+    }
 }

@@ -91,7 +91,7 @@ public class BackupTrustTests
         var snapshot1 = summary1.GetProperty("snapshot").GetString()!;
         var expected1 = CopyOfPlain("expected1");
 
-        File.WriteAllBytes(Path.Combine(_s.Plain, "big.bin"), RandomBytes(12 << 20));
+        File.WriteAllBytes(Path.Combine(_s.Plain, "big.bin"), BackupTree.RandomBytes(12 << 20));
         var (full, summary2) = _s.Backup(_s.Remote, "--snapshots", "--ssh", _ssh.SshCommand);
         Assert.That(full.ExitCode, Is.EqualTo(DestinationFailed), full.ToString());
         Assert.That(summary2.GetProperty("error").GetString(), Does.Contain("No space left on device").And.Not.Contain("Broken pipe"));
@@ -121,7 +121,7 @@ public class BackupTrustTests
         var dest = remote ? _s.Remote : _s.Dest;
         var ssh = remote ? new[] { "--ssh", _ssh.SshCommand } : [];
         Directory.CreateDirectory(Path.Combine(_s.Plain, "data"));
-        File.WriteAllBytes(Path.Combine(_s.Plain, "data", "big.bin"), RandomBytes(6 << 20));
+        File.WriteAllBytes(Path.Combine(_s.Plain, "data", "big.bin"), BackupTree.RandomBytes(6 << 20));
         WriteFiles("small", 30, 2000);
         _s.Init();
         var tag = Path.GetFileNameWithoutExtension(DestinationLock.PathOf(BackupDestination.Parse(dest)))["backup-".Length..];
@@ -129,13 +129,13 @@ public class BackupTrustTests
         foreach (var moment in Enum.GetValues<KillMoment>())
         {
             // A change, so that each round transfers something again.
-            File.WriteAllBytes(Path.Combine(_s.Plain, "data", "big.bin"), RandomBytes(6 << 20));
+            File.WriteAllBytes(Path.Combine(_s.Plain, "data", "big.bin"), BackupTree.RandomBytes(6 << 20));
             var run = _s.StartBackup(["--snapshots", "--bwlimit", "2M", .. ssh, _s.Plain, dest]);
             _started.Add(run);
-            WaitUntil(() => ProcessTree.Descendants(run.Id).Any(pid => ProcessTree.Command(pid) == "rsync"), run, "rsync starts");
+            ProcessTree.WaitForRsync(run);
             if (moment == KillMoment.RsyncRunning) Thread.Sleep(300);
             if (moment == KillMoment.DataArrived)
-                WaitUntil(() => IncompleteHoldsData(), run, "data reaches the incomplete snapshot or the temp directory");
+                ProcessTree.WaitUntil(() => IncompleteHoldsData(), run, "data reaches the incomplete snapshot or the temp directory");
             run.Kill();
             run.WaitForExit();
 
@@ -156,13 +156,13 @@ public class BackupTrustTests
     [TestCase("{0}", "/{0}")]
     public void TwoSpellingsOfOneDestination_NeverRunTogether(string firstSpelling, string secondSpelling)
     {
-        File.WriteAllBytes(Path.Combine(_s.Plain, "big.bin"), RandomBytes(4 << 20));
+        File.WriteAllBytes(Path.Combine(_s.Plain, "big.bin"), BackupTree.RandomBytes(4 << 20));
         _s.Init();
         var first = string.Format(System.Globalization.CultureInfo.InvariantCulture, firstSpelling, _s.Dest);
         var second = string.Format(System.Globalization.CultureInfo.InvariantCulture, secondSpelling, _s.Dest);
         var run = _s.StartBackup(["--snapshots", "--bwlimit", "500K", "--ssh", _ssh.SshCommand, _s.Plain, first]);
         _started.Add(run);
-        var rsync = WaitForRsync(run);
+        var rsync = ProcessTree.WaitForRsync(run);
         Run.Program("kill", ["-STOP", .. rsync.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
         try
         {
@@ -185,7 +185,7 @@ public class BackupTrustTests
     [Test]
     public void FlippedByteOnTheRemote_VerifyFinds_RepairHeals_OlderSnapshotIsNamedAndUntouched()
     {
-        File.WriteAllBytes(Path.Combine(_s.Plain, "victim.bin"), RandomBytes(100_000));
+        File.WriteAllBytes(Path.Combine(_s.Plain, "victim.bin"), BackupTree.RandomBytes(100_000));
         WriteFiles("other", 5, 3000);
         _s.Init();
         var ssh = new[] { "--ssh", _ssh.SshCommand };
@@ -290,7 +290,7 @@ public class BackupTrustTests
     {
         var dir = Path.Combine(_s.Plain, directory);
         Directory.CreateDirectory(dir);
-        for (var i = 0; i < count; i++) File.WriteAllBytes(Path.Combine(dir, $"f{i:D4}"), RandomBytes(size));
+        for (var i = 0; i < count; i++) File.WriteAllBytes(Path.Combine(dir, $"f{i:D4}"), BackupTree.RandomBytes(size));
     }
 
     private string CopyOfPlain(string name)
@@ -302,29 +302,4 @@ public class BackupTrustTests
 
     /// <summary>The inode number, from GNU stat (not the product's own syscall layer).</summary>
     private static string Inode(string path) => Run.ProgramOk("stat", ["-c", "%i", path]).Stdout.Trim();
-
-    private static byte[] RandomBytes(int count)
-    {
-        var bytes = new byte[count];
-        Random.Shared.NextBytes(bytes);
-        return bytes;
-    }
-
-    private static void WaitUntil(Func<bool> condition, Process run, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (run.HasExited) Assert.Fail($"the backup ended before {what}: exit {run.ExitCode}\n{run.StandardError.ReadToEnd()}");
-            if (clock.Elapsed > TimeSpan.FromMinutes(2)) Assert.Fail($"timed out waiting until {what}");
-            Thread.Sleep(10);
-        }
-    }
-
-    private static List<int> WaitForRsync(Process run)
-    {
-        List<int> rsync = [];
-        WaitUntil(() => (rsync = [.. ProcessTree.Descendants(run.Id).Where(pid => ProcessTree.Command(pid) == "rsync")]).Count > 0, run, "rsync starts");
-        return rsync;
-    }
 }

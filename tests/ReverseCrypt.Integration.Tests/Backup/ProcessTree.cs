@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace ReverseCrypt.Integration.Tests.Backup;
 
 /// <summary>The processes below a running backup, read from /proc (for signal and kill tests).</summary>
@@ -47,5 +49,29 @@ public static class ProcessTree
         {
             return "";
         }
+    }
+
+    /// <summary>Waits (at most 2 minutes) until <paramref name="condition"/> holds while <paramref name="run"/> (a
+    /// backup) still runs; fails the test when the backup ends first or the time is up.</summary>
+    public static void WaitUntil(Func<bool> condition, Process run, string what)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(run);
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (run.HasExited) Assert.Fail($"the backup ended before {what}: exit {run.ExitCode}\n{run.StandardError.ReadToEnd()}");
+            if (clock.Elapsed > TimeSpan.FromMinutes(2)) Assert.Fail($"timed out waiting until {what}");
+            Thread.Sleep(10);
+        }
+    }
+
+    /// <summary>The rsync processes below a running backup (the launcher execs the program, so it is its pid), once
+    /// there are some.</summary>
+    public static List<int> WaitForRsync(Process run)
+    {
+        List<int> rsync = [];
+        WaitUntil(() => (rsync = [.. Descendants(run.Id).Where(pid => Command(pid) == "rsync")]).Count > 0, run, "rsync starts");
+        return rsync;
     }
 }

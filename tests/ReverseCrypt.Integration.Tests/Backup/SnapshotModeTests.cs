@@ -44,7 +44,7 @@ public class SnapshotModeTests
         var destDir = Path.Combine(_s.Dest, remote ? "" : "backup");
         var ssh = remote ? new[] { "--ssh", _ssh.SshCommand } : [];
         var big = Path.Combine(_s.Plain, "big.bin");
-        File.WriteAllBytes(big, RandomBytes((int)BigSize));
+        File.WriteAllBytes(big, BackupTree.RandomBytes((int)BigSize));
         var small = Path.Combine(_s.Plain, "small.txt");
         File.WriteAllText(small, "small\n");
         File.SetUnixFileMode(small, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -59,7 +59,7 @@ public class SnapshotModeTests
         using (var file = new FileStream(big, FileMode.Open, FileAccess.Write))
         {
             file.Position = 40 * 4096;
-            file.Write(RandomBytes(4096));
+            file.Write(BackupTree.RandomBytes(4096));
         }
         File.SetUnixFileMode(small, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var before = UsedBytes(_s.Dest);
@@ -75,7 +75,7 @@ public class SnapshotModeTests
         using (var file = new FileStream(big, FileMode.Open, FileAccess.Write))
         {
             file.Position = 41 * 4096;
-            file.Write(RandomBytes(4096));
+            file.Write(BackupTree.RandomBytes(4096));
         }
         var beforeHardlink = UsedBytes(_s.Dest);
         var (third, summary3) = _s.Backup(dest, ["--snapshots", "--snapshot-mode", "hardlink", .. ssh]);
@@ -86,7 +86,7 @@ public class SnapshotModeTests
         // The measurement sees a whole file (a control: rsync 3.5 may itself clone matched data on XFS, so the
         // hardlink snapshot's own cost is only reported).
         var beforeControl = UsedBytes(_s.Dest);
-        File.WriteAllBytes(Path.Combine(_s.Dest, "control.bin"), RandomBytes((int)BigSize));
+        File.WriteAllBytes(Path.Combine(_s.Dest, "control.bin"), BackupTree.RandomBytes((int)BigSize));
         Assert.That(UsedBytes(_s.Dest) - beforeControl, Is.GreaterThan(BigSize / 2), "df sees a 16 MiB file being written");
         File.Delete(Path.Combine(_s.Dest, "control.bin"));
 
@@ -153,10 +153,4 @@ public class SnapshotModeTests
 
     private static string Mode(string path) => Run.ProgramOk("stat", ["-c", "%a", path]).Stdout.Trim();
 
-    private static byte[] RandomBytes(int count)
-    {
-        var bytes = new byte[count];
-        Random.Shared.NextBytes(bytes);
-        return bytes;
-    }
 }
