@@ -7,11 +7,12 @@ internal static partial class FuseLog
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error,
         Message = "FUSE {Opcode} on node {NodeId} threw; answered EIO")]
-    public static partial void HandlerThrew(this ILogger logger, Exception exception, uint opcode, ulong nodeId);
+    public static partial void HandlerThrew(this ILogger logger, Exception exception, string opcode, NodeId nodeId);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning,
-        Message = "Malformed FUSE request (opcode {Opcode}, {Length} bytes): {Problem}")]
-    public static partial void MalformedRequest(this ILogger logger, uint opcode, int length, string problem);
+        Message = "Malformed FUSE {Name} request (opcode {Opcode}, {Length} bytes): {Problem} ({Suppressed} more malformed requests in the last second were not logged)")]
+    public static partial void MalformedRequest(this ILogger logger, string name, uint opcode, int length, string problem,
+        int suppressed);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning,
         Message = "Writing a FUSE reply failed: {Errno}")]
@@ -31,12 +32,12 @@ internal static partial class FuseLog
     public static partial void InitRefused(this ILogger logger, string reason);
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Debug,
-        Message = "FUSE session ended")]
-    public static partial void SessionEnded(this ILogger logger);
+        Message = "FUSE session ended; requests by opcode: {Requests}")]
+    public static partial void SessionEnded(this ILogger logger, string requests);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Debug,
         Message = "FUSE request {Unique} {Opcode} node {NodeId} ({Length} bytes)")]
-    public static partial void Request(this ILogger logger, ulong unique, string opcode, ulong nodeId, int length);
+    public static partial void Request(this ILogger logger, ulong unique, string opcode, NodeId nodeId, int length);
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Debug,
         Message = "FUSE reply {Unique}: {Error}, {Length} bytes")]
@@ -44,7 +45,7 @@ internal static partial class FuseLog
 
     [LoggerMessage(EventId = 1009, Level = LogLevel.Error,
         Message = "{Method} on node {NodeId} returned an invalid length {Length} (buffer {Capacity}); answered EIO")]
-    public static partial void InvalidLength(this ILogger logger, string method, ulong nodeId, int length, int capacity);
+    public static partial void InvalidLength(this ILogger logger, string method, NodeId nodeId, int length, int capacity);
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning,
         Message = "Detached a stale FUSE mount at {Mountpoint} (its server had died)")]

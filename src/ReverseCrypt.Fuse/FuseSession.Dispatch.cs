@@ -7,57 +7,64 @@ using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.Fuse;
 
-/// <summary>Request validation and the per-opcode handlers. Every handler returns the reply payload length (written
-/// in place into the reply buffer) and sets the error; the caller sends exactly one reply.</summary>
+/// <summary>Request validation and dispatch through one table of operations (<see cref="Operations"/>). Every
+/// handler returns the reply payload length (written in place into the reply buffer) and sets the error; the caller
+/// sends exactly one reply.</summary>
 public sealed partial class FuseSession
 {
     private static readonly int s_inHeaderSize = Unsafe.SizeOf<FuseInHeader>();
 
-    /// <summary>Handles one raw request (as read from the device) and writes its reply, if it has one, to the
-    /// session's descriptor. Never throws.</summary>
-    internal void Dispatch(ReadOnlySpan<byte> request, ReplyBuffer reply)
+    /// <summary>How often a malformed request may be logged (the rest are counted and named in the next line).</summary>
+    private static readonly long s_malformedLogInterval = 1000;
+
+    private long _malformedLoggedAt = long.MinValue;
+    private int _malformedSuppressed;
+
+    /// <summary>Handles one raw request (as received on <paramref name="channel"/>) and sends its reply, if it has
+    /// one, on the same channel. Never throws.</summary>
+    internal void Dispatch(ReadOnlySpan<byte> request, IFuseChannel channel)
     {
-        Interlocked.Increment(ref _requestCount);
         if (request.Length < s_inHeaderSize)
         {
             uint opcode = request.Length >= 8 ? BinaryPrimitives.ReadUInt32LittleEndian(request[4..]) : 0;
-            _logger.MalformedRequest(opcode, request.Length, "shorter than fuse_in_header");
+            channel.RequestsByOpcode[Slot(opcode)]++;
+            LogMalformed(opcode, request.Length, "shorter than fuse_in_header");
             if (request.Length >= 16)
             {
-                SendReply(reply, BinaryPrimitives.ReadUInt64LittleEndian(request[8..]), Errno.EIO, 0);
+                SendReply(channel, BinaryPrimitives.ReadUInt64LittleEndian(request[8..]), Errno.EIO, 0);
             }
             return;
         }
         FuseInHeader header = MemoryMarshal.Read<FuseInHeader>(request);
-        var opcodeValue = (FuseOpcode)header.Opcode;
-        bool expectsReply = opcodeValue is not (FuseOpcode.Forget or FuseOpcode.BatchForget or FuseOpcode.Interrupt
-            or FuseOpcode.NotifyReply);
+        channel.RequestsByOpcode[Slot(header.Opcode)]++;
+        ref readonly Operation operation = ref OperationOf(header.Opcode);
         int payloadLength = request.Length - s_inHeaderSize - header.TotalExtlen * 8;
         if (header.Len != (uint)request.Length || payloadLength < 0)
         {
-            _logger.MalformedRequest(header.Opcode, request.Length, $"header length {header.Len}, extensions {header.TotalExtlen}");
-            if (expectsReply)
+            LogMalformed(header.Opcode, request.Length, $"header length {header.Len}, extensions {header.TotalExtlen}");
+            if (operation.Replies)
             {
-                SendReply(reply, header.Unique, Errno.EIO, 0);
+                SendReply(channel, header.Unique, Errno.EIO, 0);
             }
             return;
         }
+        var node = new NodeId(header.NodeId);
         FuseRequestContext.Set(new FuseRequestContext(header.Unique, header.Opcode, header.NodeId, header.Uid,
             header.Gid, header.Pid));
         if (_debug)
         {
-            _logger.Request(header.Unique, opcodeValue.ToString(), header.NodeId, request.Length);
+            _logger.Request(header.Unique, operation.Name, node, request.Length);
         }
         int replyLength;
         Errno error;
         try
         {
-            replyLength = Handle(header, request.Slice(s_inHeaderSize, payloadLength), reply, out error);
+            replyLength = Handle(operation, header, request.Slice(s_inHeaderSize, payloadLength), channel.Reply, out error);
         }
         catch (Exception e)
         {
-            _logger.HandlerThrew(e, header.Opcode, header.NodeId);
-            replyLength = expectsReply ? 0 : NoReply;
+            _logger.HandlerThrew(e, operation.Name, node);
+            replyLength = operation.Replies ? 0 : NoReply;
             error = Errno.EIO;
         }
         FuseRequestContext.Set(default);
@@ -68,51 +75,39 @@ public sealed partial class FuseSession
             {
                 error = Errno.EIO;
             }
-            SendReply(reply, header.Unique, error, replyLength);
-            if (opcodeValue == FuseOpcode.Init)
+            SendReply(channel, header.Unique, error, replyLength);
+            if (header.Opcode == (uint)FuseOpcode.Init)
             {
                 CompleteInit(error);
             }
         }
         if (afterReply is not null)
         {
-            if (reply.IsRing)
-            {
-                // An io_uring worker is pinned to its caller's CPU: work done here would only take turns with the
-                // caller. Commit now and let a pool thread (on another CPU) do it while the caller takes the reply in.
-                reply.Flush();
-                ThreadPool.UnsafeQueueUserWorkItem(s_runAfterReply,
-                    new AfterReplyWork(this, afterReply, afterReplyState, header.Opcode, header.NodeId), preferLocal: false);
-                return;
-            }
-            RunAfterReply(afterReply, afterReplyState, header.Opcode, header.NodeId);
+            channel.RunAfterReply(new AfterReplyWork(this, afterReply, afterReplyState, header.Opcode, node));
         }
     }
 
-    private static readonly Action<AfterReplyWork> s_runAfterReply =
-        static w => w.Session.RunAfterReply(w.Work, w.State, w.Opcode, w.NodeId);
-
-    private void RunAfterReply(Action<object?> work, object? state, uint opcode, ulong nodeId)
+    /// <summary>Runs work registered with <see cref="FuseRequestContext.RunAfterReply"/>, wherever the channel
+    /// chose; an exception is logged.</summary>
+    internal void RunAfterReply(in AfterReplyWork work)
     {
         try
         {
-            work(state);
+            work.Work(work.State);
         }
         catch (Exception e)
         {
-            _logger.HandlerThrew(e, opcode, nodeId);
+            _logger.HandlerThrew(e, OperationOf(work.Opcode).Name, work.Node);
         }
     }
 
-    private sealed record AfterReplyWork(FuseSession Session, Action<object?> Work, object? State, uint Opcode, ulong NodeId);
-
-    private void SendReply(ReplyBuffer reply, ulong unique, Errno error, int payloadLength)
+    private void SendReply(IFuseChannel channel, ulong unique, Errno error, int payloadLength)
     {
         if (_debug)
         {
             _logger.Reply(unique, error.ToString(), error == Errno.OK ? payloadLength : 0);
         }
-        Errno result = reply.Send(_fd, unique, error, payloadLength);
+        Errno result = channel.Send(unique, error, payloadLength);
         // ENOENT: the request was interrupted or its caller went away; nothing to do.
         if (result != Errno.OK && result != Errno.ENOENT)
         {
@@ -120,103 +115,48 @@ public sealed partial class FuseSession
         }
     }
 
-    private int Handle(in FuseInHeader header, ReadOnlySpan<byte> payload, ReplyBuffer reply, out Errno error)
+    /// <summary>The checks every request passes before its handler runs (connection state, minimum argument size),
+    /// then the handler.</summary>
+    private int Handle(in Operation operation, in FuseInHeader header, ReadOnlySpan<byte> payload, ReplyBuffer reply,
+        out Errno error)
     {
-        var reader = new RequestReader(payload);
-        var opcode = (FuseOpcode)header.Opcode;
-        if (opcode == FuseOpcode.Init)
-        {
-            return HandleInit(ref reader, reply, out error);
-        }
-        if (_connection is null)
+        if (_connection is null && header.Opcode != (uint)FuseOpcode.Init)
         {
             // Nothing but INIT may come first; the kernel never does this.
-            error = opcode is FuseOpcode.Forget or FuseOpcode.BatchForget or FuseOpcode.Interrupt
-                or FuseOpcode.NotifyReply ? Errno.OK : Errno.EIO;
-            return error == Errno.OK ? NoReply : 0;
+            error = operation.Replies ? Errno.EIO : Errno.OK;
+            return operation.Replies ? 0 : NoReply;
         }
-        ulong node = header.NodeId;
-        switch (opcode)
+        if (payload.Length < operation.MinimumInput)
         {
-            case FuseOpcode.Lookup:
-                return HandleLookup(node, ref reader, reply, out error);
-            case FuseOpcode.Forget:
-                return HandleForget(node, ref reader, out error);
-            case FuseOpcode.BatchForget:
-                return HandleBatchForget(header, ref reader, out error);
-            case FuseOpcode.Getattr:
-                return HandleGetattr(node, ref reader, reply, out error);
-            case FuseOpcode.Readlink:
-                return HandleReadlink(node, reply, out error);
-            case FuseOpcode.Open:
-                return HandleOpen(node, ref reader, reply, directory: false, out error);
-            case FuseOpcode.Opendir:
-                return HandleOpen(node, ref reader, reply, directory: true, out error);
-            case FuseOpcode.Read:
-                return HandleRead(node, ref reader, reply, out error);
-            case FuseOpcode.Readdir:
-                return HandleReaddir(node, ref reader, reply, plus: false, out error);
-            case FuseOpcode.Readdirplus:
-                return HandleReaddir(node, ref reader, reply, plus: true, out error);
-            case FuseOpcode.Flush:
-                return HandleFlush(node, ref reader, out error);
-            case FuseOpcode.Release:
-                return HandleRelease(node, ref reader, directory: false, out error);
-            case FuseOpcode.Releasedir:
-                return HandleRelease(node, ref reader, directory: true, out error);
-            case FuseOpcode.Statfs:
-                error = _fileSystem.Statfs(node, out ReplyAs<FuseStatfs>(reply));
-                return Unsafe.SizeOf<FuseStatfs>();
-            case FuseOpcode.Getxattr:
-                return HandleGetxattr(node, ref reader, reply, out error);
-            case FuseOpcode.Listxattr:
-                return HandleListxattr(node, ref reader, reply, out error);
-            case FuseOpcode.Access:
-                if (!reader.TryRead(out FuseAccessIn access))
-                {
-                    return Invalid(header, "short fuse_access_in", out error);
-                }
-                error = _fileSystem.Access(node, (int)access.Mask);
-                return 0;
-            case FuseOpcode.Interrupt:
-            case FuseOpcode.NotifyReply:
-                // Interrupted requests are answered normally when they finish.
-                error = Errno.OK;
-                return NoReply;
-            case FuseOpcode.Destroy:
-                DestroyFileSystemOnce();
-                error = Errno.OK;
-                return 0;
-            case FuseOpcode.Setattr:
-            case FuseOpcode.Symlink:
-            case FuseOpcode.Mknod:
-            case FuseOpcode.Mkdir:
-            case FuseOpcode.Unlink:
-            case FuseOpcode.Rmdir:
-            case FuseOpcode.Rename:
-            case FuseOpcode.Link:
-            case FuseOpcode.Write:
-            case FuseOpcode.Setxattr:
-            case FuseOpcode.Removexattr:
-            case FuseOpcode.Create:
-            case FuseOpcode.Fallocate:
-            case FuseOpcode.Rename2:
-            case FuseOpcode.CopyFileRange:
-            case FuseOpcode.Tmpfile:
-                error = _options.ReadOnly ? Errno.EROFS : Errno.ENOSYS;
-                return 0;
-            default:
-                // STATX (the kernel then falls back to GETATTR), locks, ioctl, poll, lseek, fsync, unknown opcodes.
-                error = Errno.ENOSYS;
-                return 0;
+            return Invalid(operation, header, $"{payload.Length} argument bytes, at least {operation.MinimumInput} expected", out error);
         }
+        var reader = new RequestReader(payload);
+        return operation.Handler(this, header, ref reader, reply, out error);
     }
 
-    private int Invalid(in FuseInHeader header, string problem, out Errno error)
+    /// <summary>Answers a malformed request: EINVAL (nothing for a request without a reply) and one rate-limited log
+    /// line naming the opcode.</summary>
+    private int Invalid(in Operation operation, in FuseInHeader header, string problem, out Errno error)
     {
-        _logger.MalformedRequest(header.Opcode, (int)header.Len, problem);
-        error = Errno.EINVAL;
-        return 0;
+        LogMalformed(header.Opcode, (int)header.Len, problem);
+        error = operation.Replies ? Errno.EINVAL : Errno.OK;
+        return operation.Replies ? 0 : NoReply;
+    }
+
+    /// <summary>At most one line per <see cref="s_malformedLogInterval"/> ms: a kernel (or peer) that keeps sending
+    /// garbage cannot flood the log; the next line says how many were left out.</summary>
+    private void LogMalformed(uint opcode, int length, string problem)
+    {
+        long now = Environment.TickCount64;
+        long last = Volatile.Read(ref _malformedLoggedAt);
+        if ((last != long.MinValue && now - last < s_malformedLogInterval)
+            || Interlocked.CompareExchange(ref _malformedLoggedAt, now, last) != last)
+        {
+            Interlocked.Increment(ref _malformedSuppressed);
+            return;
+        }
+        _logger.MalformedRequest(OperationOf(opcode).Name, opcode, length, problem,
+            Interlocked.Exchange(ref _malformedSuppressed, 0));
     }
 
     private static unsafe ref T ReplyAs<T>(ReplyBuffer reply)
@@ -227,168 +167,211 @@ public sealed partial class FuseSession
         return ref value;
     }
 
-    private int HandleLookup(ulong node, ref RequestReader reader, ReplyBuffer reply, out Errno error)
+    private static int Lookup(FuseSession session, in FuseInHeader header, ref RequestReader reader, ReplyBuffer reply,
+        out Errno error)
     {
         if (!reader.TryReadName(out ReadOnlySpan<byte> name))
         {
-            error = Errno.EINVAL;
-            return 0;
+            return session.Invalid(OperationOf(header.Opcode), header, "name without NUL", out error);
         }
-        error = _fileSystem.Lookup(node, name, out ReplyAs<FuseEntry>(reply));
+        error = session._fileSystem.Lookup(header.NodeId, name, out ReplyAs<FuseEntry>(reply));
         return Unsafe.SizeOf<FuseEntry>();
     }
 
-    private int HandleForget(ulong node, ref RequestReader reader, out Errno error)
+    private static int Forget(FuseSession session, in FuseInHeader header, ref RequestReader reader, ReplyBuffer reply,
+        out Errno error)
     {
+        reader.TryRead(out FuseForgetIn forget); // the table checked the size
+        session._fileSystem.Forget(header.NodeId, forget.Nlookup);
         error = Errno.OK;
-        if (reader.TryRead(out FuseForgetIn forget))
-        {
-            _fileSystem.Forget(node, forget.Nlookup);
-        }
         return NoReply;
     }
 
-    private int HandleBatchForget(in FuseInHeader header, ref RequestReader reader, out Errno error)
+    private static int BatchForget(FuseSession session, in FuseInHeader header, ref RequestReader reader,
+        ReplyBuffer reply, out Errno error)
     {
-        error = Errno.OK;
-        if (!reader.TryRead(out FuseBatchForgetIn batch))
-        {
-            _logger.MalformedRequest(header.Opcode, (int)header.Len, "short fuse_batch_forget_in");
-            return NoReply;
-        }
+        reader.TryRead(out FuseBatchForgetIn batch);
         for (uint i = 0; i < batch.Count; i++)
         {
             if (!reader.TryRead(out FuseForgetOne one))
             {
-                _logger.MalformedRequest(header.Opcode, (int)header.Len, "fewer forget entries than counted");
-                break;
+                return session.Invalid(OperationOf(header.Opcode), header, "fewer forget entries than counted", out error);
             }
-            _fileSystem.Forget(one.NodeId, one.Nlookup);
+            session._fileSystem.Forget(one.NodeId, one.Nlookup);
         }
+        error = Errno.OK;
         return NoReply;
     }
 
-    private int HandleGetattr(ulong node, ref RequestReader reader, ReplyBuffer reply, out Errno error)
+    private static int Getattr(FuseSession session, in FuseInHeader header, ref RequestReader reader, ReplyBuffer reply,
+        out Errno error)
     {
-        ulong? fileHandle = null;
+        FileHandle? handle = null;
         if (reader.TryRead(out FuseGetattrIn getattr) && (getattr.GetattrFlags & FuseAbi.GetattrFh) != 0)
         {
-            fileHandle = getattr.Fh;
+            handle = new FileHandle(getattr.Fh);
         }
         ref FuseAttrOut attrOut = ref ReplyAs<FuseAttrOut>(reply);
-        error = _fileSystem.Getattr(node, fileHandle, out attrOut.Attr, out TimeSpan timeout);
+        error = session._fileSystem.Getattr(header.NodeId, handle?.Value, out attrOut.Attr, out TimeSpan timeout);
         FuseTimeout.Split(timeout, out attrOut.AttrValid, out attrOut.AttrValidNsec);
         return Unsafe.SizeOf<FuseAttrOut>();
     }
 
-    private int HandleReadlink(ulong node, ReplyBuffer reply, out Errno error)
+    private static int Readlink(FuseSession session, in FuseInHeader header, ref RequestReader reader,
+        ReplyBuffer reply, out Errno error)
     {
         Span<byte> target = reply.Payload[..FuseConstants.MaxSymlinkLength];
-        error = _fileSystem.Readlink(node, target, out int length);
-        return CheckedLength(error, length, target.Length, node, "Readlink", ref error);
+        error = session._fileSystem.Readlink(header.NodeId, target, out int length);
+        return session.CheckedLength(error, length, target.Length, new NodeId(header.NodeId), "Readlink", ref error);
     }
 
-    private int HandleOpen(ulong node, ref RequestReader reader, ReplyBuffer reply, bool directory, out Errno error)
+    private static int Open(FuseSession session, in FuseInHeader header, ref RequestReader reader, ReplyBuffer reply,
+        out Errno error)
     {
-        if (!reader.TryRead(out FuseOpenIn open))
-        {
-            error = Errno.EINVAL;
-            return 0;
-        }
+        reader.TryRead(out FuseOpenIn open);
         ref FuseOpenOut openOut = ref ReplyAs<FuseOpenOut>(reply);
-        FuseOpenFlags flags;
-        error = directory
-            ? _fileSystem.Opendir(node, (int)open.Flags, out openOut.Fh, out flags)
-            : _fileSystem.Open(node, (int)open.Flags, out openOut.Fh, out flags);
+        error = header.Opcode == (uint)FuseOpcode.Opendir
+            ? session._fileSystem.Opendir(header.NodeId, (int)open.Flags, out openOut.Fh, out FuseOpenFlags flags)
+            : session._fileSystem.Open(header.NodeId, (int)open.Flags, out openOut.Fh, out flags);
         openOut.OpenFlags = (uint)flags;
         return Unsafe.SizeOf<FuseOpenOut>();
     }
 
-    private int HandleRead(ulong node, ref RequestReader reader, ReplyBuffer reply, out Errno error)
+    private static int Read(FuseSession session, in FuseInHeader header, ref RequestReader reader, ReplyBuffer reply,
+        out Errno error)
     {
-        if (!reader.TryRead(out FuseReadIn read) || read.Size > (uint)reply.PayloadCapacity || read.Offset > long.MaxValue)
+        reader.TryRead(out FuseReadIn read);
+        if (read.Size > (uint)reply.PayloadCapacity || read.Offset > long.MaxValue)
         {
-            error = Errno.EINVAL;
-            return 0;
+            return session.Invalid(OperationOf(header.Opcode), header, $"size {read.Size} at offset {read.Offset}", out error);
         }
         Span<byte> buffer = reply.Payload[..(int)read.Size];
-        error = _fileSystem.Read(node, read.Fh, (long)read.Offset, buffer, out int bytesRead);
-        return CheckedLength(error, bytesRead, buffer.Length, node, "Read", ref error);
+        var handle = new FileHandle(read.Fh);
+        error = session._fileSystem.Read(header.NodeId, handle.Value, (long)read.Offset, buffer, out int bytesRead);
+        return session.CheckedLength(error, bytesRead, buffer.Length, new NodeId(header.NodeId), "Read", ref error);
     }
 
-    private int HandleReaddir(ulong node, ref RequestReader reader, ReplyBuffer reply, bool plus, out Errno error)
+    private static int Readdir(FuseSession session, in FuseInHeader header, ref RequestReader reader, ReplyBuffer reply,
+        out Errno error)
     {
-        if (!reader.TryRead(out FuseReadIn read) || read.Size > (uint)reply.PayloadCapacity || read.Offset > long.MaxValue)
+        reader.TryRead(out FuseReadIn read);
+        if (read.Size > (uint)reply.PayloadCapacity || read.Offset > long.MaxValue)
         {
-            error = Errno.EINVAL;
-            return 0;
+            return session.Invalid(OperationOf(header.Opcode), header, $"size {read.Size} at offset {read.Offset}", out error);
         }
+        bool plus = header.Opcode == (uint)FuseOpcode.Readdirplus;
         var writer = new FuseDirectoryWriter(reply.Payload[..(int)read.Size], plus);
+        var handle = new FileHandle(read.Fh);
         error = plus
-            ? _fileSystem.Readdirplus(node, read.Fh, (long)read.Offset, ref writer)
-            : _fileSystem.Readdir(node, read.Fh, (long)read.Offset, ref writer);
+            ? session._fileSystem.Readdirplus(header.NodeId, handle.Value, (long)read.Offset, ref writer)
+            : session._fileSystem.Readdir(header.NodeId, handle.Value, (long)read.Offset, ref writer);
         return writer.Length;
     }
 
-    private int HandleFlush(ulong node, ref RequestReader reader, out Errno error)
+    private static int Flush(FuseSession session, in FuseInHeader header, ref RequestReader reader, ReplyBuffer reply,
+        out Errno error)
     {
-        if (!reader.TryRead(out FuseFlushIn flush))
-        {
-            error = Errno.EINVAL;
-            return 0;
-        }
-        error = _fileSystem.Flush(node, flush.Fh, flush.LockOwner);
+        reader.TryRead(out FuseFlushIn flush);
+        error = session._fileSystem.Flush(header.NodeId, new FileHandle(flush.Fh).Value, flush.LockOwner);
         return 0;
     }
 
-    private int HandleRelease(ulong node, ref RequestReader reader, bool directory, out Errno error)
+    private static int Release(FuseSession session, in FuseInHeader header, ref RequestReader reader,
+        ReplyBuffer reply, out Errno error)
     {
-        if (!reader.TryRead(out FuseReleaseIn release))
-        {
-            error = Errno.EINVAL;
-            return 0;
-        }
-        error = directory
-            ? _fileSystem.Releasedir(node, release.Fh, (int)release.Flags)
-            : _fileSystem.Release(node, release.Fh, (int)release.Flags);
+        reader.TryRead(out FuseReleaseIn release);
+        var handle = new FileHandle(release.Fh);
+        error = header.Opcode == (uint)FuseOpcode.Releasedir
+            ? session._fileSystem.Releasedir(header.NodeId, handle.Value, (int)release.Flags)
+            : session._fileSystem.Release(header.NodeId, handle.Value, (int)release.Flags);
         return 0;
     }
 
-    private int HandleGetxattr(ulong node, ref RequestReader reader, ReplyBuffer reply, out Errno error)
+    private static int Statfs(FuseSession session, in FuseInHeader header, ref RequestReader reader, ReplyBuffer reply,
+        out Errno error)
     {
-        if (!reader.TryRead(out FuseGetxattrIn getxattr) || !reader.TryReadName(out ReadOnlySpan<byte> name))
+        error = session._fileSystem.Statfs(header.NodeId, out ReplyAs<FuseStatfs>(reply));
+        return Unsafe.SizeOf<FuseStatfs>();
+    }
+
+    private static int Getxattr(FuseSession session, in FuseInHeader header, ref RequestReader reader,
+        ReplyBuffer reply, out Errno error)
+    {
+        reader.TryRead(out FuseGetxattrIn getxattr);
+        if (!reader.TryReadName(out ReadOnlySpan<byte> name))
         {
-            error = Errno.EINVAL;
-            return 0;
+            return session.Invalid(OperationOf(header.Opcode), header, "name without NUL", out error);
         }
+        var node = new NodeId(header.NodeId);
         if (getxattr.Size == 0)
         {
-            error = _fileSystem.Getxattr(node, name, Span<byte>.Empty, out int needed);
-            return SizeProbeReply(reply, error, needed, node, "Getxattr", ref error);
+            error = session._fileSystem.Getxattr(node.Value, name, Span<byte>.Empty, out int needed);
+            return session.SizeProbeReply(reply, error, needed, node, "Getxattr", ref error);
         }
         Span<byte> value = reply.Payload[..(int)Math.Min(getxattr.Size, (uint)reply.PayloadCapacity)];
-        error = _fileSystem.Getxattr(node, name, value, out int length);
-        return XattrLength(error, length, value.Length, node, "Getxattr", ref error);
+        error = session._fileSystem.Getxattr(node.Value, name, value, out int length);
+        return session.XattrLength(error, length, value.Length, node, "Getxattr", ref error);
     }
 
-    private int HandleListxattr(ulong node, ref RequestReader reader, ReplyBuffer reply, out Errno error)
+    private static int Listxattr(FuseSession session, in FuseInHeader header, ref RequestReader reader,
+        ReplyBuffer reply, out Errno error)
     {
-        if (!reader.TryRead(out FuseGetxattrIn listxattr))
-        {
-            error = Errno.EINVAL;
-            return 0;
-        }
+        reader.TryRead(out FuseGetxattrIn listxattr);
+        var node = new NodeId(header.NodeId);
         if (listxattr.Size == 0)
         {
-            error = _fileSystem.Listxattr(node, Span<byte>.Empty, out int needed);
-            return SizeProbeReply(reply, error, needed, node, "Listxattr", ref error);
+            error = session._fileSystem.Listxattr(node.Value, Span<byte>.Empty, out int needed);
+            return session.SizeProbeReply(reply, error, needed, node, "Listxattr", ref error);
         }
         Span<byte> list = reply.Payload[..(int)Math.Min(listxattr.Size, (uint)reply.PayloadCapacity)];
-        error = _fileSystem.Listxattr(node, list, out int length);
-        return XattrLength(error, length, list.Length, node, "Listxattr", ref error);
+        error = session._fileSystem.Listxattr(node.Value, list, out int length);
+        return session.XattrLength(error, length, list.Length, node, "Listxattr", ref error);
     }
 
-    private int SizeProbeReply(ReplyBuffer reply, Errno result, int needed, ulong node, string method, ref Errno error)
+    private static int Access(FuseSession session, in FuseInHeader header, ref RequestReader reader, ReplyBuffer reply,
+        out Errno error)
+    {
+        reader.TryRead(out FuseAccessIn access);
+        error = session._fileSystem.Access(header.NodeId, (int)access.Mask);
+        return 0;
+    }
+
+    private static int Init(FuseSession session, in FuseInHeader header, ref RequestReader reader, ReplyBuffer reply,
+        out Errno error) => session.HandleInit(ref reader, reply, out error);
+
+    private static int Destroy(FuseSession session, in FuseInHeader header, ref RequestReader reader, ReplyBuffer reply,
+        out Errno error)
+    {
+        session.DestroyFileSystemOnce();
+        error = Errno.OK;
+        return 0;
+    }
+
+    /// <summary>INTERRUPT and NOTIFY_REPLY: interrupted requests are answered normally when they finish.</summary>
+    private static int Ignore(FuseSession session, in FuseInHeader header, ref RequestReader reader, ReplyBuffer reply,
+        out Errno error)
+    {
+        error = Errno.OK;
+        return NoReply;
+    }
+
+    /// <summary>Mutations: EROFS on a read-only mount, else ENOSYS.</summary>
+    private static int Mutation(FuseSession session, in FuseInHeader header, ref RequestReader reader,
+        ReplyBuffer reply, out Errno error)
+    {
+        error = session._options.ReadOnly ? Errno.EROFS : Errno.ENOSYS;
+        return 0;
+    }
+
+    /// <summary>STATX (the kernel then falls back to GETATTR), locks, ioctl, poll, lseek, fsync, unknown opcodes.</summary>
+    private static int NotImplemented(FuseSession session, in FuseInHeader header, ref RequestReader reader,
+        ReplyBuffer reply, out Errno error)
+    {
+        error = Errno.ENOSYS;
+        return 0;
+    }
+
+    private int SizeProbeReply(ReplyBuffer reply, Errno result, int needed, NodeId node, string method, ref Errno error)
     {
         if (result != Errno.OK)
         {
@@ -404,7 +387,7 @@ public sealed partial class FuseSession
         return Unsafe.SizeOf<FuseGetxattrOut>();
     }
 
-    private int XattrLength(Errno result, int length, int capacity, ulong node, string method, ref Errno error)
+    private int XattrLength(Errno result, int length, int capacity, NodeId node, string method, ref Errno error)
     {
         if (result == Errno.OK && length > capacity)
         {
@@ -414,7 +397,7 @@ public sealed partial class FuseSession
         return CheckedLength(result, length, capacity, node, method, ref error);
     }
 
-    private int CheckedLength(Errno result, int length, int capacity, ulong node, string method, ref Errno error)
+    private int CheckedLength(Errno result, int length, int capacity, NodeId node, string method, ref Errno error)
     {
         if (result != Errno.OK)
         {

@@ -37,11 +37,7 @@ public sealed partial class FuseSession
             error = Errno.EIO;
             return 0;
         }
-        if (!reader.TryReadCompat(8, out FuseInitIn init))
-        {
-            error = Errno.EINVAL;
-            return 0;
-        }
+        reader.TryReadCompat(8, out FuseInitIn init); // the table checked the 8 bytes
         ref FuseInitOut initOut = ref ReplyAs<FuseInitOut>(reply);
         if (init.Major > FuseAbi.KernelVersion)
         {
@@ -93,7 +89,7 @@ public sealed partial class FuseSession
         }
         catch (Exception e)
         {
-            _logger.HandlerThrew(e, (uint)FuseOpcode.Init, FuseConstants.RootNodeId);
+            _logger.HandlerThrew(e, "INIT", new NodeId(FuseConstants.RootNodeId));
             result = Errno.EIO;
         }
         if (result != Errno.OK)

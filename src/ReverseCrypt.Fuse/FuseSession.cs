@@ -9,8 +9,10 @@ using ReverseCrypt.Interop;
 namespace ReverseCrypt.Fuse;
 
 /// <summary>
-/// Serves one FUSE connection: N reader threads block in read() on the device fd, each with its own pinned request
-/// and reply buffers, and dispatch every request inline to the <see cref="IFuseFileSystem"/>. Exactly one reply is
+/// Serves one FUSE connection: N reader threads, each with its own /dev/fuse channel (pinned request and reply
+/// buffers, blocking read()), and, where the kernel offers it, io_uring workers as further channels; every channel
+/// runs the same loop (<see cref="Serve"/>), which dispatches each request inline to the
+/// <see cref="IFuseFileSystem"/> through one table of operations. Exactly one reply is
 /// written per request (none for FORGET, BATCH_FORGET, INTERRUPT and NOTIFY_REPLY). The session ends when the
 /// device reports ENODEV (unmounted or aborted) or end of stream; then <see cref="IFuseFileSystem.Destroy"/> runs
 /// once and <see cref="Completion"/> completes.
@@ -40,6 +42,7 @@ public sealed partial class FuseSession : IDisposable
     private FuseConnectionInfo? _pendingConnection;
     private FuseUringPool? _uring;
     private int _readersRunning;
+    private readonly List<IFuseChannel> _deviceChannels = [];
 
     /// <summary>Creates a session over an open device descriptor (the session takes ownership of it).</summary>
     public FuseSession(SafeFd device, IFuseFileSystem fileSystem, FuseMountOptions? options = null, ILogger? logger = null)
@@ -67,9 +70,6 @@ public sealed partial class FuseSession : IDisposable
     /// <summary>The negotiated parameters, once INIT is done.</summary>
     public FuseConnectionInfo? Connection => _connection;
 
-    /// <summary>Requests dispatched so far (all threads).</summary>
-    public long RequestCount => Interlocked.Read(ref _requestCount);
-
     internal int RequestBufferSize { get; }
 
     internal int ReplyPayloadCapacity { get; }
@@ -81,8 +81,6 @@ public sealed partial class FuseSession : IDisposable
 
     /// <summary>Requests served through io_uring so far (0 when the session uses /dev/fuse only).</summary>
     public long IoUringRequestCount => _uring?.Requests ?? 0;
-
-    private long _requestCount;
 
     /// <summary>Starts the reader threads. Call once, after the descriptor is connected (mounted).</summary>
     public void Start()
@@ -138,40 +136,16 @@ public sealed partial class FuseSession : IDisposable
         _device.Dispose();
     }
 
-    private unsafe void ReaderLoop()
+    private void ReaderLoop()
     {
-        int size = RequestBufferSize;
-        byte* request = (byte*)NativeMemory.AlignedAlloc((nuint)size, 4096);
-        var reply = new ReplyBuffer(ReplyPayloadCapacity);
+        DeviceChannel channel = OpenDeviceChannel();
         try
         {
-            while (true)
-            {
-                nint n = Libc.Read(_fd, request, (nuint)size);
-                if (n < 0)
-                {
-                    Errno errno = Libc.LastErrno;
-                    if (errno is Errno.EINTR or Errno.EAGAIN or Errno.ENOENT)
-                    {
-                        continue;
-                    }
-                    if (errno != Errno.ENODEV)
-                    {
-                        _logger.DeviceReadFailed(Libc.Describe(errno));
-                    }
-                    break;
-                }
-                if (n == 0)
-                {
-                    break;
-                }
-                Dispatch(new ReadOnlySpan<byte>(request, (int)n), reply);
-            }
+            Serve(channel);
         }
         finally
         {
-            reply.Dispose();
-            NativeMemory.AlignedFree(request);
+            channel.Dispose();
             if (Interlocked.Decrement(ref _readersRunning) == 0)
             {
                 // The device is gone (or INIT failed): io_uring workers that never started serving must stop too.
@@ -179,6 +153,52 @@ public sealed partial class FuseSession : IDisposable
             }
             ThreadExited();
         }
+    }
+
+    /// <summary>A /dev/fuse channel of its own for one reader thread (its counts are kept for
+    /// <see cref="RequestsByOpcode"/>).</summary>
+    internal DeviceChannel OpenDeviceChannel()
+    {
+        var channel = new DeviceChannel(_fd, RequestBufferSize, ReplyPayloadCapacity, OpcodeSlots, _logger);
+        lock (_deviceChannels)
+        {
+            _deviceChannels.Add(channel);
+        }
+        return channel;
+    }
+
+    /// <summary>The session's loop over one channel (a reader thread's /dev/fuse, or an io_uring worker): every
+    /// request is dispatched inline until the channel reports the end of the connection.</summary>
+    internal void Serve(IFuseChannel channel)
+    {
+        while (channel.TryReceive(out ReadOnlySpan<byte> request))
+        {
+            Dispatch(request, channel);
+        }
+    }
+
+    /// <summary>Requests received so far per opcode, over every channel (index = opcode; exact once the session
+    /// has ended, a close estimate while it runs).</summary>
+    internal long[] RequestsByOpcode()
+    {
+        var total = new long[OpcodeSlots];
+        List<IFuseChannel> channels;
+        lock (_deviceChannels)
+        {
+            channels = [.. _deviceChannels];
+        }
+        if (_uring is not null)
+        {
+            channels.AddRange(_uring.Channels);
+        }
+        foreach (IFuseChannel channel in channels)
+        {
+            for (int i = 0; i < total.Length; i++)
+            {
+                total[i] += Volatile.Read(ref channel.RequestsByOpcode[i]);
+            }
+        }
+        return total;
     }
 
     private void ThreadExited()
@@ -203,7 +223,10 @@ public sealed partial class FuseSession : IDisposable
             {
                 _device.DangerousRelease();
             }
-            _logger.SessionEnded();
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                _logger.SessionEnded(DescribeRequestCounts(RequestsByOpcode()));
+            }
         }
         _completion.TrySetResult();
     }

@@ -78,7 +78,7 @@ public class AllocationTests
     private static unsafe long[] MeasureWindows(IFuseFileSystem fileSystem, byte[][] requests)
     {
         using var harness = new SessionHarness(fileSystem, start: false);
-        using var reply = new ReplyBuffer(harness.Session.ReplyPayloadCapacity);
+        using DeviceChannel channel = harness.Session.OpenDeviceChannel();
         byte[] drain = GC.AllocateArray<byte>(1 << 20, pinned: true);
         byte* drainPointer = (byte*)Unsafe.AsPointer(ref drain[0]);
         int kernelFd = harness.KernelFd;
@@ -87,7 +87,7 @@ public class AllocationTests
         {
             foreach (byte[] request in requests)
             {
-                harness.Session.Dispatch(request, reply);
+                harness.Session.Dispatch(request, channel);
                 if (request[4] != (byte)FuseOpcode.Forget && Libc.Read(kernelFd, drainPointer, (nuint)drain.Length) <= 0)
                 {
                     throw new InvalidOperationException("no reply"); // (no Assert here: it allocates)
@@ -95,7 +95,7 @@ public class AllocationTests
             }
         }
 
-        harness.Session.Dispatch(s_init, reply);
+        harness.Session.Dispatch(s_init, channel);
         Libc.Read(kernelFd, drainPointer, (nuint)drain.Length);
         for (int i = 0; i < 1000; i++)
         {

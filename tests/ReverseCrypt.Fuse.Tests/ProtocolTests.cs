@@ -256,6 +256,56 @@ public class ProtocolTests
         AssertServerAlive(3);
     }
 
+    private static IEnumerable<TestCaseData> SizedOperations() =>
+        FuseSession.Operations.Where(o => o.MinimumInput > 1)
+            .Select(o => new TestCaseData(o.Opcode, o.Name, o.MinimumInput, o.Replies).SetArgDisplayNames(o.Name));
+
+    /// <summary>Every opcode with a minimum argument size: one byte short is refused before the filesystem sees it,
+    /// with EINVAL (no reply for FORGET and BATCH_FORGET) and one warning naming the opcode.</summary>
+    [TestCaseSource(nameof(SizedOperations))]
+    public void OneByteShort_EinvalAndOneLogLineNamingTheOpcode(FuseOpcode opcode, string name, int minimumInput, bool replies)
+    {
+        var log = new ListLogger();
+        using var harness = new SessionHarness(new TestFileSystem(), logger: log);
+        if (opcode != FuseOpcode.Init)
+        {
+            harness.Init();
+        }
+        byte[] request = RequestBuilder.Build(opcode, 2, TestFileSystem.Hello, new byte[minimumInput - 1]);
+        if (replies)
+        {
+            byte[] reply = harness.Call(request);
+            Assert.That(SessionHarness.Error(reply), Is.EqualTo(-(int)Errno.EINVAL));
+        }
+        else
+        {
+            harness.Send(request);
+            Assert.That(harness.TryReceive(200), Is.Null, "no reply");
+        }
+        var lines = log.Entries.Where(e => e.Id.Id == 1001).ToList();
+        Assert.That(lines, Has.Count.EqualTo(1));
+        Assert.That(lines[0].Message, Does.Contain($"Malformed FUSE {name} request"));
+        if (opcode != FuseOpcode.Init)
+        {
+            byte[] alive = harness.Call(Getattr(3, 1));
+            Assert.That(SessionHarness.Error(alive), Is.EqualTo(0), "the server still answers");
+        }
+    }
+
+    [Test]
+    public void ManyMalformedRequests_LoggedAtMostOncePerSecond_AllAnswered()
+    {
+        var log = new ListLogger();
+        using var harness = new SessionHarness(new TestFileSystem(), logger: log);
+        harness.Init();
+        for (ulong unique = 2; unique < 102; unique++)
+        {
+            byte[] reply = harness.Call(RequestBuilder.Build(FuseOpcode.Read, unique, TestFileSystem.Hello, [1, 2, 3]));
+            Assert.That(SessionHarness.Error(reply), Is.EqualTo(-(int)Errno.EINVAL));
+        }
+        Assert.That(log.Entries.Count(e => e.Id.Id == 1001), Is.InRange(1, 3), "100 requests in well under 3 s");
+    }
+
     [Test]
     public void ReadLargerThanNegotiated_Einval()
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ReverseCrypt.Fuse.Protocol;
 using ReverseCrypt.Interop;
 
 namespace ReverseCrypt.Fuse.Uring;
@@ -53,13 +54,17 @@ internal sealed class FuseUringPool
         _workers = new FuseUringWorker[workers];
         for (int w = 0; w < workers; w++)
         {
-            _workers[w] = new FuseUringWorker(session, this, logger, cpus[w], [.. queueLists[w]], payloadSize);
+            _workers[w] = new FuseUringWorker(session, this, logger, cpus[w], [.. queueLists[w]], payloadSize,
+                FuseSession.OpcodeSlots);
         }
         _setUp = new CountdownEvent(workers);
     }
 
     /// <summary>Threads started (each counts as one running session thread until it exits).</summary>
     public int ThreadCount => _workers.Length;
+
+    /// <summary>The workers, as the channels they are (for the per-opcode request counts).</summary>
+    internal IEnumerable<IFuseChannel> Channels => _workers;
 
     /// <summary>Requests the kernel handed over through io_uring (each worker counts its own: no shared counter on
     /// the request path).</summary>

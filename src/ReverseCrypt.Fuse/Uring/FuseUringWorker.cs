@@ -8,11 +8,11 @@ namespace ReverseCrypt.Fuse.Uring;
 /// <summary>
 /// One thread of FUSE over io_uring: owns a ring, pinned (when allowed) to the CPU whose kernel queue it serves first,
 /// and registers one ring entry (a 288-byte header block and a payload buffer) per queue it serves. The kernel hands a
-/// request to an entry by completing its command; the worker rebuilds the request in the layout of a /dev/fuse read,
-/// dispatches it through the session like any other request, and answers with COMMIT_AND_FETCH, which also re-arms
-/// the entry for the next request. A request issued on CPU n goes to queue n, so its round trip stays on that CPU.
+/// request to an entry by completing its command; the worker, as the session's <see cref="IFuseChannel"/>, hands it
+/// over rebuilt in the layout of a /dev/fuse read, so that the session serves it like any other request, and commits
+/// the answer with COMMIT_AND_FETCH, which also re-arms the entry for the next request. A request issued on CPU n goes to queue n, so its round trip stays on that CPU.
 /// </summary>
-internal sealed unsafe class FuseUringWorker : IRingCommit
+internal sealed unsafe class FuseUringWorker : IFuseChannel
 {
     private const uint CmdRegister = 1, CmdCommitAndFetch = 2;
 
@@ -36,7 +36,8 @@ internal sealed unsafe class FuseUringWorker : IRingCommit
     private long _served;
     private bool _reported;
 
-    public FuseUringWorker(FuseSession session, FuseUringPool pool, ILogger logger, int cpu, ushort[] queues, int payloadSize)
+    public FuseUringWorker(FuseSession session, FuseUringPool pool, ILogger logger, int cpu, ushort[] queues, int payloadSize,
+        int opcodeSlots)
     {
         _session = session;
         _pool = pool;
@@ -44,6 +45,7 @@ internal sealed unsafe class FuseUringWorker : IRingCommit
         _cpu = cpu;
         _payloadSize = payloadSize;
         _fd = session.DeviceFd;
+        RequestsByOpcode = new long[opcodeSlots];
         _entries = new Entry[queues.Length];
         for (int i = 0; i < queues.Length; i++)
         {
@@ -114,28 +116,44 @@ internal sealed unsafe class FuseUringWorker : IRingCommit
             entry.Iov = (Libc.Iovec*)NativeMemory.AlignedAlloc((nuint)(2 * sizeof(Libc.Iovec)), 64);
             entry.Iov[0] = new Libc.Iovec { Base = entry.Header, Length = HeaderBlockSize };
             entry.Iov[1] = new Libc.Iovec { Base = entry.Payload, Length = (nuint)_payloadSize };
-            entry.Reply = ReplyBuffer.ForRingEntry(entry.Header, entry.Payload, _payloadSize, this);
+            entry.Reply = ReplyBuffer.ForRingEntry(entry.Header, entry.Payload, _payloadSize);
         }
         problem = null;
         return true;
     }
 
+    /// <summary>Registers every entry, then lets the session serve this channel until the connection ends.</summary>
     private void Serve()
     {
-        IoUring ring = _ring!;
         foreach (Entry entry in _entries)
         {
             QueueRegister(entry);
         }
         _alive = _entries.Length;
-        while (_alive > 0)
+        _session.Serve(this);
+    }
+
+    public ReplyBuffer Reply => _current!.Reply;
+
+    public long[] RequestsByOpcode { get; }
+
+    /// <summary>Commits the answer to the previous request, then waits until the kernel hands a request to one of
+    /// the entries and returns it rebuilt in the /dev/fuse layout.</summary>
+    public bool TryReceive(out ReadOnlySpan<byte> request)
+    {
+        IoUring ring = _ring!;
+        if (_current is Entry previous)
         {
-            Errno error = ring.SubmitAndWait(wait: true);
-            if (error != Errno.OK)
+            _current = null;
+            Finish(previous);
+            if (ring.Unsubmitted > 0 && ring.TryPeek(out _))
             {
-                _logger.UringWorkerFailed($"io_uring_enter: {Libc.Describe(error)}");
-                return;
+                // More requests are waiting: send this answer now rather than after them.
+                ring.SubmitAndWait(wait: false);
             }
+        }
+        while (true)
+        {
             while (ring.TryPeek(out Libc.IoUringCqe cqe))
             {
                 ring.Advance();
@@ -152,14 +170,51 @@ internal sealed unsafe class FuseUringWorker : IRingCommit
                 }
                 entry.Registered = true;
                 Volatile.Write(ref _served, _served + 1);
-                Process(entry);
-                if (ring.Unsubmitted > 0 && ring.TryPeek(out _))
-                {
-                    // More requests are waiting: send this answer now rather than after them.
-                    ring.SubmitAndWait(wait: false);
-                }
+                request = Rebuild(entry);
+                _current = entry;
+                return true;
+            }
+            if (_alive == 0)
+            {
+                request = default;
+                return false;
+            }
+            Errno error = ring.SubmitAndWait(wait: true);
+            if (error != Errno.OK)
+            {
+                _logger.UringWorkerFailed($"io_uring_enter: {Libc.Describe(error)}");
+                request = default;
+                return false;
             }
         }
+    }
+
+    /// <summary>Stages the reply in the entry's header block and payload buffer; <see cref="TryReceive"/> commits it
+    /// (or <see cref="RunAfterReply"/>, earlier).</summary>
+    public Errno Send(ulong unique, Errno error, int payloadLength)
+    {
+        Stage(_current!, unique, error, payloadLength);
+        return Errno.OK;
+    }
+
+    private static void Stage(Entry entry, ulong unique, Errno error, int payloadLength)
+    {
+        payloadLength = entry.Reply.WriteHeader(unique, error, payloadLength);
+        *(uint*)(entry.Header + ReplyBuffer.RingPayloadSizeOffset) = (uint)payloadLength;
+        entry.Staged = true;
+    }
+
+    /// <summary>This worker is pinned to its caller's CPU: work done here would only take turns with the caller.
+    /// Commits now and lets a pool thread (on another CPU) do the work while the caller takes the reply in.</summary>
+    public void RunAfterReply(AfterReplyWork work)
+    {
+        Entry? entry = _current;
+        if (entry is not null && entry.Staged && !entry.Committed)
+        {
+            QueueCommit(entry, *(ulong*)(entry.Header + 8));
+            _ring!.SubmitAndWait(wait: false);
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(), work, preferLocal: false);
     }
 
     /// <summary>A command failed: true when the entry is finished (connection gone, or io_uring refused), false when its
@@ -182,48 +237,38 @@ internal sealed unsafe class FuseUringWorker : IRingCommit
         return true;
     }
 
-    private void Process(Entry entry)
+    private ReadOnlySpan<byte> Rebuild(Entry entry)
     {
         byte* header = entry.Header;
         uint length = *(uint*)header;
         uint payloadLength = *(uint*)(header + ReplyBuffer.RingPayloadSizeOffset);
-        ulong unique = *(ulong*)(header + 8);
         long opLength = (long)length - InHeaderSize - payloadLength;
         // Rebuild the /dev/fuse layout: header, per-opcode struct, then the rest. Inconsistent sizes give a request
-        // whose length disagrees with its header, which Dispatch answers with EIO.
+        // whose length disagrees with its header, which the session answers with EIO.
         int op = (int)Math.Clamp(opLength, 0, 128);
         int rest = (int)Math.Min(payloadLength, (uint)_payloadSize);
         Buffer.MemoryCopy(header, _request, _requestSize, InHeaderSize);
         Buffer.MemoryCopy(header + OpInOffset, _request + InHeaderSize, _requestSize - InHeaderSize, op);
         Buffer.MemoryCopy(entry.Payload, _request + InHeaderSize + op, _requestSize - InHeaderSize - op, rest);
-        entry.Reply.Staged = false;
+        entry.Staged = false;
         entry.Committed = false;
-        _current = entry;
-        _session.Dispatch(new ReadOnlySpan<byte>(_request, InHeaderSize + op + rest), entry.Reply);
-        _current = null;
+        return new ReadOnlySpan<byte>(_request, InHeaderSize + op + rest);
+    }
+
+    /// <summary>The session is done with the entry's request: commit its answer unless that happened already.</summary>
+    private void Finish(Entry entry)
+    {
         if (entry.Committed)
         {
             return;
         }
-        if (!entry.Reply.Staged)
+        ulong unique = *(ulong*)(entry.Header + 8);
+        if (!entry.Staged)
         {
             // Every ring request must be committed, even one the dispatcher had nothing to say to.
-            entry.Reply.Send(_fd, unique, Errno.EIO, 0);
+            Stage(entry, unique, Errno.EIO, 0);
         }
         QueueCommit(entry, unique);
-    }
-
-    /// <summary><see cref="ReplyBuffer.Flush"/> of the entry being dispatched: commit before the filesystem's
-    /// after-reply work runs.</summary>
-    public void CommitNow(ReplyBuffer reply)
-    {
-        Entry? entry = _current;
-        if (entry is null || !ReferenceEquals(entry.Reply, reply) || entry.Committed)
-        {
-            return;
-        }
-        QueueCommit(entry, *(ulong*)(entry.Header + 8));
-        _ring!.SubmitAndWait(wait: false);
     }
 
     private void QueueCommit(Entry entry, ulong unique)
@@ -312,6 +357,7 @@ internal sealed unsafe class FuseUringWorker : IRingCommit
         public Libc.Iovec* Iov;
         public ReplyBuffer Reply = null!;
         public bool Registered;
+        public bool Staged;
         public bool Committed;
         public int RegisterAttempts;
     }

@@ -35,6 +35,7 @@ internal sealed class TestFileSystem : FuseFileSystemBase
     private readonly ConcurrentDictionary<ulong, long> _lookups = new();
     private long _opens;
     private long _releases;
+    private long _directReads;
 
     public FuseConnectionInfo? Connection { get; private set; }
 
@@ -43,6 +44,9 @@ internal sealed class TestFileSystem : FuseFileSystemBase
     public long OpenCount => Interlocked.Read(ref _opens);
 
     public long ReleaseCount => Interlocked.Read(ref _releases);
+
+    /// <summary>READ requests that reached the filesystem for /direct.bin.</summary>
+    public long DirectReadCount => Interlocked.Read(ref _directReads);
 
     /// <summary>The content byte at <paramref name="offset"/> of big.bin and direct.bin.</summary>
     public static byte ContentByte(long offset) => (byte)((offset * 7) ^ (offset >> 12));
@@ -123,6 +127,10 @@ internal sealed class TestFileSystem : FuseFileSystemBase
         switch (nodeId)
         {
             case Big or Direct:
+                if (nodeId == Direct)
+                {
+                    Interlocked.Increment(ref _directReads);
+                }
                 int count = (int)Math.Clamp(BigSize - offset, 0, buffer.Length);
                 for (int i = 0; i < count; i++)
                 {
