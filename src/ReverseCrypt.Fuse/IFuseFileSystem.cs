@@ -61,7 +61,9 @@ public interface IFuseFileSystem
     /// requested means end of file (unless the file was opened with direct I/O).</summary>
     Errno Read(ulong nodeId, ulong fileHandle, long offset, Span<byte> buffer, out int bytesRead);
 
-    /// <summary>FUSE_FLUSH: called on each close(2) of a descriptor of the open file.</summary>
+    /// <summary>FUSE_FLUSH: called on each close(2) of a descriptor of the open file, which waits for the answer.
+    /// ENOSYS (the base's answer) makes the kernel stop sending FLUSH for the rest of the mount: a filesystem with
+    /// nothing to do at close saves a round trip per close.</summary>
     Errno Flush(ulong nodeId, ulong fileHandle, ulong lockOwner);
 
     /// <summary>FUSE_RELEASE: the last reference to the open file is gone. The result is reported to nobody, but

@@ -309,14 +309,48 @@ public partial class ReverseMountTests
 
         // Counted on the real mount path: the kernel's requests as the session received them. ls -la stats every
         // entry; READDIRPLUS already gave the kernel each entry's attributes, so none needs a LOOKUP or GETATTR.
-        var opcodes = requests.Entries.Select(e => Regex.Match(e.Message, @"^FUSE request \d+ (\w+) "))
-            .Where(m => m.Success).Select(m => m.Groups[1].Value.ToUpperInvariant()).ToList();
-        var counts = opcodes.GroupBy(o => o).ToDictionary(g => g.Key, g => g.Count());
+        var counts = RequestCounts(requests);
         TestContext.Out.WriteLine(string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}")));
         Assert.That(counts.GetValueOrDefault("READDIRPLUS"), Is.GreaterThan(0), "listed with READDIRPLUS");
         Assert.That(counts.GetValueOrDefault("READDIR"), Is.Zero, "never with plain READDIR");
         Assert.That(counts.GetValueOrDefault("LOOKUP"), Is.LessThan(10), "no LOOKUP per entry");
         Assert.That(counts.GetValueOrDefault("GETATTR"), Is.LessThan(10), "no GETATTR per entry");
         Assert.That(counts.GetValueOrDefault("OPENDIR"), Is.EqualTo(1), "one pass: the directory was opened once");
+    }
+
+    /// <summary>Requests per opcode as the session received them (its debug lines "FUSE request N OPCODE ...").</summary>
+    private static Dictionary<string, int> RequestCounts(CapturingLogger requests) =>
+        requests.Entries.Select(e => Regex.Match(e.Message, @"^FUSE request \d+ (\w+) "))
+            .Where(m => m.Success).Select(m => m.Groups[1].Value.ToUpperInvariant())
+            .GroupBy(o => o).ToDictionary(g => g.Key, g => g.Count());
+
+    [Test]
+    public void CopyingFiles_FlushIsAnsweredOnce_ThenNeverSent()
+    {
+        string plainFiles = Path.Combine(_plain, "files");
+        Directory.CreateDirectory(plainFiles);
+        for (int i = 0; i < 20; i++)
+        {
+            File.WriteAllBytes(Path.Combine(plainFiles, $"f{i}"), new byte[100 * i]);
+        }
+        var requests = new CapturingLogger();
+        var ours = MountOurs(requestLog: requests);
+        string files = Path.Combine(ours.MountPoint, Only(ours, "files"));
+        requests.Entries.Clear();
+
+        int read = 0;
+        foreach (string file in Directory.GetFiles(files))
+        {
+            File.ReadAllBytes(file);
+            read++;
+        }
+
+        // Every close(2) waits for FLUSH unless the filesystem answered ENOSYS once: the view has nothing to do at
+        // close, so only the first close asks. The reads are unchanged (one OPEN per file).
+        var counts = RequestCounts(requests);
+        TestContext.Out.WriteLine(string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}")));
+        Assert.That(read, Is.EqualTo(21), "20 files and gocryptfs.diriv");
+        Assert.That(counts.GetValueOrDefault("OPEN"), Is.EqualTo(read));
+        Assert.That(counts.GetValueOrDefault("FLUSH"), Is.EqualTo(1));
     }
 }

@@ -126,8 +126,6 @@ public sealed partial class ReverseFileSystem
         }
     }
 
-    public override Errno Flush(ulong nodeId, ulong fileHandle, ulong lockOwner) => Errno.OK;
-
     public override Errno Release(ulong nodeId, ulong fileHandle, int flags)
     {
         var handle = _files.Remove(fileHandle);
