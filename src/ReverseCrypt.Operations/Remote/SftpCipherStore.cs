@@ -49,6 +49,9 @@ public sealed class SftpCipherStore : ICipherStore
 
     public SftpClient Client => _client;
 
+    /// <summary>The tree's directory on the remote, as given to the constructor ("." for the login directory).</summary>
+    public byte[] RootPath => _root;
+
     /// <summary>Chunks currently cached (for tests).</summary>
     public int CachedChunks => _blocks.Count;
 

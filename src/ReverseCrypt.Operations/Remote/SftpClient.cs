@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ReverseCrypt.Interop;
 using ReverseCrypt.Operations.Backup;
 
@@ -18,6 +20,7 @@ public sealed class SftpClient : IDisposable
         ["-x", "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3"];
 
     private readonly IReadOnlyList<string> _command;
+    private readonly ILogger _logger;
     private readonly Lock _connectLock = new();
     private readonly BlockingCollection<Action> _spawner = new();
     private readonly Thread _spawnThread;
@@ -28,7 +31,8 @@ public sealed class SftpClient : IDisposable
     /// <param name="sshWords">The remote shell split into words (default <c>["ssh"]</c>).</param>
     /// <param name="host">[user@]host.</param>
     /// <param name="timeout">Bound of every request (default 30 s).</param>
-    public SftpClient(IReadOnlyList<string> sshWords, string host, TimeSpan? timeout = null)
+    /// <param name="logger">Gets one line per lost connection and reconnect.</param>
+    public SftpClient(IReadOnlyList<string> sshWords, string host, TimeSpan? timeout = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(sshWords);
         ArgumentException.ThrowIfNullOrEmpty(host);
@@ -37,6 +41,7 @@ public sealed class SftpClient : IDisposable
             throw new ArgumentException("the remote shell is empty", nameof(sshWords));
         }
         Host = host;
+        _logger = logger ?? NullLogger.Instance;
         Timeout = timeout ?? TimeSpan.FromSeconds(30);
         _command = [.. sshWords, .. DefaultSshOptions, "-s", "--", host, "sftp"];
         // ssh is started on this thread, which lives as long as the client: its parent-death signal (ChildProcess.Start)
@@ -121,7 +126,11 @@ public sealed class SftpClient : IDisposable
             {
                 return current;
             }
-            current?.Dispose();
+            if (current is not null)
+            {
+                SftpLog.Reconnecting(_logger, Host, current.BrokenReason ?? "broken", current.Generation + 1);
+                current.Dispose();
+            }
             _session = null;
             var process = StartSsh();
             var session = new SftpSession(process, Interlocked.Increment(ref _generation));
