@@ -52,7 +52,8 @@ public sealed class SftpClient : IDisposable
             {
                 work();
             }
-        }) { IsBackground = true, Name = "sftp-spawn" };
+        })
+        { IsBackground = true, Name = "sftp-spawn" };
         _spawnThread.Start();
     }
 
