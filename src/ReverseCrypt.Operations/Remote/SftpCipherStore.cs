@@ -359,7 +359,7 @@ public sealed class SftpCipherStore : ICipherStore
                 {
                     if (!task.Wait(_store._client.Timeout + TimeSpan.FromSeconds(1)))
                     {
-                        _session?.Fail("a read got no answer in time");
+                        _session?.Fail($"no answer within {_store._client.Timeout.TotalSeconds:0.#} s");
                         errno = Errno.EIO;
                         return -1;
                     }
@@ -414,12 +414,23 @@ public sealed class SftpCipherStore : ICipherStore
             {
                 long at = start + filled;
                 uint want = (uint)(length - filled);
-                var reply = await SftpClient.Start(session, Sftp.Read, w =>
+                SftpReply reply;
+                try
                 {
-                    w.String(handle);
-                    w.UInt64((ulong)at);
-                    w.UInt32(want);
-                }).WaitAsync(_store._client.Timeout).ConfigureAwait(false);
+                    reply = await SftpClient.Start(session, Sftp.Read, w =>
+                    {
+                        w.String(handle);
+                        w.UInt64((ulong)at);
+                        w.UInt32(want);
+                    }).WaitAsync(_store._client.Timeout).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // No answer in time: the connection is dropped (every pending request answers EIO) and the
+                    // next request makes a new one.
+                    session.Fail($"no answer within {_store._client.Timeout.TotalSeconds:0.#} s");
+                    throw new SftpException(Errno.EIO, "read timed out");
+                }
                 if (reply.Type == Sftp.Data)
                 {
                     int n = CopyData(reply.Payload, data.AsSpan(filled));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ReverseCrypt.Integration.Tests.Backup;
 
 namespace ReverseCrypt.Integration.Tests.Remote;
@@ -122,69 +121,50 @@ public class RemoteMountTests
     [Test]
     public void RemoteMount_StoppedOrKilledSession_GivesEio_NotAHang_AndRecovers()
     {
-        Run.Ok($"cd {Run.Quote(_s.Plain)} && for f in a b c; do head -c {64 << 20} /dev/urandom > $f.bin; done");
+        Run.Ok($"cd {Run.Quote(_s.Plain)} && for f in a b; do head -c {32 << 20} /dev/urandom > $f.bin; done");
         _s.Init();
         SnapshotBackup();
-        var r = Mount("--timeout", "4");
+        var r = Mount("--timeout", "8");
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         var log = BackgroundDaemon.UseUnmountAndReadLog(_log, _mnt, () =>
         {
             // A server that stops answering: the pending read fails once --timeout has passed.
-            var stopped = ReadWhile(Path.Combine(_mnt, "a.bin"), "STOP");
-            Assert.That(stopped.Error, Is.InstanceOf<IOException>(), "a read of a stopped server gives an error");
-            Assert.That(stopped.Seconds, Is.LessThan(15), "within the 4 s timeout (plus scheduling), not a hang");
+            var (stopped, stoppedSeconds) = ReadWhileServer(Path.Combine(_mnt, "a.bin"), kill: false);
+            Assert.That(stopped.ExitCode, Is.Not.EqualTo(0), stopped.ToString());
+            Assert.That(stopped.Stderr, Does.Contain("Input/output error"));
+            Assert.That(stoppedSeconds, Is.InRange(7.5, 20), "after the 8 s timeout (plus scheduling), not a hang");
             Assert.That(Sha256(Path.Combine(_mnt, "a.bin")), Is.EqualTo(Sha256(Path.Combine(_s.Plain, "a.bin"))), "recovered");
 
             // A session killed under a reader: the pending read fails at once, the next one reconnects.
-            var killed = ReadWhile(Path.Combine(_mnt, "b.bin"), "KILL");
-            Assert.That(killed.Error, Is.InstanceOf<IOException>(), "a read whose connection dropped gives an error");
-            Assert.That(killed.Seconds, Is.LessThan(3.5), "at once, before the timeout");
-            Assert.That(Sha256(Path.Combine(_mnt, "c.bin")), Is.EqualTo(Sha256(Path.Combine(_s.Plain, "c.bin"))), "recovered");
+            var (killed, killedSeconds) = ReadWhileServer(Path.Combine(_mnt, "b.bin"), kill: true);
+            Assert.That(killed.ExitCode, Is.Not.EqualTo(0), killed.ToString());
+            Assert.That(killed.Stderr, Does.Contain("Input/output error"));
+            Assert.That(killedSeconds, Is.LessThan(5), "when the connection drops, well before the timeout");
             Assert.That(Sha256(Path.Combine(_mnt, "b.bin")), Is.EqualTo(Sha256(Path.Combine(_s.Plain, "b.bin"))), "recovered");
         });
-        Assert.That(log, Does.Contain("SFTP connection to root@127.0.0.1 lost (no answer within 4 s)"), log);
+        Assert.That(log, Does.Contain("SFTP connection to root@127.0.0.1 lost (no answer within 8 s)"), log);
         Assert.That(log, Does.Contain("SFTP connection to root@127.0.0.1 lost (ssh exited"), log);
         Assert.That(SftpChildren(), Is.Zero, "unmount ends the ssh child");
     }
 
-    /// <summary>Reads <paramref name="path"/> as fast as it comes; after 8 MiB the server's session process is stopped
-    /// (SIGSTOP), and with <paramref name="then"/> KILL killed a second later (a reader is then surely waiting on it).
-    /// Returns the read's failure and the seconds from the stop to it (from the kill for KILL).</summary>
-    private (Exception? Error, double Seconds) ReadWhile(string path, string then)
+    /// <summary>Opens <paramref name="file"/>, stops the server's session process (SIGSTOP), then reads 1 MiB at 8 MiB
+    /// with O_DIRECT (straight to the view: no kernel read-ahead or page cache that would retry or hide a failure);
+    /// with <paramref name="kill"/> the session is killed a second into the read. Returns dd's result and the seconds
+    /// the read took.</summary>
+    private (ProcessResult Dd, double Seconds) ReadWhileServer(string file, bool kill)
     {
-        long read = 0;
-        var failedAt = Stopwatch.StartNew();
-        var reader = Task.Run(() =>
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
-            var buffer = new byte[1 << 20];
-            int n;
-            while ((n = stream.Read(buffer)) > 0)
-            {
-                Interlocked.Add(ref read, n);
-            }
-        });
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (Interlocked.Read(ref read) < 8 << 20 && !reader.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(1);
-        }
-        Assert.That(reader.IsCompleted, Is.False, "the read ended before the server was stopped");
         var sessions = _ssh.SessionPids();
         Assert.That(sessions, Has.Count.EqualTo(1), "one ssh connection");
-        Run.Ok($"kill -STOP {sessions[0]}");
-        failedAt.Restart();
-        if (then == "KILL")
-        {
-            Thread.Sleep(1000);
-            Run.Ok($"kill -KILL {sessions[0]}");
-            failedAt.Restart();
-        }
-        var finished = Task.WhenAny(reader, Task.Delay(TimeSpan.FromSeconds(60))).GetAwaiter().GetResult() == reader;
-        var seconds = failedAt.Elapsed.TotalSeconds;
-        Run.Shell($"kill -KILL {sessions[0]}"); // the stopped one (STOP): our side dropped its connection already
-        Assert.That(finished, Is.True, "the read hung");
-        return (reader.Exception?.InnerException, seconds);
+        var session = sessions[0];
+        var killer = kill ? $"(sleep 1; kill -KILL {session}) & " : "";
+        var script = $"exec 3< {Run.Quote(file)} && kill -STOP {session} || exit 99; {killer}"
+            + "s=$(date +%s%N); dd iflag=direct bs=128k skip=64 count=8 of=/dev/null <&3; rc=$?; e=$(date +%s%N);"
+            + " echo \"seconds $(( (e - s) / 1000000 ))\" >&2; exit $rc";
+        var dd = Run.Shell(script, TimeSpan.FromSeconds(90));
+        Run.Shell($"kill -KILL {session}"); // the stopped one: our side has dropped that connection already
+        var ms = System.Text.RegularExpressions.Regex.Match(dd.Stderr, @"seconds (\d+)");
+        Assert.That(ms.Success, Is.True, "the read hung: " + dd);
+        return (dd, int.Parse(ms.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) / 1000.0);
     }
 
     [Test]
