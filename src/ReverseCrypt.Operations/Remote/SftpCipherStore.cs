@@ -33,7 +33,7 @@ public sealed class SftpCipherStore : ICipherStore
     private readonly SftpClient _client;
     private readonly byte[] _root;
     private readonly SftpCache<Libc.StatxBuffer> _attributes = new(AttributeCacheEntries, AttributeTimeToLive);
-    private readonly SftpCache<Task<byte[]>> _blocks = new(BlockCacheChunks, AttributeTimeToLive);
+    private readonly SftpCache<Task<ReadOnlyMemory<byte>>> _blocks = new(BlockCacheChunks, AttributeTimeToLive);
     private long _nextFile;
 
     /// <param name="client">The connection (borrowed).</param>
@@ -331,7 +331,7 @@ public sealed class SftpCipherStore : ICipherStore
                 sequential = offset == _lastEnd || offset == 0;
                 _lastEnd = offset + wanted;
             }
-            var chunks = new Task<byte[]>[last - first + 1];
+            var chunks = new Task<ReadOnlyMemory<byte>>[last - first + 1];
             for (long c = first; c <= last; c++)
             {
                 chunks[c - first] = Chunk(c);
@@ -354,7 +354,7 @@ public sealed class SftpCipherStore : ICipherStore
             for (long c = first; c <= last; c++)
             {
                 var task = chunks[c - first];
-                byte[] data;
+                ReadOnlyMemory<byte> data;
                 try
                 {
                     if (!task.Wait(_store._client.Timeout + TimeSpan.FromSeconds(1)))
@@ -378,7 +378,7 @@ public sealed class SftpCipherStore : ICipherStore
                 {
                     break; // shorter than its size said: end of file
                 }
-                data.AsSpan(skip, take).CopyTo(buffer[copied..]);
+                data.Span.Slice(skip, take).CopyTo(buffer[copied..]);
                 copied += take;
             }
             return copied;
@@ -386,7 +386,7 @@ public sealed class SftpCipherStore : ICipherStore
 
         private string ChunkKey(long chunk) => _cacheKey + chunk.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        private Task<byte[]> Chunk(long chunk)
+        private Task<ReadOnlyMemory<byte>> Chunk(long chunk)
         {
             var key = ChunkKey(chunk);
             var task = _store._blocks.GetOrAdd(key, () => FetchAsync(chunk), out _);
@@ -398,7 +398,7 @@ public sealed class SftpCipherStore : ICipherStore
             return task;
         }
 
-        private async Task<byte[]> FetchAsync(long chunk)
+        private async Task<ReadOnlyMemory<byte>> FetchAsync(long chunk)
         {
             await Task.Yield(); // never run the request on the caller's lock
             var errno = EnsureOpen(out var session, out var handle);
@@ -408,7 +408,7 @@ public sealed class SftpCipherStore : ICipherStore
             }
             long start = chunk * ChunkSize;
             int length = (int)Math.Min(ChunkSize, _size - start);
-            var data = new byte[length];
+            byte[]? data = null; // only when the server answers a chunk in pieces
             int filled = 0;
             while (filled < length)
             {
@@ -431,8 +431,13 @@ public sealed class SftpCipherStore : ICipherStore
                     session.Fail($"no answer within {_store._client.Timeout.TotalSeconds:0.#} s");
                     throw new SftpException(Errno.EIO, "read timed out");
                 }
+                if (reply.Type == Sftp.Data && filled == 0 && DataLength(reply.Payload) == length)
+                {
+                    return reply.Payload.AsMemory(4, length); // the whole chunk in one reply: kept as it arrived
+                }
                 if (reply.Type == Sftp.Data)
                 {
+                    data ??= new byte[length];
                     int n = CopyData(reply.Payload, data.AsSpan(filled));
                     if (n == 0)
                     {
@@ -448,8 +453,11 @@ public sealed class SftpCipherStore : ICipherStore
                 }
                 throw new SftpException(status, "read failed");
             }
-            return filled == length ? data : data[..filled];
+            return data is null ? ReadOnlyMemory<byte>.Empty : data.AsMemory(0, filled);
         }
+
+        private static long DataLength(byte[] payload) =>
+            payload.Length >= 4 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(payload) : -1;
 
         private static int CopyData(byte[] payload, Span<byte> destination)
         {

@@ -31,7 +31,8 @@ internal sealed class SftpSession : IDisposable
         _process = process;
         Generation = generation;
         _input = process.StandardInput.BaseStream;
-        _output = process.StandardOutput.BaseStream;
+        // Buffered: a reply's 9-byte header and a small reply cost no read of their own.
+        _output = new BufferedStream(process.StandardOutput.BaseStream, 256 * 1024);
         _ = CollectStderrAsync();
         _reader = new Thread(ReadReplies) { IsBackground = true, Name = "sftp-reader" };
         _reader.Start();
