@@ -201,3 +201,23 @@ public class RemoteMountTests
             () => Assert.That(File.ReadAllText(Path.Combine(_mnt, "file")), Is.EqualTo("text\n")));
     }
 }
+
+/// <summary>The remote mount is documented where the commands are.</summary>
+public class RemoteMountDocumentationTests
+{
+    [Test]
+    public void RemoteMount_IsInTheHelpTheReadmeTheManPageAndTheRecoverySample()
+    {
+        var help = Run.Cli("mount", "--help");
+        Assert.That(help.Stdout, Does.Contain("--ssh").And.Contain("--snapshot").And.Contain("--timeout").And.Contain("[user@]host:PATH"));
+        var readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md"));
+        Assert.That(readme, Does.Contain("| `mount [--ssh CMD] [--snapshot NAME] [--timeout S] [--config FILE] [user@]host:PATH MOUNTPOINT` |")
+            .And.Contain("### Browsing a remote snapshot").And.Contain("no xattrs"));
+        var man = File.ReadAllText(Path.Combine(Repo.Root, "packaging", "man", "reversecrypt.1"));
+        Assert.That(man, Does.Contain(".SH REMOTE MOUNT").And.Contain(".I [user@]host:PATH MOUNTPOINT"));
+        var sample = File.ReadAllText(Path.Combine(Repo.Root, "samples", "disaster-recovery", "README.md"));
+        Assert.That(sample, Does.Contain("## One file back: browse a snapshot with the remote mount")
+            .And.Contain("reversecrypt mount --ssh").And.Contain("reversecrypt restore --ssh"));
+        Assert.That(File.ReadAllText(Path.Combine(Repo.Root, "docs", "benchmarks.md")), Does.Contain("bench/remote-mount.sh"));
+    }
+}
