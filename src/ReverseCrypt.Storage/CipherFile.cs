@@ -17,13 +17,15 @@ public sealed class CipherFile : IDisposable
     /// <summary>Blocks decrypted per batch by <see cref="ReadAt"/> (bounds the scratch buffer: 64 * 4128 bytes).</summary>
     public const int BatchBlocks = 64;
 
-    private readonly SafeFd _fd;
+    private readonly SafeFd? _fd;
+    private readonly ICipherContent? _remote;
     private readonly byte[] _fileId;
     private readonly ContentCipher _content;
 
-    private CipherFile(SafeFd fd, Libc.StatxBuffer stat, byte[] fileId, bool reverseProduced, ContentCipher content)
+    private CipherFile(SafeFd? fd, ICipherContent? remote, Libc.StatxBuffer stat, byte[] fileId, bool reverseProduced, ContentCipher content)
     {
         _fd = fd;
+        _remote = remote;
         Stat = stat;
         _fileId = fileId;
         _content = content;
@@ -50,19 +52,34 @@ public sealed class CipherFile : IDisposable
     /// </summary>
     public bool IsReverseProduced { get; }
 
-    /// <summary>The raw descriptor (for fadvise and the like), valid until disposal.</summary>
-    public int Fd => _fd.Fd;
+    /// <summary>The raw descriptor (for fadvise and the like), valid until disposal; -1 for a file of a store.</summary>
+    public int Fd => _fd?.Fd ?? -1;
 
     /// <summary>
     /// Opens <paramref name="cipherName"/> in <paramref name="dirFd"/> (cipher path <paramref name="cipherPath"/>) and
     /// checks its header. A file of 0 bytes is a valid empty file. Null with the reason otherwise.
     /// </summary>
     public static CipherFile? Open(CipherTree tree, int dirFd, ReadOnlySpan<byte> cipherName, ReadOnlySpan<byte> cipherPath,
+        out ContentStatus status, out Errno errno) =>
+        Open(tree, new CipherDir(dirFd), cipherName, cipherPath, out status, out errno);
+
+    /// <summary>Open for a local or store directory.</summary>
+    public static CipherFile? Open(CipherTree tree, CipherDir dir, ReadOnlySpan<byte> cipherName, ReadOnlySpan<byte> cipherPath,
         out ContentStatus status, out Errno errno)
     {
         ArgumentNullException.ThrowIfNull(tree);
-        var fd = CipherIo.OpenRegular(dirFd, cipherName, out var stat, out errno);
-        if (fd is null)
+        Libc.StatxBuffer stat;
+        SafeFd? fd = null;
+        ICipherContent? remote = null;
+        if (dir.IsLocal)
+        {
+            fd = CipherIo.OpenRegular(dir.Fd, cipherName, out stat, out errno);
+        }
+        else
+        {
+            remote = dir.OpenRegular(cipherName, out stat, out errno);
+        }
+        if (fd is null && remote is null)
         {
             status = errno is Errno.EINVAL or Errno.ELOOP ? ContentStatus.NotRegular : ContentStatus.ReadError;
             return null;
@@ -74,21 +91,24 @@ public sealed class CipherFile : IDisposable
         {
             if (cipherSize <= ContentLayout.HeaderSize)
             {
-                fd.Dispose();
+                fd?.Dispose();
+                remote?.Dispose();
                 status = ContentStatus.TooShort;
                 return null;
             }
             Span<byte> header = stackalloc byte[ContentLayout.HeaderSize];
-            int n = Libc.PreadFull(fd.Fd, header, 0, out errno);
+            int n = fd is not null ? Libc.PreadFull(fd.Fd, header, 0, out errno) : remote!.ReadFull(header, 0, out errno);
             if (n != ContentLayout.HeaderSize)
             {
-                fd.Dispose();
+                fd?.Dispose();
+                remote?.Dispose();
                 status = n < 0 ? ContentStatus.ReadError : ContentStatus.TooShort;
                 return null;
             }
             if (!FileHeader.TryParse(header, fileId))
             {
-                fd.Dispose();
+                fd?.Dispose();
+                remote?.Dispose();
                 status = ContentStatus.HeaderInvalid;
                 return null;
             }
@@ -98,7 +118,7 @@ public sealed class CipherFile : IDisposable
         }
         status = ContentStatus.Ok;
         errno = Errno.OK;
-        return new CipherFile(fd, stat, fileId, reverseProduced, tree.Content);
+        return new CipherFile(fd, remote, stat, fileId, reverseProduced, tree.Content);
     }
 
     /// <summary>
@@ -132,7 +152,7 @@ public sealed class CipherFile : IDisposable
         long available = Math.Max(0, CipherSize - cipherOffset);
         int wanted = (int)Math.Min(available, (long)blocks * ContentLayout.CipherBlockSize);
         var cipher = cipherScratch[..wanted];
-        int read = Libc.PreadFull(_fd.Fd, cipher, cipherOffset, out errno);
+        int read = _fd is not null ? Libc.PreadFull(_fd.Fd, cipher, cipherOffset, out errno) : _remote!.ReadFull(cipher, cipherOffset, out errno);
         if (read < 0)
         {
             return ContentStatus.ReadError;
@@ -239,5 +259,9 @@ public sealed class CipherFile : IDisposable
         }
     }
 
-    public void Dispose() => _fd.Dispose();
+    public void Dispose()
+    {
+        _fd?.Dispose();
+        _remote?.Dispose();
+    }
 }

@@ -14,8 +14,9 @@ public sealed partial class CipherTree
     /// </summary>
     public void CheckKey()
     {
-        using var root = OpenRoot();
-        var listing = List(root);
+        using var root = Store is null ? OpenRoot() : null;
+        var rootDir = root is null ? Root : new CipherDir(root.Fd);
+        var listing = List(rootDir, [], [], root?.Ivs ?? DirectoryIvs.Read(rootDir, [], Options));
         int undecryptable = listing.Problems.Count(p => p.Kind == CipherProblemKind.NameUndecryptable);
         if (!Options.PlaintextNames)
         {
@@ -36,7 +37,7 @@ public sealed partial class CipherTree
             {
                 break;
             }
-            using var file = CipherFile.Open(this, root.Fd, entry.CipherName, entry.CipherName, out var status, out _);
+            using var file = CipherFile.Open(this, rootDir, entry.CipherName, entry.CipherName, out var status, out _);
             if (file is null || file.PlainSize == 0)
             {
                 continue;

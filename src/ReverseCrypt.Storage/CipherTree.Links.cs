@@ -14,7 +14,11 @@ public sealed partial class CipherTree
     /// target does not decode or authenticate (reported as <see cref="CipherProblemKind.SymlinkInvalid"/>); or the
     /// errno of readlinkat.
     /// </summary>
-    public Errno ReadSymlink(int dirFd, ReadOnlySpan<byte> cipherName, Span<byte> plainTarget, out int plainLength)
+    public Errno ReadSymlink(int dirFd, ReadOnlySpan<byte> cipherName, Span<byte> plainTarget, out int plainLength) =>
+        ReadSymlink(new CipherDir(dirFd), cipherName, plainTarget, out plainLength);
+
+    /// <summary>ReadSymlink for a local or store directory.</summary>
+    public Errno ReadSymlink(CipherDir dir, ReadOnlySpan<byte> cipherName, Span<byte> plainTarget, out int plainLength)
     {
         plainLength = 0;
         if (plainTarget.Length < MaxTargetLength)
@@ -22,7 +26,7 @@ public sealed partial class CipherTree
             throw new ArgumentException("The target buffer must hold PATH_MAX bytes.", nameof(plainTarget));
         }
         Span<byte> cipherTarget = stackalloc byte[Libc.PathMax];
-        int length = Libc.ReadlinkatName(dirFd, cipherName, cipherTarget, out var errno);
+        int length = dir.Readlink(cipherName, cipherTarget, out var errno);
         if (length < 0)
         {
             return errno == Errno.ENAMETOOLONG ? Errno.EINVAL : errno;

@@ -17,7 +17,7 @@ public sealed partial class CipherTree : IDisposable
     /// <summary>Largest legal .name content (a 255-byte name, padded base64) plus one byte to detect oversize.</summary>
     private const int NameFileBufferSize = NameTransform.MaxCipherNameLength + 1;
 
-    private readonly SafeFd _root;
+    private readonly SafeFd? _root;
 
     /// <summary>Opens the tree at <paramref name="cipherDir"/>. The core is borrowed (the caller disposes it).</summary>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
@@ -40,6 +40,28 @@ public sealed partial class CipherTree : IDisposable
         Content = new ContentCipher(core.ContentSiv);
     }
 
+    /// <summary>A tree behind <paramref name="store"/> (no local root descriptor; <see cref="RootFd"/> and the walk
+    /// helpers are unavailable, the <see cref="CipherDir"/> methods work). <paramref name="label"/> names it in messages.</summary>
+    public CipherTree(ICipherStore store, string label, CryptoCore core)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(label);
+        ArgumentNullException.ThrowIfNull(core);
+        Store = store;
+        RootPath = label;
+        Options = core.Options;
+        Names = new NameTransform(core);
+        Symlinks = new SymlinkTransform(core);
+        Xattrs = new XattrTransform(core);
+        Content = new ContentCipher(core.ContentSiv);
+    }
+
+    /// <summary>The store of a tree opened on one; null for a local tree.</summary>
+    public ICipherStore? Store { get; }
+
+    /// <summary>The root directory, local or in the store.</summary>
+    public CipherDir Root => Store is null ? new CipherDir(RootFd) : new CipherDir(Store, []);
+
     /// <summary>The directory the tree was opened from.</summary>
     public string RootPath { get; }
 
@@ -54,12 +76,12 @@ public sealed partial class CipherTree : IDisposable
     public ContentCipher Content { get; }
 
     /// <summary>The root directory's descriptor (O_RDONLY|O_DIRECTORY), valid until disposal.</summary>
-    public int RootFd => _root.Fd;
+    public int RootFd => _root?.Fd ?? throw new InvalidOperationException("a store tree has no root descriptor");
 
     /// <summary>Opens the root for a walk: a new descriptor plus its IVs.</summary>
     public CipherDirectory OpenRoot()
     {
-        var fd = CipherIo.ReopenDirectory(_root.Fd, out var errno)
+        var fd = CipherIo.ReopenDirectory(RootFd, out var errno)
                  ?? throw new IOException($"{RootPath}: {Libc.Describe(errno)}");
         return new CipherDirectory(fd, [], [], DirectoryIvs.Read(fd.Fd, [], Options));
     }
@@ -108,13 +130,17 @@ public sealed partial class CipherTree : IDisposable
     /// <paramref name="plainDirPath"/>) and decrypts every name with <paramref name="ivs"/>. Special files are left
     /// out; every entry that cannot be decrypted is reported, never guessed.
     /// </summary>
-    public DirectoryListing List(int dirFd, ReadOnlySpan<byte> cipherDirPath, ReadOnlySpan<byte> plainDirPath, DirectoryIvs ivs)
+    public DirectoryListing List(int dirFd, ReadOnlySpan<byte> cipherDirPath, ReadOnlySpan<byte> plainDirPath, DirectoryIvs ivs) =>
+        List(new CipherDir(dirFd), cipherDirPath, plainDirPath, ivs);
+
+    /// <summary><see cref="List(int, ReadOnlySpan{byte}, ReadOnlySpan{byte}, DirectoryIvs)"/> for a local or store directory.</summary>
+    public DirectoryListing List(CipherDir dir, ReadOnlySpan<byte> cipherDirPath, ReadOnlySpan<byte> plainDirPath, DirectoryIvs ivs)
     {
         ArgumentNullException.ThrowIfNull(ivs);
         var entries = new List<CipherEntry>();
         var problems = new List<CipherProblem>();
         AddDirIvProblem(cipherDirPath, plainDirPath, ivs, problems);
-        var raw = CipherIo.ReadEntries(dirFd, out var errno);
+        var raw = dir.ReadEntries(out var errno);
         if (raw is null)
         {
             problems.Add(new CipherProblem(CipherProblemKind.ReadError, cipherDirPath.ToArray(), plainDirPath.ToArray(),
@@ -155,7 +181,7 @@ public sealed partial class CipherTree : IDisposable
             bool isLong = NameTransform.IsLongNameEntry(cipherName);
             if (isLong)
             {
-                int nameFileLength = ReadNameFile(dirFd, cipherName, nameFile, out var problemKind, out var detail);
+                int nameFileLength = ReadNameFile(dir, cipherName, nameFile, out var problemKind, out var detail);
                 if (nameFileLength < 0)
                 {
                     problems.Add(Problem(problemKind, cipherDirPath, cipherName, plainDirPath, detail));
@@ -243,6 +269,12 @@ public sealed partial class CipherTree : IDisposable
     /// the hashed name already commits to the full encrypted name.
     /// </summary>
     public Errno Resolve(int dirFd, ReadOnlySpan<byte> cipherDirPath, DirectoryIvs ivs, ReadOnlySpan<byte> plainName,
+        Span<byte> cipherName, out int cipherNameLength, out Libc.StatxBuffer stat) =>
+        Resolve(new CipherDir(dirFd), cipherDirPath, ivs, plainName, cipherName, out cipherNameLength, out stat);
+
+    /// <summary><see cref="Resolve(int, ReadOnlySpan{byte}, DirectoryIvs, ReadOnlySpan{byte}, Span{byte}, out int, out Libc.StatxBuffer)"/>
+    /// for a local or store directory.</summary>
+    public Errno Resolve(CipherDir dir, ReadOnlySpan<byte> cipherDirPath, DirectoryIvs ivs, ReadOnlySpan<byte> plainName,
         Span<byte> cipherName, out int cipherNameLength, out Libc.StatxBuffer stat)
     {
         ArgumentNullException.ThrowIfNull(ivs);
@@ -260,7 +292,7 @@ public sealed partial class CipherTree : IDisposable
             }
             plainName.CopyTo(cipherName);
             cipherNameLength = plainName.Length;
-            return Libc.StatxName(dirFd, plainName, out stat);
+            return dir.Stat(plainName, out stat);
         }
         Span<byte> fullName = stackalloc byte[NameTransform.MaxCipherNameLength];
         for (int i = 0; i < ivs.Count; i++)
@@ -269,7 +301,7 @@ public sealed partial class CipherTree : IDisposable
             int length = Names.IsLongName(fullLength)
                 ? Names.HashLongName(fullName[..fullLength], cipherName)
                 : CopyTo(fullName[..fullLength], cipherName);
-            var errno = Libc.StatxName(dirFd, cipherName[..length], out stat);
+            var errno = dir.Stat(cipherName[..length], out stat);
             if (errno != Errno.ENOENT)
             {
                 cipherNameLength = length;
@@ -294,6 +326,11 @@ public sealed partial class CipherTree : IDisposable
     /// checks that it hashes to the entry name. Returns the length, or -1 with the problem.
     /// </summary>
     public int ReadNameFile(int dirFd, ReadOnlySpan<byte> hashedName, Span<byte> fullCipherName, out CipherProblemKind problem,
+        out string detail) =>
+        ReadNameFile(new CipherDir(dirFd), hashedName, fullCipherName, out problem, out detail);
+
+    /// <summary>ReadNameFile for a local or store directory.</summary>
+    public int ReadNameFile(CipherDir dir, ReadOnlySpan<byte> hashedName, Span<byte> fullCipherName, out CipherProblemKind problem,
         out string detail)
     {
         Span<byte> dotName = stackalloc byte[Libc.NameMax + 8];
@@ -307,7 +344,7 @@ public sealed partial class CipherTree : IDisposable
         NameTransform.LongNameSuffix.CopyTo(dotName[hashedName.Length..]);
         dotName = dotName[..(hashedName.Length + NameTransform.LongNameSuffix.Length)];
         Span<byte> buffer = stackalloc byte[NameFileBufferSize];
-        int length = CipherIo.ReadSmallFile(dirFd, dotName, buffer, out var errno);
+        int length = dir.ReadSmallFile(dotName, buffer, out var errno);
         if (length < 0)
         {
             (problem, detail) = errno switch
@@ -340,7 +377,7 @@ public sealed partial class CipherTree : IDisposable
         return length;
     }
 
-    public void Dispose() => _root.Dispose();
+    public void Dispose() => _root?.Dispose();
 
     private static CipherProblem Problem(CipherProblemKind kind, ReadOnlySpan<byte> cipherDirPath, ReadOnlySpan<byte> cipherName,
         ReadOnlySpan<byte> plainDirPath, string detail) =>

@@ -40,7 +40,11 @@ public sealed class DirectoryIvs
 
     /// <summary>Reads gocryptfs.diriv of the directory <paramref name="dirFd"/> whose cipher path is
     /// <paramref name="cipherDirPath"/> (root = empty) and builds the candidate list.</summary>
-    public static DirectoryIvs Read(int dirFd, ReadOnlySpan<byte> cipherDirPath, FormatOptions options)
+    public static DirectoryIvs Read(int dirFd, ReadOnlySpan<byte> cipherDirPath, FormatOptions options) =>
+        Read(new CipherDir(dirFd), cipherDirPath, options);
+
+    /// <summary>Read for a local or store directory.</summary>
+    public static DirectoryIvs Read(CipherDir dir, ReadOnlySpan<byte> cipherDirPath, FormatOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!options.HasDirIvFiles)
@@ -51,7 +55,7 @@ public sealed class DirectoryIvs
         PathIv.Compute(cipherDirPath, PathIvPurpose.DirIv, pathIv);
 
         Span<byte> buffer = stackalloc byte[PathIv.Size + 1];
-        int length = CipherIo.ReadSmallFile(dirFd, NameTransform.DirIvFileName, buffer, out var errno);
+        int length = dir.ReadSmallFile(NameTransform.DirIvFileName, buffer, out var errno);
         DirIvStatus status;
         if (length < 0)
         {

@@ -25,13 +25,17 @@ public static class MountCommand
         var debug = new Option<bool>("--debug") { Description = "Log every FUSE request (very verbose)." };
         var noIoUring = new Option<bool>("--no-io-uring") { Description = "Serve every request through /dev/fuse even where the kernel offers FUSE over io_uring (fuse.enable_uring=Y; see README)." };
         var logFile = new Option<FileInfo?>("--log") { Description = "In background mode, append the daemon's log to FILE (default: discarded).", HelpName = "FILE" };
-        var source = new Argument<string>("SOURCE") { Description = "PLAINDIR with --reverse, otherwise CIPHERDIR." };
+        var ssh = new Option<string?>("--ssh") { Description = "For a [user@]host:PATH source: the remote shell command, as rsync's -e (default: ssh; ServerAliveInterval=15 is added).", HelpName = "CMD" };
+        var snapshot = new Option<string?>("--snapshot") { Description = "For a [user@]host:DEST source: mount this snapshot (a name 'reversecrypt snapshots' lists) instead of the latest.", HelpName = "NAME" };
+        var timeout = new Option<double>("--timeout") { Description = "For a [user@]host:PATH source: seconds an SFTP request may take; then the connection is dropped (pending reads answer EIO) and the next request reconnects.", DefaultValueFactory = _ => 30.0, HelpName = "S" };
+        var source = new Argument<string>("SOURCE") { Description = "PLAINDIR with --reverse, otherwise CIPHERDIR or [user@]host:PATH (a remote snapshot, read over SFTP)." };
         var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "An empty directory outside SOURCE." };
         var password = new PasswordOptions();
         var excludes = new ExcludeOptions();
-        var command = new Command("mount", "Mount an encrypted view of a plaintext directory (--reverse), or a decrypted view of an encrypted copy.")
+        var command = new Command("mount", "Mount an encrypted view of a plaintext directory (--reverse), or a decrypted view of an encrypted copy, local or remote ([user@]host:PATH, over SFTP).")
         {
-            reverse, config, hideConfig, allowOther, foreground, attrTimeout, debug, noIoUring, logFile, source, mountPoint,
+            reverse, config, hideConfig, allowOther, foreground, attrTimeout, debug, noIoUring, logFile, ssh, snapshot, timeout,
+            source, mountPoint,
         };
         password.AddTo(command);
         excludes.AddTo(command);
@@ -40,6 +44,13 @@ public static class MountCommand
             var sourceDir = r.GetValue(source)!;
             var mp = r.GetValue(mountPoint)!;
             var isReverse = r.GetValue(reverse);
+            var remote = !isReverse && RemoteMount.IsRemote(sourceDir);
+            if (!remote && (r.GetValue(ssh) is not null || r.GetValue(snapshot) is not null || r.GetResult(timeout) is { Implicit: false }))
+                throw new CliException(ExitCodes.Usage, "--ssh, --snapshot and --timeout are for a remote source ([user@]host:PATH)");
+            if (remote)
+                return RemoteMount.Run(password.Bind(r), sourceDir, mp, r.GetValue(config)?.FullName, r.GetValue(ssh), r.GetValue(snapshot),
+                    r.GetValue(timeout), r.GetValue(foreground), r.GetValue(allowOther), r.GetValue(debug), r.GetValue(logFile)?.FullName,
+                    !r.GetValue(noIoUring));
             if (!isReverse) return ForwardMount.Run(r, password, sourceDir, mp, r.GetValue(config)?.FullName, r.GetValue(foreground), r.GetValue(allowOther), r.GetValue(debug), r.GetValue(logFile)?.FullName, !r.GetValue(noIoUring));
             ReverseView.Validate(sourceDir, mp);
             var exclude = excludes.BindMatcher(r);

@@ -1,4 +1,5 @@
 using ReverseCrypt.Interop;
+using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.FileSystems.Forward;
 
@@ -6,7 +7,8 @@ public sealed partial class ForwardFileSystem
 {
     private const Libc.OpenFlags DirPathFlags = Libc.OpenFlags.O_PATH | Libc.OpenFlags.O_DIRECTORY | Libc.OpenFlags.O_NOFOLLOW;
 
-    /// <summary>A borrowed directory descriptor; the descriptor stays open until disposed even if the cache evicts it.</summary>
+    /// <summary>A borrowed directory descriptor; the descriptor stays open until disposed even if the cache evicts it.
+    /// Over a store (remote tree) it holds no descriptor, only the directory's cipher path.</summary>
     private readonly struct DirLease : IDisposable
     {
         private readonly SafeFd? _fd;
@@ -16,9 +18,18 @@ public sealed partial class ForwardFileSystem
             bool added = false;
             fd.DangerousAddRef(ref added);
             _fd = fd;
+            Dir = new CipherDir(fd.Fd);
+        }
+
+        public DirLease(CipherDir storeDir)
+        {
+            Dir = storeDir;
         }
 
         public int Fd => _fd?.Fd ?? -1;
+
+        /// <summary>The directory for the CipherTree / CipherDir calls.</summary>
+        public CipherDir Dir { get; }
 
         public void Dispose() => _fd?.DangerousRelease();
     }
@@ -35,6 +46,11 @@ public sealed partial class ForwardFileSystem
         {
             return Errno.ENOTDIR;
         }
+        if (_store is not null)
+        {
+            lease = new DirLease(new CipherDir(_store, dir.CipherPath));
+            return Errno.OK;
+        }
         var chain = new List<ForwardNode>();
         DirLease current = default;
         lock (_fdLock)
@@ -43,7 +59,7 @@ public sealed partial class ForwardFileSystem
             {
                 if (node.IsRoot)
                 {
-                    current = new DirLease(_rootPathFd);
+                    current = new DirLease(_rootPathFd!);
                     break;
                 }
                 if (node.DirFd is { } cached)

@@ -26,16 +26,16 @@ public sealed partial class ForwardFileSystem
         }
         using (lease)
         {
-            var ivs = DirectoryIvs.Read(lease.Fd, node.CipherPath, _tree.Options);
+            var ivs = DirectoryIvs.Read(lease.Dir, node.CipherPath, _tree.Options);
             node.Ivs = ivs;
-            var listing = _tree.List(lease.Fd, node.CipherPath, node.PlainPath, ivs);
+            var listing = _tree.List(lease.Dir, node.CipherPath, node.PlainPath, ivs);
             if (listing.Problems.Count > 0)
             {
                 LogProblems(listing.Problems);
             }
-            Libc.StatxFd(lease.Fd, out var self);
+            lease.Dir.StatSelf(out var self);
             ulong ino = MapIno(self), parentIno = ino;
-            if (!node.IsRoot && Libc.StatxName(lease.Fd, ".."u8, out var parent) == Errno.OK)
+            if (!node.IsRoot && lease.Dir.Stat(".."u8, out var parent) == Errno.OK)
             {
                 parentIno = MapIno(parent);
             }
@@ -97,12 +97,12 @@ public sealed partial class ForwardFileSystem
                     continue;
                 }
                 var item = dir.Entries[(int)index - 2];
-                if (Libc.StatxName(lease.Fd, item.CipherName, out var stat) != Errno.OK)
+                if (lease.Dir.Stat(item.CipherName, out var stat) != Errno.OK)
                 {
                     continue; // vanished since opendir
                 }
                 var node = GetOrAddChild(dir.Node, item.CipherName, item.PlainName, stat.FileType, addLookup: true);
-                var entry = ToEntry(node, lease.Fd, stat);
+                var entry = ToEntry(node, lease.Dir, stat);
                 if (!writer.TryAddPlus(item.PlainName, entry, index + 1))
                 {
                     Forget(node.NodeId, 1);

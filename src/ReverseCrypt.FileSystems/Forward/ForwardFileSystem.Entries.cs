@@ -26,9 +26,9 @@ public sealed partial class ForwardFileSystem
         }
         using (lease)
         {
-            var ivs = parent.Ivs ??= DirectoryIvs.Read(lease.Fd, parent.CipherPath, _tree.Options);
+            var ivs = parent.Ivs ??= DirectoryIvs.Read(lease.Dir, parent.CipherPath, _tree.Options);
             Span<byte> cipherName = stackalloc byte[CipherTree.MaxVisibleNameLength];
-            errno = _tree.Resolve(lease.Fd, parent.CipherPath, ivs, name, cipherName, out int length, out var stat);
+            errno = _tree.Resolve(lease.Dir, parent.CipherPath, ivs, name, cipherName, out int length, out var stat);
             if (errno != Errno.OK)
             {
                 return errno is Errno.EINVAL ? Errno.ENOENT : errno;
@@ -38,7 +38,7 @@ public sealed partial class ForwardFileSystem
                 return Errno.ENOENT;
             }
             var node = GetOrAddChild(parent, cipherName[..length].ToArray(), name.ToArray(), stat.FileType, addLookup: true);
-            entry = ToEntry(node, lease.Fd, stat);
+            entry = ToEntry(node, lease.Dir, stat);
             return Errno.OK;
         }
     }
@@ -54,10 +54,10 @@ public sealed partial class ForwardFileSystem
         }
         if (node.IsRoot)
         {
-            var rootErrno = Libc.StatxFd(_rootPathFd.Fd, out var rootStat);
+            var rootErrno = _rootPathFd is not null ? Libc.StatxFd(_rootPathFd.Fd, out var rootStat) : _tree.Root.StatSelf(out rootStat);
             if (rootErrno == Errno.OK)
             {
-                attr = ToAttr(node, -1, rootStat);
+                attr = ToAttr(node, null, rootStat);
             }
             return rootErrno;
         }
@@ -68,7 +68,7 @@ public sealed partial class ForwardFileSystem
         }
         using (lease)
         {
-            errno = Libc.StatxName(lease.Fd, node.CipherName, out var stat);
+            errno = lease.Dir.Stat(node.CipherName, out var stat);
             if (errno != Errno.OK)
             {
                 return errno;
@@ -77,7 +77,7 @@ public sealed partial class ForwardFileSystem
             {
                 return Errno.ESTALE; // replaced by another kind of object
             }
-            attr = ToAttr(node, lease.Fd, stat);
+            attr = ToAttr(node, lease.Dir, stat);
             return Errno.OK;
         }
     }
@@ -102,7 +102,7 @@ public sealed partial class ForwardFileSystem
         using (lease)
         {
             Span<byte> plainTarget = stackalloc byte[CipherTree.MaxTargetLength];
-            errno = _tree.ReadSymlink(lease.Fd, node.CipherName, plainTarget, out int plainLength);
+            errno = _tree.ReadSymlink(lease.Dir, node.CipherName, plainTarget, out int plainLength);
             if (errno == Errno.EINVAL)
             {
                 LogDamage(node.CipherPath, node.PlainPath, "the symlink target does not decrypt");
@@ -125,6 +125,12 @@ public sealed partial class ForwardFileSystem
     public override Errno Statfs(ulong nodeId, out FuseStatfs statfs)
     {
         statfs = default;
+        if (_rootPathFd is null)
+        {
+            // A store (SFTP v3) has no statfs: report an empty filesystem with the usual limits.
+            statfs = FuseMapping.FromStatfs(new Libc.StatfsBuffer { Bsize = 4096, Frsize = 4096, Namelen = 255 });
+            return Errno.OK;
+        }
         if (Libc.Fstatfs(_rootPathFd.Fd, out var fs) != 0)
         {
             return Libc.LastErrno;
@@ -149,12 +155,12 @@ public sealed partial class ForwardFileSystem
         return FuseMapping.CheckMode(attr, mask);
     }
 
-    private FuseEntry ToEntry(ForwardNode node, int parentFd, in Libc.StatxBuffer stat)
+    private FuseEntry ToEntry(ForwardNode node, CipherDir? parent, in Libc.StatxBuffer stat)
     {
         var entry = new FuseEntry
         {
             NodeId = node.NodeId,
-            Attr = ToAttr(node, parentFd, stat),
+            Attr = ToAttr(node, parent, stat),
             EntryTimeout = Timeout,
             AttrTimeout = Timeout,
         };
@@ -163,7 +169,7 @@ public sealed partial class ForwardFileSystem
 
     /// <summary>The plaintext view of a cipher object's attributes: sizes translated (docs/format.md 8.4, 9), all other
     /// metadata passed through, the cipher inode number shown (so hard links share it).</summary>
-    private FuseAttr ToAttr(ForwardNode node, int parentFd, in Libc.StatxBuffer stat)
+    private FuseAttr ToAttr(ForwardNode node, CipherDir? parent, in Libc.StatxBuffer stat)
     {
         ulong size = stat.Size;
         switch (stat.FileType)
@@ -171,8 +177,8 @@ public sealed partial class ForwardFileSystem
             case CipherIo.S_IFREG:
                 size = (ulong)ContentLayout.CipherToPlainSize((long)stat.Size);
                 break;
-            case CipherIo.S_IFLNK when parentFd >= 0:
-                size = (ulong)SymlinkLength(node, parentFd, stat);
+            case CipherIo.S_IFLNK when parent is { } parentDir:
+                size = (ulong)SymlinkLength(node, parentDir, stat);
                 break;
         }
         var attr = FuseMapping.FromStatx(stat, MapIno(stat));
@@ -182,7 +188,7 @@ public sealed partial class ForwardFileSystem
     }
 
     /// <summary>st_size of a symlink = length of its plaintext target (decrypted once per change of the link).</summary>
-    private int SymlinkLength(ForwardNode node, int parentFd, in Libc.StatxBuffer stat)
+    private int SymlinkLength(ForwardNode node, CipherDir parent, in Libc.StatxBuffer stat)
     {
         var fingerprint = (stat.Ino, stat.Mtime.Sec, stat.Mtime.Nsec, stat.Ctime.Sec, stat.Ctime.Nsec, stat.Size);
         lock (node)
@@ -194,7 +200,7 @@ public sealed partial class ForwardFileSystem
             }
         }
         Span<byte> target = stackalloc byte[CipherTree.MaxTargetLength];
-        var errno = _tree.ReadSymlink(parentFd, node.CipherName, target, out int length);
+        var errno = _tree.ReadSymlink(parent, node.CipherName, target, out int length);
         if (errno != Errno.OK)
         {
             return (int)Math.Min(stat.Size, int.MaxValue); // readlink will report the damage

@@ -35,7 +35,7 @@ public sealed partial class ForwardFileSystem
         ContentStatus status;
         using (lease)
         {
-            file = CipherFile.Open(_tree, lease.Fd, node.CipherName, node.CipherPath, out status, out errno);
+            file = CipherFile.Open(_tree, lease.Dir, node.CipherName, node.CipherPath, out status, out errno);
         }
         if (file is null)
         {

@@ -13,6 +13,10 @@ public sealed partial class ForwardFileSystem
         {
             return Errno.ENOENT;
         }
+        if (_store is not null)
+        {
+            return Errno.OK; // SFTP v3 carries no xattrs: a remote tree shows none (README, "Browsing a remote snapshot")
+        }
         var errno = AcquireParent(node, out var lease);
         if (errno != Errno.OK)
         {
@@ -61,7 +65,7 @@ public sealed partial class ForwardFileSystem
         }
         Span<byte> cipherAttrName = stackalloc byte[Storage.CipherTree.MaxCipherXattrNameLength];
         int cipherAttrLength = _tree.EncryptXattrName(name, cipherAttrName);
-        if (cipherAttrLength < 0 || cipherAttrLength > Libc.XattrNameMax)
+        if (cipherAttrLength < 0 || cipherAttrLength > Libc.XattrNameMax || _store is not null)
         {
             return Errno.ENODATA;
         }

@@ -27,7 +27,8 @@ public sealed partial class ForwardFileSystem : FuseFileSystemBase, IDisposable
     private readonly ForwardOptions _options;
     private readonly CipherTree _tree;
     private readonly ILogger _logger;
-    private readonly SafeFd _rootPathFd;
+    private readonly SafeFd? _rootPathFd;
+    private readonly ICipherStore? _store;
     private readonly ulong _rootDev;
     private readonly ForwardNode _root;
     private readonly Lock _nodeLock = new();
@@ -72,6 +73,36 @@ public sealed partial class ForwardFileSystem : FuseFileSystemBase, IDisposable
         ForwardLog.ViewCreated(_logger, options.CipherDir, _rootDev);
     }
 
+    /// <summary>
+    /// The view of an encrypted tree behind <paramref name="store"/> (a remote snapshot over SFTP):
+    /// <see cref="ForwardOptions.CipherDir"/> only names it. The store is borrowed. Throws
+    /// <see cref="WrongKeyException"/> when nothing in its root decrypts, IOException when the root cannot be read.
+    /// </summary>
+    public ForwardFileSystem(ForwardOptions options, ICipherStore store, CryptoCore core, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(core);
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _store = store;
+        _tree = new CipherTree(store, options.CipherDir, core);
+        var errno = store.Stat([], out var rootStat);
+        if (errno != Errno.OK)
+        {
+            throw new IOException($"{options.CipherDir}: {Libc.Describe(errno)}");
+        }
+        if (rootStat.FileType != CipherIo.S_IFDIR)
+        {
+            throw new IOException($"{options.CipherDir}: not a directory");
+        }
+        _tree.CheckKey();
+        _rootDev = rootStat.Dev;
+        _root = new ForwardNode(FuseConstants.RootNodeId) { LookupCount = 1 };
+        _nodes.Add(_root.NodeId, _root);
+        ForwardLog.ViewCreated(_logger, options.CipherDir, _rootDev);
+    }
+
     /// <summary>The format options of the tree (from the config or the command line).</summary>
     public FormatOptions Format => _tree.Options;
 
@@ -105,7 +136,7 @@ public sealed partial class ForwardFileSystem : FuseFileSystemBase, IDisposable
             }
             _lru.Clear();
         }
-        _rootPathFd.Dispose();
+        _rootPathFd?.Dispose();
         _tree.Dispose();
     }
 

@@ -39,6 +39,7 @@ public sealed class SshServer : IDisposable
                 UsePAM no
                 PidFile none
                 LogLevel ERROR
+                Subsystem sftp /usr/lib/openssh/sftp-server
                 """);
             started = TryStart();
         }
@@ -48,6 +49,13 @@ public sealed class SshServer : IDisposable
     }
 
     public int Port { get; private set; }
+
+    /// <summary>The listening sshd; each connection is served by a child of it (its session process).</summary>
+    public int Pid => _process.Id;
+
+    /// <summary>The session processes (one per open connection): the children of the listening sshd.</summary>
+    public IReadOnlyList<int> SessionPids() =>
+        [.. Run.Shell($"pgrep -P {Pid}").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
 
     public string HostKey { get; }
 
