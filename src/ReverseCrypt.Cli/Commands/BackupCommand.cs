@@ -247,10 +247,18 @@ public static class BackupCommand
             if (!dryRun) RunPre(hooks, outcome, run, cancellation);
             if (hooks.SnapshotKind is { } snapshotKind)
             {
-                sourceSnapshot = SourceSnapshot.Create(snapshotKind, settings.PlainDir, hooks.SnapshotSize,
+                sourceSnapshot = SourceSnapshot.Create(snapshotKind, settings.PlainDir, hooks.Destination, hooks.SnapshotSize,
                     warning => Console.Error.WriteLine($"reversecrypt: warning: {warning}"), cancellation);
-                // The same key, config and excludes; only the tree is the snapshot's (the same relative layout).
-                settings = settings with { PlainDir = sourceSnapshot.ViewRoot };
+                // The same key and excludes; only the tree is the snapshot's (the same relative layout). The config in
+                // PLAINDIR is the snapshot's copy, so that the view shows it as gocryptfs.conf (not as a file of the
+                // tree) exactly as a view of PLAINDIR itself does.
+                var inTreeConfig = settings.ConfigPath is { } config && Path.GetFullPath(config)
+                    == Path.Combine(Path.GetFullPath(settings.PlainDir), ConfigLocator.ReverseName);
+                settings = settings with
+                {
+                    PlainDir = sourceSnapshot.ViewRoot,
+                    ConfigPath = inTreeConfig ? Path.Combine(sourceSnapshot.ViewRoot, ConfigLocator.ReverseName) : settings.ConfigPath,
+                };
                 if (cancellation.IsCancellationRequested) throw Interrupted();
             }
             var mountDir = Map(() => ViewRuntimeDirectory.Create("backup"));

@@ -18,14 +18,18 @@ public enum SourceSnapshotKind
 /// removes it first). The backup of the snapshot has the same cipher paths as a backup of the source itself: the view's
 /// root is the snapshot's copy of the source directory, checked by <see cref="ViewRoot"/>.
 /// <list type="bullet">
-/// <item>btrfs: the source must be a subvolume; <c>btrfs subvolume snapshot -r SOURCE SOURCE/.reversecrypt-snap-TAG</c>
-/// (inside the source, so always on the same filesystem; the snapshot does not contain itself);</item>
+/// <item>btrfs: the source must be a subvolume; <c>btrfs subvolume snapshot -r SOURCE PARENT/.reversecrypt-snap-TAG</c>,
+/// next to the source (same filesystem, and the source itself is not touched). When the source is the root of a mount
+/// (e.g. a subvolume mounted with subvol=), its parent is another filesystem: the snapshot is then made inside the
+/// source (it does not contain itself), and the source's modification time, which adding and removing the snapshot
+/// changes, is put back afterwards so that verify sees no change;</item>
 /// <item>lvm: the source may be any directory of an ext4/XFS/... filesystem on a logical volume;
 /// <c>lvcreate -s -n reversecrypt-snap-TAG -L SIZE VG/LV</c> (or <c>-l 10%ORIGIN</c>), mounted read-only (XFS:
 /// ro,nouuid) on RUNTIME/.reversecrypt-snap-TAG; the view root is the same directory below that mount.</item>
 /// </list>
-/// TAG is the source directory's name and 8 hex digits of a hash of its full path: stable from run to run, different
-/// for two sources.
+/// TAG is the source directory's name and 8 hex digits of a hash of its full path and the destination: stable from run
+/// to run of one job (the destination lock keeps two runs of it apart), different for two sources or for two
+/// destinations of one source (whose runs may overlap and must not remove each other's snapshot).
 /// </summary>
 public sealed class SourceSnapshot : IDisposable
 {
@@ -37,6 +41,9 @@ public sealed class SourceSnapshot : IDisposable
 
     private readonly Action<string> _warn;
     private bool _removed;
+
+    /// <summary>btrfs inside the source: the source's mtime before the snapshot (seconds.nanoseconds).</summary>
+    private string? _sourceMtime;
 
     private SourceSnapshot(SourceSnapshotKind kind, string source, string path, string viewRoot, string? lv, Action<string> warn)
     {
@@ -72,43 +79,54 @@ public sealed class SourceSnapshot : IDisposable
         }
     }
 
-    /// <summary>The fixed part of the names: the source's directory name and a hash of its full path.</summary>
-    public static string Tag(string source)
+    /// <summary>The fixed part of the names: the source's directory name and a hash of its full path and DESTINATION.</summary>
+    public static string Tag(string source, string destination)
     {
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
         var full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(source));
         var name = new StringBuilder();
         foreach (var c in System.IO.Path.GetFileName(full))
             name.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '+' ? c : '_');
         if (name.Length == 0) name.Append("root");
         if (name.Length > 40) name.Length = 40;
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full)))[..8];
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full + "\0" + destination)))[..8];
         return $"{name}.{hash}";
     }
 
-    /// <summary>Where a btrfs snapshot of SOURCE is made (and looked for after a killed run).</summary>
-    public static string BtrfsPath(string source) => System.IO.Path.Combine(source, Prefix + Tag(source));
+    /// <summary>Where a btrfs snapshot of SOURCE is made (and looked for after a killed run): next to SOURCE, or inside
+    /// it when SOURCE is a mount point.</summary>
+    public static string BtrfsPath(string source, string destination)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        source = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(source));
+        var parent = System.IO.Path.GetDirectoryName(source);
+        var dir = parent is null || IsMountpoint(source) ? source : parent;
+        return System.IO.Path.Combine(dir, Prefix + Tag(source, destination));
+    }
 
     /// <summary>The mountpoint of the LVM snapshot of SOURCE.</summary>
-    public static string LvmMountpoint(string source) => System.IO.Path.Combine(ViewRuntimeDirectory.SharedBase(), Prefix + Tag(source));
+    public static string LvmMountpoint(string source, string destination) =>
+        System.IO.Path.Combine(ViewRuntimeDirectory.SharedBase(), Prefix + Tag(source, destination));
 
     /// <summary>The name of the LVM snapshot volume of SOURCE.</summary>
-    public static string LvmName(string source) => LvPrefix + Tag(source);
+    public static string LvmName(string source, string destination) => LvPrefix + Tag(source, destination);
 
     /// <summary>
     /// Removes what a killed earlier run left for SOURCE, then takes the snapshot. Throws
     /// <see cref="BackupException"/> (<see cref="BackupErrorKind.SourceSnapshot"/>) when it cannot; then nothing is left.
     /// <paramref name="size"/> is lvcreate's -L SIZE, or -l when it contains '%'.
     /// </summary>
-    public static SourceSnapshot Create(SourceSnapshotKind kind, string source, string? size, Action<string> warn,
-        CancellationToken cancellation = default)
+    public static SourceSnapshot Create(SourceSnapshotKind kind, string source, string destination, string? size,
+        Action<string> warn, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(warn);
         source = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(source));
         return kind == SourceSnapshotKind.Btrfs
-            ? CreateBtrfs(source, warn, cancellation)
-            : CreateLvm(source, size ?? DefaultLvmSize, warn, cancellation);
+            ? CreateBtrfs(source, destination, warn, cancellation)
+            : CreateLvm(source, destination, size ?? DefaultLvmSize, warn, cancellation);
     }
 
     private static BackupException Fail(string message, Exception? inner = null) =>
@@ -134,18 +152,26 @@ public sealed class SourceSnapshot : IDisposable
         return line.Length > 0 ? line : $"exit code {r.ExitCode}";
     }
 
-    private static SourceSnapshot CreateBtrfs(string source, Action<string> warn, CancellationToken cancellation)
+    private static SourceSnapshot CreateBtrfs(string source, string destination, Action<string> warn, CancellationToken cancellation)
     {
         if (!Directory.Exists(source)) throw new BackupException(BackupErrorKind.BadSource, $"{source}: no such directory");
         var show = Tool("btrfs", ["subvolume", "show", source], cancellation);
         if (show.ExitCode != 0)
             throw Fail($"{source} is not a btrfs subvolume ({FirstLine(show)}); make it one (btrfs subvolume create) or give its subvolume as the source");
-        var path = BtrfsPath(source);
+        var path = BtrfsPath(source, destination);
         RemoveStaleBtrfs(path, warn, cancellation);
-        var made = Tool("btrfs", ["subvolume", "snapshot", "-r", source, path], cancellation);
+        // Inside the source, adding the snapshot changes the source's mtime: noted now, put back after the removal.
+        string? mtime = null;
+        if (System.IO.Path.GetDirectoryName(path) == source)
+        {
+            var stat = Tool("stat", ["-c", "%.9Y", source], cancellation);
+            mtime = stat.ExitCode == 0 ? stat.Stdout.Trim() : null;
+        }
+        // Not cancelled half-way: a signal now is seen by the caller once the snapshot exists and can be removed.
+        var made = Tool("btrfs", ["subvolume", "snapshot", "-r", source, path], CancellationToken.None);
         if (made.ExitCode != 0)
             throw Fail($"btrfs subvolume snapshot -r {source} {path} failed: {FirstLine(made)}");
-        return new SourceSnapshot(SourceSnapshotKind.Btrfs, source, path, path, null, warn);
+        return new SourceSnapshot(SourceSnapshotKind.Btrfs, source, path, path, null, warn) { _sourceMtime = mtime };
     }
 
     private static void RemoveStaleBtrfs(string path, Action<string> warn, CancellationToken cancellation)
@@ -158,11 +184,11 @@ public sealed class SourceSnapshot : IDisposable
         warn($"removed the source snapshot {path} left by a killed run");
     }
 
-    private static SourceSnapshot CreateLvm(string source, string size, Action<string> warn, CancellationToken cancellation)
+    private static SourceSnapshot CreateLvm(string source, string destination, string size, Action<string> warn, CancellationToken cancellation)
     {
         if (!Directory.Exists(source)) throw new BackupException(BackupErrorKind.BadSource, $"{source}: no such directory");
-        var mountpoint = LvmMountpoint(source);
-        var name = LvmName(source);
+        var mountpoint = LvmMountpoint(source, destination);
+        var name = LvmName(source, destination);
         var found = Tool("findmnt", ["-n", "-P", "-o", "SOURCE,TARGET,FSTYPE", "-T", source], cancellation);
         var fields = ParsePairs(found.Stdout);
         if (found.ExitCode != 0 || !fields.TryGetValue("SOURCE", out var device) || !fields.TryGetValue("TARGET", out var target))
@@ -179,7 +205,7 @@ public sealed class SourceSnapshot : IDisposable
         RemoveStaleLvm(mountpoint, snapshotLv, warn, cancellation);
 
         var sizeArgs = size.Contains('%', StringComparison.Ordinal) ? new[] { "-l", size } : ["-L", size];
-        var made = Tool("lvcreate", ["-q", "-s", "-n", name, .. sizeArgs, origin], cancellation);
+        var made = Tool("lvcreate", ["-q", "-s", "-n", name, .. sizeArgs, origin], CancellationToken.None);
         if (made.ExitCode != 0)
             throw Fail($"lvcreate -s -n {name} {string.Join(' ', sizeArgs)} {origin} failed: {FirstLine(made)}");
         var snapshot = new SourceSnapshot(SourceSnapshotKind.Lvm, source, mountpoint, System.IO.Path.GetFullPath(System.IO.Path.Combine(mountpoint, relative)), snapshotLv, warn);
@@ -188,7 +214,7 @@ public sealed class SourceSnapshot : IDisposable
             Directory.CreateDirectory(ViewRuntimeDirectory.SharedBase(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             Directory.CreateDirectory(mountpoint, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var options = fsType == "xfs" ? "ro,nouuid" : "ro";
-            var mounted = Tool("mount", ["-o", options, "/dev/" + snapshotLv, mountpoint], cancellation);
+            var mounted = Tool("mount", ["-o", options, "/dev/" + snapshotLv, mountpoint], CancellationToken.None);
             if (mounted.ExitCode != 0)
                 throw Fail($"mount -o {options} /dev/{snapshotLv} {mountpoint} failed: {FirstLine(mounted)}");
             if (!Directory.Exists(snapshot.ViewRoot))
@@ -270,6 +296,7 @@ public sealed class SourceSnapshot : IDisposable
         {
             var r = ChildProcess.Run("btrfs", ["subvolume", "delete", Path]);
             if (r.ExitCode != 0) failure = $"btrfs subvolume delete {Path} failed: {FirstLine(r)}";
+            else if (_sourceMtime is not null) ChildProcess.Run("touch", ["-m", "-d", "@" + _sourceMtime, "--", Source]);
         }
         else
         {
