@@ -85,47 +85,47 @@ public static class BackupCommand
             var outcome = new HookOutcome();
             var code = CommandRunner.Run(() => Capturing(outcome, () =>
             {
-            var jsonOutput = r.GetValue(json);
-            var showProgress = !Console.IsErrorRedirected;
-            var progress = showProgress ? new ProgressLine() : null;
-            var options = new BackupOptions
-            {
-                Destination = destination,
-                RemoteShell = job.RemoteShell(r),
-                Snapshots = r.GetValue(snapshots),
-                SnapshotMode = mode,
-                Retention = retention,
-                BwLimit = r.GetValue(bwlimit),
-                DryRun = r.GetValue(dryRun),
-                Now = fixedNow,
-                Progress = progress is null ? null : progress.Update,
-                RsyncMessage = line => { progress?.Clear(); Console.Error.WriteLine(line); },
-            };
-            using var run = Map(() => new BackupRun(options));
-            // Before the password and the mount: a second run to the same DEST stops here at once.
-            using var destinationLock = Map(() => DestinationLock.AcquireForWriting(destination));
-            var settings = job.OpenView(r, plainDir,
-                configPath => $"no config {configPath}; create one with 'reversecrypt init --reverse {plainDir}' (or give --config)",
-                configPath => $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");
-            using var key = settings.Key;
-            using var loggers = job.CreateLoggers(r);
+                var jsonOutput = r.GetValue(json);
+                var showProgress = !Console.IsErrorRedirected;
+                var progress = showProgress ? new ProgressLine() : null;
+                var options = new BackupOptions
+                {
+                    Destination = destination,
+                    RemoteShell = job.RemoteShell(r),
+                    Snapshots = r.GetValue(snapshots),
+                    SnapshotMode = mode,
+                    Retention = retention,
+                    BwLimit = r.GetValue(bwlimit),
+                    DryRun = r.GetValue(dryRun),
+                    Now = fixedNow,
+                    Progress = progress is null ? null : progress.Update,
+                    RsyncMessage = line => { progress?.Clear(); Console.Error.WriteLine(line); },
+                };
+                using var run = Map(() => new BackupRun(options));
+                // Before the password and the mount: a second run to the same DEST stops here at once.
+                using var destinationLock = Map(() => DestinationLock.AcquireForWriting(destination));
+                var settings = job.OpenView(r, plainDir,
+                    configPath => $"no config {configPath}; create one with 'reversecrypt init --reverse {plainDir}' (or give --config)",
+                    configPath => $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");
+                using var key = settings.Key;
+                using var loggers = job.CreateLoggers(r);
 
-            using var interrupt = new Interruption();
-            var (result, failure) = Execute(run, settings, loggers, progress, options.DryRun, hooks, outcome, interrupt.Token);
-            progress?.Clear();
-            var exitCode = failure?.ExitCode ?? (result.Error is null ? ExitCodes.Ok : ExitCodeOf(result.Error.Kind));
-            outcome.Snapshot = result.Completed ? result.Snapshot : null;
-            outcome.Error = failure?.Message ?? result.Error?.Message;
-            // The failure is printed once, on stderr (below); the text summary leaves it out. JSON keeps its "error".
-            Console.Out.Write(jsonOutput
-                ? BackupSummary.ToJson(result, plainDir, exitCode) + "\n"
-                : BackupSummary.ToText(result, plainDir));
-            Console.Out.Flush();
-            if (failure is not null && result.Error is not null && result.Error.Message != failure.Message)
-                Console.Error.WriteLine($"reversecrypt: {result.Error.Message}");
-            if (failure is not null) return CommandRunner.Fail(failure.ExitCode, failure.Message);
-            if (result.Error is not null) return CommandRunner.Fail(exitCode, result.Error.Message);
-            return ExitCodes.Ok;
+                using var interrupt = new Interruption();
+                var (result, failure) = Execute(run, settings, loggers, progress, options.DryRun, hooks, outcome, interrupt.Token);
+                progress?.Clear();
+                var exitCode = failure?.ExitCode ?? (result.Error is null ? ExitCodes.Ok : ExitCodeOf(result.Error.Kind));
+                outcome.Snapshot = result.Completed ? result.Snapshot : null;
+                outcome.Error = failure?.Message ?? result.Error?.Message;
+                // The failure is printed once, on stderr (below); the text summary leaves it out. JSON keeps its "error".
+                Console.Out.Write(jsonOutput
+                    ? BackupSummary.ToJson(result, plainDir, exitCode) + "\n"
+                    : BackupSummary.ToText(result, plainDir));
+                Console.Out.Flush();
+                if (failure is not null && result.Error is not null && result.Error.Message != failure.Message)
+                    Console.Error.WriteLine($"reversecrypt: {result.Error.Message}");
+                if (failure is not null) return CommandRunner.Fail(failure.ExitCode, failure.Message);
+                if (result.Error is not null) return CommandRunner.Fail(exitCode, result.Error.Message);
+                return ExitCodes.Ok;
             }));
             return r.GetValue(dryRun) ? code : RunPost(hooks, outcome, code);
         }));
