@@ -170,6 +170,26 @@ public class HookTests
     }
 
     [Test]
+    public void Sigterm_WhilePreRuns_StopsIt_Exit130_PostSeesInterrupted()
+    {
+        var started = Path.Combine(_s.Root, "pre-started");
+        using var process = _s.StartBackup("--snapshots", "--pre", $"touch {Run.Quote(started)}; sleep 300", "--post", RecordingPost, _s.Plain, _dest);
+        var stderr = process.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline && !process.HasExited && !File.Exists(started)) Thread.Sleep(100);
+        Assert.That(File.Exists(started), Is.True, "the --pre hook started");
+        var signalled = DateTime.UtcNow;
+        Assert.That(Libc.Kill(process.Id, Libc.SIGTERM), Is.EqualTo(0));
+        Assert.That(process.WaitForExit(60_000), Is.True, "the backup did not stop after SIGTERM");
+        Assert.That(process.ExitCode, Is.EqualTo(130), stderr.Result);
+        Assert.That(DateTime.UtcNow - signalled, Is.LessThan(TimeSpan.FromSeconds(30)), "the hook was stopped, not waited for");
+        var env = PostEnvironment();
+        Assert.That(env["REVERSECRYPT_RESULT"], Is.EqualTo("interrupted"));
+        Assert.That(env["REVERSECRYPT_PRE"], Is.EqualTo("failed"));
+        Assert.That(_s.ViewMounts, Is.Empty, "no view was mounted");
+    }
+
+    [Test]
     public void InstanceFile_PreAndPost_AreHooks_AndNotForVerify()
     {
         var configDir = _s.Sub("etc");
