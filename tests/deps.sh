@@ -5,8 +5,9 @@
 REVERSECRYPT_DEBS="fuse3 rsync openssh-server openssh-client gocryptfs attr acl systemd"
 # The tests also need: gcc make libc6-dev linux-libc-dev to build native/ (the C program that prints the kernel ABI
 # the C# code mirrors); btrfs-progs xfsprogs for btrfs and XFS filesystems on loop devices (snapshot modes); python3
-# for the tree oracle (tests/tree-manifest.py) and tests/trx-skips.py; inotify-tools for the "never opened" proofs; groff-base to render the man page.
-REVERSECRYPT_TEST_DEBS="gcc make libc6-dev linux-libc-dev btrfs-progs xfsprogs python3 inotify-tools groff-base"
+# for the tree oracle (tests/tree-manifest.py) and tests/trx-skips.py; inotify-tools for the "never opened" proofs; groff-base to render the man page;
+# lvm2 for backup --source-snapshot lvm (a volume group on a loop device); adduser for the walkthrough test.
+REVERSECRYPT_TEST_DEBS="gcc make libc6-dev linux-libc-dev btrfs-progs xfsprogs python3 inotify-tools groff-base lvm2 adduser"
 
 ensure_deps() {
     local missing=() pkg

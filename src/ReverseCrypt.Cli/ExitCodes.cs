@@ -47,6 +47,12 @@ public static class ExitCodes
     /// <summary>snapshots / restore --from: the snapshot or plaintext path asked for is not in the backup, or the
     /// destination holds no snapshots.</summary>
     public const int NotInBackup = 46;
+    /// <summary>backup: the --pre hook failed or timed out (nothing was sent), or the --post hook failed after an
+    /// otherwise successful run (the snapshot is complete).</summary>
+    public const int HookFailed = 48;
+    /// <summary>backup --source-snapshot: the source could not be snapshotted (not a btrfs subvolume, not on an LVM
+    /// volume, lvcreate/mount failed; nothing was sent), or the snapshot could not be removed after a successful run.</summary>
+    public const int SourceSnapshotFailed = 49;
     /// <summary>Interrupted by SIGINT/SIGTERM; cleaned up.</summary>
     public const int Interrupted = 130;
 
@@ -73,6 +79,8 @@ public static class ExitCodes
         (DestinationBusy, nameof(DestinationBusy), "another backup to the same destination is running"),
         (DestinationFailed, nameof(DestinationFailed), "the destination failed (full, over quota, read-only, I/O error); latest unchanged"),
         (NotInBackup, nameof(NotInBackup), "no such snapshot or path in the backup, or no snapshots at all"),
+        (HookFailed, nameof(HookFailed), "backup: the --pre hook failed (nothing sent), or the --post hook failed after a success"),
+        (SourceSnapshotFailed, nameof(SourceSnapshotFailed), "backup: --source-snapshot could not snapshot the source (nothing sent) or remove the snapshot"),
         (Interrupted, nameof(Interrupted), "interrupted by SIGINT/SIGTERM, cleaned up"),
     ];
 }

@@ -25,6 +25,7 @@ public class ManPageTests
     [TestCase("FSCK")]
     [TestCase("PATH")]
     [TestCase("INSTANCE FILES")]
+    [TestCase("HOOKS AND SOURCE SNAPSHOTS")]
     public void HasSection(string section) =>
         Assert.That(File.ReadAllLines(Page), Does.Contain(".SH " + section));
 }

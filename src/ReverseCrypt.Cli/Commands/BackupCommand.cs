@@ -36,12 +36,17 @@ public static class BackupCommand
         var bwlimit = new Option<string?>("--bwlimit") { Description = "Limit the bandwidth, as rsync --bwlimit (e.g. 5M; KiB/s without a unit).", HelpName = "RATE" };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Show what would be transferred and pruned, and list every path that would be sent (send), get new attributes (attrs) or be deleted (delete), by plaintext path; change nothing." };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object (files_transferred, bytes_sent, duration_s, snapshot, ...)." };
+        var pre = new Option<string?>("--pre") { Description = "Run CMD with /bin/sh -c before the transfer: once the destination is locked and prepared, before --source-snapshot and the view (e.g. a database dump into the source). If it fails or times out, nothing is sent and the exit code is 48. Not run with --dry-run.", HelpName = "CMD" };
+        var post = new Option<string?>("--post") { Description = "Run CMD with /bin/sh -c after the run, whatever its outcome (success, failure, SIGINT/SIGTERM), with REVERSECRYPT_EXIT, REVERSECRYPT_RESULT (ok, partial, failed, interrupted), REVERSECRYPT_SNAPSHOT, REVERSECRYPT_PRE, REVERSECRYPT_ERROR, REVERSECRYPT_SOURCE and REVERSECRYPT_DEST in its environment. Its failure is reported; it turns exit code 0 into 48 and leaves any other. Not run with --dry-run.", HelpName = "CMD" };
+        var hookTimeout = new Option<int>("--hook-timeout") { Description = "Stop a --pre or --post hook (its whole process group: SIGTERM, SIGKILL 10 s later) that runs longer than this; it then counts as failed. 0: no limit.", HelpName = "SECONDS", DefaultValueFactory = _ => (int)Hooks.DefaultTimeout.TotalSeconds };
+        var sourceSnapshot = new Option<string?>("--source-snapshot") { Description = "Back up a read-only snapshot of PLAINDIR taken after --pre, instead of the live tree, and remove it in every case (a snapshot left by a killed run is removed by the next one). btrfs: PLAINDIR must be a subvolume; the snapshot is PLAINDIR/.reversecrypt-snap-TAG. lvm: lvcreate -s of the logical volume holding PLAINDIR, mounted read-only under the runtime directory. The backup is the same as one of PLAINDIR itself.", HelpName = "btrfs|lvm" };
+        var sourceSnapshotSize = new Option<string?>("--source-snapshot-size") { Description = $"lvm: the snapshot volume's size, as lvcreate -L (e.g. 2G) or, with a %, -l (default {SourceSnapshot.DefaultLvmSize}). Writes to the origin during the run must fit in it.", HelpName = "SIZE" };
         var now = new Option<string?>("--now") { Description = "For tests: the UTC time the snapshot is named after.", Hidden = true };
         var command = new Command("backup",
             "Back up the encrypted view of a plaintext directory with rsync to a local directory or over ssh; the remote side never needs the key.\n\n" +
-            "Exit codes: 0 success; 40 rsync/ssh missing; 41 remote unreachable or login refused; 42 partial transfer (some source files vanished or were unreadable: the snapshot is completed, retention skipped); 43 rsync failed; 44 another backup to DEST is running (nothing was done); 45 the destination failed (full, quota, read-only, I/O error: the snapshot stays incomplete, latest unchanged); 130 interrupted (the incomplete snapshot is resumed by the next run); and those of 'reversecrypt --help'.")
+            "Exit codes: 0 success; 40 rsync/ssh missing; 41 remote unreachable or login refused; 42 partial transfer (some source files vanished or were unreadable: the snapshot is completed, retention skipped); 43 rsync failed; 44 another backup to DEST is running (nothing was done); 45 the destination failed (full, quota, read-only, I/O error: the snapshot stays incomplete, latest unchanged); 48 the --pre hook failed (nothing sent), or the --post hook after a success; 49 --source-snapshot failed; 130 interrupted (the incomplete snapshot is resumed by the next run); and those of 'reversecrypt --help'.")
         {
-            job.Instance, job.Config, job.SourceLatestDir, job.Ssh, snapshots, snapshotMode, keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, bwlimit, dryRun, json, job.Debug, now, job.Paths,
+            job.Instance, job.Config, job.SourceLatestDir, job.Ssh, snapshots, snapshotMode, keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, bwlimit, dryRun, json, pre, post, hookTimeout, sourceSnapshot, sourceSnapshotSize, job.Debug, now, job.Paths,
         };
         job.Password.AddTo(command);
         job.Excludes.AddTo(command);
@@ -62,47 +67,148 @@ public static class BackupCommand
             }
             if (!SnapshotModes.TryParse(r.GetValue(snapshotMode), out var mode))
                 throw new CliException(ExitCodes.Usage, $"--snapshot-mode {r.GetValue(snapshotMode)}: expected auto, btrfs, reflink or hardlink");
-            var jsonOutput = r.GetValue(json);
-            var showProgress = !Console.IsErrorRedirected;
-            var progress = showProgress ? new ProgressLine() : null;
-            var options = new BackupOptions
+            SourceSnapshotKind? snapshotKind = null;
+            if (r.GetValue(sourceSnapshot) is { } kindText)
             {
-                Destination = destination,
-                RemoteShell = job.RemoteShell(r),
-                Snapshots = r.GetValue(snapshots),
-                SnapshotMode = mode,
-                Retention = retention,
-                BwLimit = r.GetValue(bwlimit),
-                DryRun = r.GetValue(dryRun),
-                Now = fixedNow,
-                Progress = progress is null ? null : progress.Update,
-                RsyncMessage = line => { progress?.Clear(); Console.Error.WriteLine(line); },
-            };
-            using var run = Map(() => new BackupRun(options));
-            // Before the password and the mount: a second run to the same DEST stops here at once.
-            using var destinationLock = Map(() => DestinationLock.AcquireForWriting(destination));
-            var settings = job.OpenView(r, plainDir,
-                configPath => $"no config {configPath}; create one with 'reversecrypt init --reverse {plainDir}' (or give --config)",
-                configPath => $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");
-            using var key = settings.Key;
-            using var loggers = job.CreateLoggers(r);
+                snapshotKind = SourceSnapshot.TryParse(kindText, out var kind) ? kind
+                    : throw new CliException(ExitCodes.Usage, $"--source-snapshot {kindText}: expected btrfs or lvm");
+            }
+            if (r.GetValue(sourceSnapshotSize) is not null && snapshotKind != SourceSnapshotKind.Lvm)
+                throw new CliException(ExitCodes.Usage, "--source-snapshot-size goes with --source-snapshot lvm");
+            if (r.GetValue(hookTimeout) < 0)
+                throw new CliException(ExitCodes.Usage, "--hook-timeout: SECONDS cannot be negative");
+            var hooks = new HookSettings(r.GetValue(pre), r.GetValue(post),
+                r.GetValue(hookTimeout) == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(r.GetValue(hookTimeout)),
+                plainDir, destination.Text, snapshotKind, r.GetValue(sourceSnapshotSize));
+            if (r.GetValue(dryRun) && (hooks.Pre is not null || hooks.Post is not null))
+                Console.Error.WriteLine("reversecrypt: --dry-run: the --pre and --post hooks are not run");
+            var outcome = new HookOutcome();
+            var code = CommandRunner.Run(() => Capturing(outcome, () =>
+            {
+                var jsonOutput = r.GetValue(json);
+                var showProgress = !Console.IsErrorRedirected;
+                var progress = showProgress ? new ProgressLine() : null;
+                var options = new BackupOptions
+                {
+                    Destination = destination,
+                    RemoteShell = job.RemoteShell(r),
+                    Snapshots = r.GetValue(snapshots),
+                    SnapshotMode = mode,
+                    Retention = retention,
+                    BwLimit = r.GetValue(bwlimit),
+                    DryRun = r.GetValue(dryRun),
+                    Now = fixedNow,
+                    Progress = progress is null ? null : progress.Update,
+                    RsyncMessage = line => { progress?.Clear(); Console.Error.WriteLine(line); },
+                };
+                using var run = Map(() => new BackupRun(options));
+                // Before the password and the mount: a second run to the same DEST stops here at once.
+                using var destinationLock = Map(() => DestinationLock.AcquireForWriting(destination));
+                var settings = job.OpenView(r, plainDir,
+                    configPath => $"no config {configPath}; create one with 'reversecrypt init --reverse {plainDir}' (or give --config)",
+                    configPath => $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");
+                using var key = settings.Key;
+                using var loggers = job.CreateLoggers(r);
 
-            using var interrupt = new Interruption();
-            var (result, failure) = Execute(run, settings, loggers, progress, options.DryRun, interrupt.Token);
-            progress?.Clear();
-            var exitCode = failure?.ExitCode ?? (result.Error is null ? ExitCodes.Ok : ExitCodeOf(result.Error.Kind));
-            // The failure is printed once, on stderr (below); the text summary leaves it out. JSON keeps its "error".
-            Console.Out.Write(jsonOutput
-                ? BackupSummary.ToJson(result, plainDir, exitCode) + "\n"
-                : BackupSummary.ToText(result, plainDir));
-            Console.Out.Flush();
-            if (failure is not null && result.Error is not null && result.Error.Message != failure.Message)
-                Console.Error.WriteLine($"reversecrypt: {result.Error.Message}");
-            if (failure is not null) return CommandRunner.Fail(failure.ExitCode, failure.Message);
-            if (result.Error is not null) return CommandRunner.Fail(exitCode, result.Error.Message);
-            return ExitCodes.Ok;
+                using var interrupt = new Interruption();
+                var (result, failure) = Execute(run, settings, loggers, progress, options.DryRun, hooks, outcome, interrupt.Token);
+                progress?.Clear();
+                var exitCode = failure?.ExitCode ?? (result.Error is null ? ExitCodes.Ok : ExitCodeOf(result.Error.Kind));
+                outcome.Snapshot = result.Completed ? result.Snapshot : null;
+                outcome.Error = failure?.Message ?? result.Error?.Message;
+                // The failure is printed once, on stderr (below); the text summary leaves it out. JSON keeps its "error".
+                Console.Out.Write(jsonOutput
+                    ? BackupSummary.ToJson(result, plainDir, exitCode) + "\n"
+                    : BackupSummary.ToText(result, plainDir));
+                Console.Out.Flush();
+                if (failure is not null && result.Error is not null && result.Error.Message != failure.Message)
+                    Console.Error.WriteLine($"reversecrypt: {result.Error.Message}");
+                if (failure is not null) return CommandRunner.Fail(failure.ExitCode, failure.Message);
+                if (result.Error is not null) return CommandRunner.Fail(exitCode, result.Error.Message);
+                return ExitCodes.Ok;
+            }));
+            return r.GetValue(dryRun) ? code : RunPost(hooks, outcome, code);
         }));
         return command;
+    }
+
+    /// <summary>The hooks and the source snapshot of one run, and what their environment says.</summary>
+    private sealed record HookSettings(string? Pre, string? Post, TimeSpan Timeout, string Source, string Destination,
+        SourceSnapshotKind? SnapshotKind, string? SnapshotSize);
+
+    /// <summary>What the --post hook is told: filled in as the run goes.</summary>
+    private sealed class HookOutcome
+    {
+        public string Pre { get; set; } = "not-run";
+
+        public string? Snapshot { get; set; }
+
+        public string? Error { get; set; }
+    }
+
+    /// <summary>Runs BODY, noting the message of a failure that ends it (the CLI prints it) for the --post hook.</summary>
+    private static int Capturing(HookOutcome outcome, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is CliException or ReverseCrypt.Format.Config.ConfigException or ReverseCrypt.Format.Config.WrongPasswordException)
+        {
+            outcome.Error = e.Message;
+            throw;
+        }
+    }
+
+    private static Dictionary<string, string> HookEnvironment(HookSettings hooks, string name) => new()
+    {
+        ["REVERSECRYPT_HOOK"] = name,
+        ["REVERSECRYPT_SOURCE"] = hooks.Source,
+        ["REVERSECRYPT_DEST"] = hooks.Destination,
+    };
+
+    /// <summary>
+    /// The --post hook, after every run whose command line was valid: its environment describes the outcome. A failing
+    /// hook is reported; it turns exit code 0 into <see cref="ExitCodes.HookFailed"/> and leaves any other code.
+    /// </summary>
+    private static int RunPost(HookSettings hooks, HookOutcome outcome, int exitCode)
+    {
+        if (hooks.Post is null) return exitCode;
+        var environment = HookEnvironment(hooks, "post");
+        environment["REVERSECRYPT_EXIT"] = exitCode.ToString(CultureInfo.InvariantCulture);
+        environment["REVERSECRYPT_RESULT"] = exitCode switch
+        {
+            ExitCodes.Ok => "ok",
+            ExitCodes.PartialTransfer => "partial",
+            ExitCodes.Interrupted => "interrupted",
+            _ => "failed",
+        };
+        environment["REVERSECRYPT_SNAPSHOT"] = outcome.Snapshot ?? "";
+        environment["REVERSECRYPT_PRE"] = outcome.Pre;
+        environment["REVERSECRYPT_ERROR"] = outcome.Error ?? "";
+        var hook = Hooks.Run("--post", hooks.Post, environment, hooks.Timeout);
+        if (hook.Succeeded) return exitCode;
+        if (exitCode != ExitCodes.Ok)
+        {
+            Console.Error.WriteLine($"reversecrypt: {hook.Message} (the exit code stays {exitCode}, the run's own)");
+            return exitCode;
+        }
+        return CommandRunner.Fail(ExitCodes.HookFailed,
+            $"{hook.Message}; the backup itself succeeded{(outcome.Snapshot is { } s ? $" (snapshot {s} is complete)" : "")}");
+    }
+
+    /// <summary>The --pre hook: throws HookFailed when it fails, Interrupted when a signal stopped it.</summary>
+    private static void RunPre(HookSettings hooks, HookOutcome outcome, BackupRun run, CancellationToken cancellation)
+    {
+        if (hooks.Pre is null) return;
+        var environment = HookEnvironment(hooks, "pre");
+        environment["REVERSECRYPT_SNAPSHOT"] = run.Plan?.Snapshot ?? "";
+        var hook = Hooks.Run("--pre", hooks.Pre, environment, hooks.Timeout, cancellation);
+        outcome.Pre = hook.Succeeded ? "ok" : "failed";
+        if (cancellation.IsCancellationRequested) throw Interrupted();
+        if (!hook.Succeeded)
+            throw new BackupException(BackupErrorKind.HookFailed,
+                $"{hook.Message}; nothing was sent{(run.Plan?.Snapshot is not null ? " (the incomplete snapshot is resumed by the next run)" : "")}");
     }
 
     /// <summary>
@@ -129,13 +235,32 @@ public static class BackupCommand
     /// <summary>Prepare, mount, transfer, unmount, finish. Every failure ends in the result (or a CLI error for the
     /// mount); the view is unmounted and its directory removed in every case.</summary>
     private static (BackupResult Result, CliException? Failure) Execute(BackupRun run, ReverseViewSettings settings,
-        ILoggerFactory loggers, ProgressLine? progress, bool dryRun, CancellationToken cancellation)
+        ILoggerFactory loggers, ProgressLine? progress, bool dryRun, HookSettings hooks, HookOutcome outcome,
+        CancellationToken cancellation)
     {
+        SourceSnapshot? sourceSnapshot = null;
         try
         {
             RemoveStaleViews(loggers.CreateLogger("backup"));
             run.Prepare(cancellation);
             if (cancellation.IsCancellationRequested) throw Interrupted();
+            if (!dryRun) RunPre(hooks, outcome, run, cancellation);
+            if (hooks.SnapshotKind is { } snapshotKind)
+            {
+                sourceSnapshot = SourceSnapshot.Create(snapshotKind, settings.PlainDir, hooks.Destination, hooks.SnapshotSize,
+                    warning => Console.Error.WriteLine($"reversecrypt: warning: {warning}"), cancellation);
+                // The same key and excludes; only the tree is the snapshot's (the same relative layout). The config in
+                // PLAINDIR is the snapshot's copy, so that the view shows it as gocryptfs.conf (not as a file of the
+                // tree) exactly as a view of PLAINDIR itself does.
+                var inTreeConfig = settings.ConfigPath is { } config && Path.GetFullPath(config)
+                    == Path.Combine(Path.GetFullPath(settings.PlainDir), ConfigLocator.ReverseName);
+                settings = settings with
+                {
+                    PlainDir = sourceSnapshot.ViewRoot,
+                    ConfigPath = inTreeConfig ? Path.Combine(sourceSnapshot.ViewRoot, ConfigLocator.ReverseName) : settings.ConfigPath,
+                };
+                if (cancellation.IsCancellationRequested) throw Interrupted();
+            }
             var mountDir = Map(() => ViewRuntimeDirectory.Create("backup"));
             try
             {
@@ -160,7 +285,11 @@ public static class BackupCommand
                         changes = DryRunChange.FromRsync(transfer.OutputLines, decoder.Decode);
                     }
                 }
+                // The view is unmounted: the snapshot can go before the destination is finished.
+                var removal = sourceSnapshot?.Remove();
                 var result = run.Finish(transfer, changed, changedCount);
+                if (removal is not null && result.Error is null)
+                    result = result with { Error = new BackupException(BackupErrorKind.SourceSnapshot, "--source-snapshot: " + removal) };
                 return (changes is null ? result : result with { Changes = changes }, null);
             }
             finally
@@ -181,6 +310,11 @@ public static class BackupCommand
             // Caught here so that the view is unmounted on the way out (an unhandled exception would skip it).
             var message = $"internal error (a bug, please report it): {e}";
             return (run.Failed(new BackupException(BackupErrorKind.RsyncFailed, message, e)), new CliException(ExitCodes.InternalError, message, e));
+        }
+        finally
+        {
+            // Every way out (failure, SIGINT/SIGTERM) removes the source snapshot; a no-op after the removal above.
+            sourceSnapshot?.Remove();
         }
     }
 
@@ -228,6 +362,8 @@ public static class BackupCommand
         BackupErrorKind.Differs => ExitCodes.DataDamaged,
         BackupErrorKind.Busy => ExitCodes.DestinationBusy,
         BackupErrorKind.DestinationFailed => ExitCodes.DestinationFailed,
+        BackupErrorKind.HookFailed => ExitCodes.HookFailed,
+        BackupErrorKind.SourceSnapshot => ExitCodes.SourceSnapshotFailed,
         _ => ExitCodes.RsyncFailed,
     };
 

@@ -10,7 +10,7 @@ namespace ReverseCrypt.Cli.Infrastructure;
 /// <item>an option that takes one value or is a flag (--ssh, --keep-daily, --config, --snapshots, ...) given on the
 /// command line replaces the file's; a password option (--passfile, --extpass, --masterkey) replaces all of the file's;
 /// the repeatable exclude options (--exclude, --exclude-wildcard, --exclude-from) add to the file's;</item>
-/// <item>backup reads BACKUP_OPTIONS; verify reads from BACKUP_OPTIONS the options that say what is backed up and
+/// <item>backup reads BACKUP_OPTIONS, and PRE and POST as --pre and --post (each value one command line); verify reads from BACKUP_OPTIONS the options that say what is backed up and
 /// how to open it (excludes, --one-file-system, --config, --source-latest, password options; the backup-only ones
 /// and --json, --debug are skipped), then VERIFY_OPTIONS (verify's own, e.g. --repair).</item>
 /// </list>
@@ -59,6 +59,14 @@ public static class InstanceArguments
 
         var fromFile = new List<Occurrence>();
         fromFile.AddRange(Split(backup, file, "BACKUP_OPTIONS"));
+        // PRE and POST: a hook's command line taken whole (no word splitting), for backup only.
+        foreach (var (key, optionName) in new[] { ("PRE", "--pre"), ("POST", "--post") })
+        {
+            if (file.Get(key) is not { Length: > 0 } hook) continue;
+            if (fromFile.Any(o => o.Option?.Name == optionName))
+                throw new CliException(ExitCodes.Usage, $"{path}:{file.LineOf(key)}: {key} and {optionName} in BACKUP_OPTIONS: give the hook once");
+            fromFile.Add(new Occurrence(backup.Options.First(o => o.Name == optionName), [optionName, hook]));
+        }
         if (command.Name == "verify")
         {
             // The same option of verify (each command has its own Option objects), or none for backup-only options.

@@ -22,7 +22,7 @@ public sealed class InstanceFile
 {
     /// <summary>Every key an instance file may set (the units' and the commands' together).</summary>
     public static readonly IReadOnlyList<string> Keys =
-        ["SOURCE", "DEST", "SSH", "BACKUP_OPTIONS", "VERIFY_OPTIONS", "MOUNTPOINT", "MOUNT_OPTIONS"];
+        ["SOURCE", "DEST", "SSH", "BACKUP_OPTIONS", "VERIFY_OPTIONS", "MOUNTPOINT", "MOUNT_OPTIONS", "PRE", "POST"];
 
     /// <summary>For tests and packagers: the directory of the instance files instead of /etc/reversecrypt.</summary>
     public const string DirectoryVariable = "REVERSECRYPT_CONFIG_DIR";

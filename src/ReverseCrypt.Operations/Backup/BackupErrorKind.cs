@@ -26,4 +26,9 @@ public enum BackupErrorKind
     /// <summary>The destination could not take the data: full (bytes or inodes), over quota, read-only, I/O errors,
     /// or any other error of rsync's receiving side. The snapshot stays incomplete and latest is not moved.</summary>
     DestinationFailed,
+    /// <summary>A --pre hook failed (or a --post hook after an otherwise successful run).</summary>
+    HookFailed,
+    /// <summary>--source-snapshot could not snapshot the source (not a btrfs subvolume, not on LVM, lvcreate failed),
+    /// or could not remove the snapshot afterwards.</summary>
+    SourceSnapshot,
 }

@@ -33,6 +33,21 @@ public class InstanceFileSyntaxTests
     }
 }
 
+/// <summary>The sample srv.conf's commented PRE and POST lines are valid once uncommented.</summary>
+public class InstanceFileSampleHookTests
+{
+    [Test]
+    public void SampleHooks_ParseAsWritten()
+    {
+        var sample = File.ReadAllLines(Path.Combine(Repo.Root, "samples", "nightly-backup", "srv.conf"));
+        using var dir = new TestDirectory();
+        var path = dir.File("hooks.conf", string.Join('\n', sample.Where(l => l.StartsWith("#PRE=", StringComparison.Ordinal) || l.StartsWith("#POST=", StringComparison.Ordinal)).Select(l => l[1..])) + "\n");
+        var file = InstanceFile.Read(path);
+        Assert.That(file.Get("PRE"), Is.EqualTo("pg_dumpall -f /srv/db-dumps/all.sql"));
+        Assert.That(file.Get("POST"), Is.EqualTo("logger -t reversecrypt-post \"backup of /srv: $REVERSECRYPT_RESULT\""));
+    }
+}
+
 /// <summary>`backup --instance` and `verify --instance` read $REVERSECRYPT_CONFIG_DIR/NAME.conf (a real mount, rsync).</summary>
 [Category("Mount")]
 [NonParallelizable]
