@@ -151,7 +151,7 @@ public class SourceSnapshotTests
     }
 
     [TestCase("btrfs")]
-    [TestCase("lvm")]
+    [TestCase("lvm", Category = "DeviceMapper")]
     public void Success_SameBackupAsTheSourceItself_SnapshotRemoved_VerifyOk(string kind)
     {
         Source(kind);
@@ -172,7 +172,7 @@ public class SourceSnapshotTests
     }
 
     [TestCase("btrfs")]
-    [TestCase("lvm")]
+    [TestCase("lvm", Category = "DeviceMapper")]
     public void Failure_FullDestination_Exit45_SnapshotRemoved(string kind)
     {
         Source(kind);
@@ -186,7 +186,7 @@ public class SourceSnapshotTests
     }
 
     [TestCase("btrfs")]
-    [TestCase("lvm")]
+    [TestCase("lvm", Category = "DeviceMapper")]
     public void Sigterm_SnapshotRemoved_Exit130(string kind)
     {
         Source(kind);
