@@ -24,8 +24,9 @@ public static partial class RsyncArguments
     private const string NanosecondTimes = "--modify-window=-1";
 
     /// <summary>--sparse: runs of zeros are not written on the destination, so the all-zero blocks the view shows for
-    /// holes (docs/format.md 18) cost no disk there; with --inplace (into a clone) it needs rsync 3.1.3 or later on
-    /// both sides.</summary>
+    /// holes (docs/format.md 18) cost no disk there. Not with --inplace into a clone: measured on XFS (rsync 3.5.0),
+    /// one changed block of a 16 MiB file then cost 4.7 MiB of disk instead of 132 KiB; a clone keeps the holes of
+    /// the files it shares anyway.</summary>
     public const string Sparse = "--sparse";
 
     /// <summary>
@@ -37,10 +38,10 @@ public static partial class RsyncArguments
     /// </summary>
     public static readonly IReadOnlyList<string> WireCompression = ["--compress", "--compress-choice=zstd", "--compress-level=1"];
 
-    private static readonly string[] Common = ["-aHAX", "--numeric-ids", "--delete", "--no-h", NanosecondTimes, Sparse];
+    private static readonly string[] Common = ["-aHAX", "--numeric-ids", "--delete", "--no-h", NanosecondTimes];
 
     /// <summary>
-    /// <c>rsync -aHAX --numeric-ids --delete --no-h --modify-window=-1 --sparse --exclude=/.reversecrypt/ [--temp-dir=ABS] [--partial-dir=ABS]
+    /// <c>rsync -aHAX --numeric-ids --delete --no-h --modify-window=-1 --exclude=/.reversecrypt/ [--inplace --no-whole-file | --sparse [--temp-dir=ABS] [--partial-dir=ABS]]
     /// --info=progress2,stats2 [--link-dest=../PREVIOUS] [--bwlimit=RATE] [--dry-run --out-format=%i %n] [-e SSH [--rsync-path=CMD] [--compress --compress-choice=zstd --compress-level=1]] VIEW/ TARGET/</c>.
     /// <paramref name="linkDest"/> is a snapshot name, found next to the target (<c>../NAME</c>, as rsync takes a
     /// relative --link-dest relative to the destination directory). The temporary and partial directories are
@@ -60,6 +61,7 @@ public static partial class RsyncArguments
         }
         else
         {
+            args.Add(Sparse);
             if (lease?.TempDirectory is { } temp && !dryRun) args.Add($"--temp-dir={temp}");
             if (lease?.PartialDirectory is { } partial && !dryRun) args.Add($"--partial-dir={partial}");
         }
@@ -80,7 +82,7 @@ public static partial class RsyncArguments
     }
 
     /// <summary>
-    /// <c>rsync -aHAX --numeric-ids --delete --no-h --modify-window=-1 --sparse --dry-run --checksum --out-format=%i %n --info=stats2 [-e SSH] VIEW/ TARGET/</c>:
+    /// <c>rsync -aHAX --numeric-ids --delete --no-h --modify-window=-1 --dry-run --checksum --out-format=%i %n --info=stats2 [-e SSH] VIEW/ TARGET/</c>:
     /// compares every file's full checksum (the remote computes its own, so it never needs the key) and lists every
     /// difference without changing anything.
     /// </summary>
