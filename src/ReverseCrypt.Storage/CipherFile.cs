@@ -48,7 +48,7 @@ public sealed class CipherFile : IDisposable
 
     /// <summary>
     /// True when the file ID equals PathIV(cipherPath, "FILEID"): the file was produced by reverse mode at this very
-    /// path. Reverse mode never writes all-zero blocks, so for such a file an all-zero block is damage, not a hole.
+    /// path. An all-zero block reads as a hole in such a file too: our sparse view writes them (docs/format.md 18).
     /// </summary>
     public bool IsReverseProduced { get; }
 
@@ -161,18 +161,6 @@ public sealed class CipherFile : IDisposable
         if (read == 0)
         {
             return ContentStatus.Ok;
-        }
-        if (IsReverseProduced)
-        {
-            for (int i = 0; i + ContentLayout.CipherBlockSize <= read; i += ContentLayout.CipherBlockSize)
-            {
-                if (!cipher.Slice(i, ContentLayout.CipherBlockSize).ContainsAnyExcept((byte)0))
-                {
-                    plain.Clear();
-                    badBlock = firstBlock + i / ContentLayout.CipherBlockSize;
-                    return ContentStatus.BlockInvalid;
-                }
-            }
         }
         int length = (int)ContentLayout.PlainLengthOfBlocks(read);
         if (!_content.TryDecryptBlocks(cipher, (ulong)firstBlock, _fileId, plain[..length], out int badIndex))

@@ -101,6 +101,31 @@ public class CliMountTests
         Assert.That(TreeManifest.Walk(_mnt).Count(e => e.Type == "file"), Is.GreaterThanOrEqualTo(3), "something was compared");
     }
 
+    [Test]
+    public void MountReverse_NoSparse_MatchesGocryptfsReverse_TheDefaultDiffersOnlyInTheSparseFile()
+    {
+        Require.Tool("gocryptfs");
+        using (var f = new FileStream(Path.Combine(_plain, "holes.bin"), FileMode.CreateNew))
+        {
+            f.SetLength(1 << 20);
+            f.Write(Enumerable.Range(0, 5000).Select(i => (byte)(i % 251)).ToArray());
+        }
+        File.WriteAllBytes(Path.Combine(_plain, "dense.bin"), Enumerable.Range(0, 10000).Select(i => (byte)(i % 241)).ToArray());
+        var strict = Run.Cli("mount", "--reverse", "--no-sparse", "--passfile", _passfile, _plain, _mnt);
+        Assert.That(strict.ExitCode, Is.EqualTo(0), strict.ToString());
+        var sparseMnt = _tmp.Sub("sparse");
+        var sparse = Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, sparseMnt);
+        Assert.That(sparse.ExitCode, Is.EqualTo(0), sparse.ToString());
+        var theirsMnt = _tmp.Sub("theirs");
+        Gocryptfs.Mount(["-reverse", "-passfile", _passfile], _plain, theirsMnt);
+
+        var strictDifferences = TreeManifest.Compare(theirsMnt, _mnt).Where(d => !IsVirtualMtime(d)).ToList();
+        Assert.That(strictDifferences, Is.Empty, "--no-sparse: " + string.Join("\n", strictDifferences));
+        var sparseDifferences = TreeManifest.Compare(theirsMnt, sparseMnt).Where(d => !IsVirtualMtime(d)).ToList();
+        Assert.That(sparseDifferences, Has.Count.EqualTo(1), "only the sparse file's content: " + string.Join("\n", sparseDifferences));
+        Assert.That(sparseDifferences[0], Does.Contain(": content expected"));
+    }
+
     private static bool IsVirtualMtime(string difference)
     {
         int colon = difference.IndexOf(": mtime ", StringComparison.Ordinal);

@@ -46,7 +46,7 @@ public static class BackupCommand
             "Back up the encrypted view of a plaintext directory with rsync to a local directory or over ssh; the remote side never needs the key.\n\n" +
             "Exit codes: 0 success; 40 rsync/ssh missing; 41 remote unreachable or login refused; 42 partial transfer (some source files vanished or were unreadable: the snapshot is completed, retention skipped); 43 rsync failed; 44 another backup to DEST is running (nothing was done); 45 the destination failed (full, quota, read-only, I/O error: the snapshot stays incomplete, latest unchanged); 48 the --pre hook failed (nothing sent), or the --post hook after a success; 49 --source-snapshot failed; 130 interrupted (the incomplete snapshot is resumed by the next run); and those of 'reversecrypt --help'.")
         {
-            job.Instance, job.Config, job.SourceLatestDir, job.Ssh, snapshots, snapshotMode, keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, bwlimit, dryRun, json, pre, post, hookTimeout, sourceSnapshot, sourceSnapshotSize, job.Debug, now, job.Paths,
+            job.Instance, job.Config, job.SourceLatestDir, job.Ssh, snapshots, snapshotMode, keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, bwlimit, job.NoSparse, dryRun, json, pre, post, hookTimeout, sourceSnapshot, sourceSnapshotSize, job.Debug, now, job.Paths,
         };
         job.Password.AddTo(command);
         job.Excludes.AddTo(command);

@@ -14,11 +14,15 @@ public static class MountCommand
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>The help of --no-sparse (mount --reverse, backup, verify).</summary>
+    internal const string NoSparseHelp = "With --reverse: encrypt every block, also those inside holes of sparse files, byte-identical to gocryptfs -reverse (by default a whole 4 KiB block inside a hole is shown as an all-zero block, which reads back as zeros and costs nothing to back up, but shows where the holes are).";
+
     public static Command Create()
     {
         var reverse = new Option<bool>("--reverse") { Description = "Show PLAINDIR encrypted (the backup source), instead of decrypting CIPHERDIR." };
         var config = new Option<FileInfo?>("--config") { Description = "Config file (default: SOURCE/.gocryptfs.reverse.conf with --reverse, SOURCE/gocryptfs.conf otherwise).", HelpName = "FILE" };
         var hideConfig = new Option<bool>("--hide-config") { Description = "With --reverse: do not show the config as gocryptfs.conf in the view (a copy then needs the config kept elsewhere)." };
+        var noSparse = new Option<bool>("--no-sparse") { Description = NoSparseHelp };
         var allowOther = new Option<bool>("--allow-other") { Description = "Let other users access the mount (needs user_allow_other in /etc/fuse.conf when not root)." };
         var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground until unmounted (SIGINT/SIGTERM unmount); sends READY=1 to systemd." };
         var attrTimeout = new Option<double>("--attr-timeout") { Description = "Seconds the kernel may cache attributes and names (the plaintext is live: changes show after this). Also bounds, up to 1 s, the age of a directory listing prepared ahead of a walk (0: none is).", DefaultValueFactory = _ => 1.0 };
@@ -34,7 +38,7 @@ public static class MountCommand
         var excludes = new ExcludeOptions();
         var command = new Command("mount", "Mount an encrypted view of a plaintext directory (--reverse), or a decrypted view of an encrypted copy, local or remote ([user@]host:PATH, over SFTP).")
         {
-            reverse, config, hideConfig, allowOther, foreground, attrTimeout, debug, noIoUring, logFile, ssh, snapshot, timeout,
+            reverse, config, hideConfig, noSparse, allowOther, foreground, attrTimeout, debug, noIoUring, logFile, ssh, snapshot, timeout,
             source, mountPoint,
         };
         password.AddTo(command);
@@ -74,6 +78,7 @@ public static class MountCommand
                 HideConfig = r.GetValue(hideConfig),
                 Exclude = exclude,
                 OneFileSystem = r.GetValue(excludes.OneFileSystem),
+                Sparse = !r.GetValue(noSparse),
                 AttrTimeout = TimeSpan.FromSeconds(r.GetValue(attrTimeout)),
                 AllowOther = r.GetValue(allowOther),
                 Debug = r.GetValue(debug),

@@ -26,7 +26,7 @@ public static class VerifyCommand
             "Check that a backup equals what the plaintext encrypts to now, byte for byte, without the remote side needing the key; lists differing files by plaintext path.\n\n" +
             "Give the same exclude options as to backup (--instance NAME reads them from the instance file). Exit codes: 0 identical (with --repair: identical after the repair); 30 differences found (or left); 40/41/43/45 as for backup; 44 a backup of DEST is running.")
         {
-            job.Instance, job.Config, job.SourceLatestDir, job.Ssh, snapshot, json, repair, job.Debug, job.Paths,
+            job.Instance, job.Config, job.SourceLatestDir, job.Ssh, snapshot, json, repair, job.NoSparse, job.Debug, job.Paths,
         };
         job.Password.AddTo(command);
         job.Excludes.AddTo(command);

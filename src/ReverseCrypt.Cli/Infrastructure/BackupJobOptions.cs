@@ -18,10 +18,12 @@ public sealed class BackupJobOptions
     /// <param name="config">The help of --config.</param>
     /// <param name="ssh">The help of --ssh.</param>
     /// <param name="debug">The help of --debug.</param>
+    /// <param name="noSparse">The help of --no-sparse.</param>
     public BackupJobOptions(string destination, string sourceLatest,
         string config = "The config file (default: PLAINDIR/.gocryptfs.reverse.conf).",
         string ssh = "The remote shell (default: $RSYNC_RSH or ssh).",
-        string debug = "Verbose logging.")
+        string debug = "Verbose logging.",
+        string noSparse = "Encrypt every block of the view, also those inside holes of sparse files, as gocryptfs -reverse does (give it to verify too when backup ran with it).")
     {
         Paths = new Argument<string[]>("[PLAINDIR] DEST")
         {
@@ -32,6 +34,7 @@ public sealed class BackupJobOptions
         SourceLatestDir = new Option<DirectoryInfo?>("--source-latest") { Description = sourceLatest, HelpName = "DIR" };
         Ssh = new Option<string?>("--ssh") { Description = ssh, HelpName = "COMMAND" };
         Debug = new Option<bool>("--debug") { Description = debug };
+        NoSparse = new Option<bool>("--no-sparse") { Description = noSparse };
         Instance = new Option<string?>("--instance")
         {
             Description = "Read SOURCE, DEST, SSH and the options from the instance file /etc/reversecrypt/NAME.conf (the directory is $REVERSECRYPT_CONFIG_DIR when set). PLAINDIR DEST given here replace SOURCE and DEST; an option given here replaces the file's, except that --exclude* options add to them.",
@@ -51,6 +54,9 @@ public sealed class BackupJobOptions
     public Option<string?> Ssh { get; }
 
     public Option<bool> Debug { get; }
+
+    /// <summary>--no-sparse: the view encrypts the blocks inside holes too (<see cref="ReverseViewSettings.Sparse"/>).</summary>
+    public Option<bool> NoSparse { get; }
 
     public PasswordOptions Password { get; } = new();
 
@@ -103,6 +109,7 @@ public sealed class BackupJobOptions
             ConfigPath = File.Exists(configPath) ? configPath : null,
             Exclude = exclude,
             OneFileSystem = result.GetValue(Excludes.OneFileSystem),
+            Sparse = !result.GetValue(NoSparse),
             Debug = result.GetValue(Debug),
         };
     }

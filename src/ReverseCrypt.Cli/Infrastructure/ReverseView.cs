@@ -12,6 +12,10 @@ public sealed record ReverseViewSettings(string PlainDir, OpenedKey Key)
     public bool HideConfig { get; init; }
     public ExcludeMatcher? Exclude { get; init; }
     public bool OneFileSystem { get; init; }
+
+    /// <summary>Holes as all-zero cipher blocks (see <see cref="ReverseOptions.Sparse"/>); false with --no-sparse.</summary>
+    public bool Sparse { get; init; } = true;
+
     public TimeSpan AttrTimeout { get; init; } = TimeSpan.FromSeconds(1);
     public bool AllowOther { get; init; }
     public bool Debug { get; init; }
@@ -88,6 +92,7 @@ public sealed class ReverseView : IDisposable
                 HideConfig = settings.HideConfig,
                 Exclude = settings.Exclude,
                 OneFileSystem = settings.OneFileSystem,
+                Sparse = settings.Sparse,
                 AttrTimeout = settings.AttrTimeout,
                 Logger = loggers.CreateLogger("reverse"),
                 MemoryReleased = DaemonMemoryPolicy.CompactHeap,

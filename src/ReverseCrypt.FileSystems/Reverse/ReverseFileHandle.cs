@@ -43,6 +43,10 @@ internal sealed class ReverseFileHandle : IDisposable
     /// <summary>Content: the file's state as the kernel was last told it when this open began.</summary>
     public ReportedState PinnedState { get; private init; }
 
+    /// <summary>Content: the whole blocks this open serves as all-zero cipher blocks (holes found at OPEN); null: none
+    /// (no holes, or the view is not sparse).</summary>
+    public HoleMap? Holes { get; private init; }
+
     private int _changeRecorded;
     private int _shrinkLogged;
 
@@ -53,8 +57,8 @@ internal sealed class ReverseFileHandle : IDisposable
     public bool TakeShrinkLog() => Interlocked.Exchange(ref _shrinkLogged, 1) == 0;
 
     public static ReverseFileHandle ForContent(ReverseNode node, SafeFd fd, byte[] header, byte[] fileId, byte[] block0Iv,
-        ReportedState pinned) =>
-        new(node, ReverseFileKind.Content, fd, null, header, fileId, block0Iv) { PinnedSize = pinned.Size, PinnedState = pinned };
+        ReportedState pinned, HoleMap? holes) =>
+        new(node, ReverseFileKind.Content, fd, null, header, fileId, block0Iv) { PinnedSize = pinned.Size, PinnedState = pinned, Holes = holes };
 
     public static ReverseFileHandle ForPassThrough(ReverseNode node, SafeFd fd) =>
         new(node, ReverseFileKind.PassThrough, fd, null, null, null, null);

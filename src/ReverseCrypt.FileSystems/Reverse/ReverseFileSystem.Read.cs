@@ -86,7 +86,7 @@ public sealed partial class ReverseFileSystem
                 }
                 else
                 {
-                    openFlags = KeepCacheIfUnchanged(node, contentStat);
+                    openFlags = KeepCacheIfUnchanged(node, contentStat, handle.Holes);
                 }
                 break;
             default:
@@ -185,7 +185,8 @@ public sealed partial class ReverseFileSystem
         PathIv.Compute(cipherPath, PathIvPurpose.FileId, fileId);
         PathIv.Compute(cipherPath, PathIvPurpose.Block0Iv, block0Iv);
         FileHeader.Write(fileId, header);
-        handle = ReverseFileHandle.ForContent(node, fd, header, fileId, block0Iv, pinned);
+        var holes = _options.Sparse ? HoleMap.Find(fd.Fd, stat, pinned.Size) : null;
+        handle = ReverseFileHandle.ForContent(node, fd, header, fileId, block0Iv, pinned, holes);
         AddPin(node.NodeId, pinned.Size);
         return Errno.OK;
     }
@@ -220,14 +221,16 @@ public sealed partial class ReverseFileSystem
 
     /// <summary>FOPEN_KEEP_CACHE only when inode, size, mtime and ctime are those of the previous open, so that cached
     /// pages are never served after the plaintext changed; otherwise the kernel drops the cache on this open. (Called
-    /// only when the file is in the state the kernel was told, so the size pinned for the open is its size.)</summary>
-    private FuseOpenFlags KeepCacheIfUnchanged(ReverseNode node, in Libc.StatxBuffer st) =>
-        _nodes.ExchangeFingerprint(node.NodeId, Fingerprint(st)) ? FuseOpenFlags.KeepCache : FuseOpenFlags.None;
+    /// only when the file is in the state the kernel was told, so the size pinned for the open is its size.) The hole
+    /// map counts too: blocks of one open served as zeros must never meet cached pages of an open that encrypted them
+    /// (an allocation change need not change the times).</summary>
+    private FuseOpenFlags KeepCacheIfUnchanged(ReverseNode node, in Libc.StatxBuffer st, HoleMap? holes = null) =>
+        _nodes.ExchangeFingerprint(node.NodeId, Fingerprint(st, holes?.Digest ?? 0)) ? FuseOpenFlags.KeepCache : FuseOpenFlags.None;
 
-    /// <summary>A 64-bit digest of (ino, size, mtime, ctime), never 0 (the node table stores only this).</summary>
-    private static ulong Fingerprint(in Libc.StatxBuffer st)
+    /// <summary>A 64-bit digest of (ino, size, mtime, ctime, hole map), never 0 (the node table stores only this).</summary>
+    private static ulong Fingerprint(in Libc.StatxBuffer st, ulong holesDigest)
     {
-        ulong h = Mix(st.Ino);
+        ulong h = Mix(st.Ino ^ holesDigest);
         h = Mix(h ^ st.Size);
         h = Mix(h ^ (ulong)st.Mtime.Sec);
         h = Mix(h ^ st.Mtime.Nsec);
@@ -318,13 +321,16 @@ public sealed partial class ReverseFileSystem
         }
         int wanted = (int)Math.Min(blockCount * PlainBlock, handle.PinnedSize - plainStart);
         var plain = PlainBuffer(blockCount * PlainBlock);
+        var holes = handle.Holes;
         int plainLength;
         Errno errno;
         bool added = false;
         handle.Fd!.DangerousAddRef(ref added);
         try
         {
-            plainLength = Libc.PreadFull(handle.Fd.Fd, plain.AsSpan(0, wanted), plainStart, out errno);
+            plainLength = holes is null
+                ? Libc.PreadFull(handle.Fd.Fd, plain.AsSpan(0, wanted), plainStart, out errno)
+                : ReadAroundHoles(handle.Fd.Fd, holes, firstBlock, plain.AsSpan(0, wanted), out errno);
         }
         finally
         {
@@ -353,12 +359,21 @@ public sealed partial class ReverseFileSystem
         {
             int block = pos / CipherBlock;
             int intra = pos % CipherBlock;
+            if (holes is not null && holes.IsHole(firstBlock + block))
+            {
+                // A block inside a hole: all-zero cipher bytes, read back as 4096 zeros (docs/format.md 18).
+                int zeros = Math.Min(CipherBlock - intra, end - pos);
+                output.Slice(outPos, zeros).Clear();
+                outPos += zeros;
+                pos += zeros;
+                continue;
+            }
             if (intra == 0)
             {
                 // A run of blocks lying wholly inside [pos, end): encrypt them into the reply in one call.
                 int runBlocks = 0;
                 int runPlain = 0;
-                while (block + runBlocks < plainBlocks)
+                while (block + runBlocks < plainBlocks && (holes is null || !holes.IsHole(firstBlock + block + runBlocks)))
                 {
                     int blockPlain = Math.Min(PlainBlock, plainLength - (block + runBlocks) * PlainBlock);
                     if (pos + runPlain + Overhead * runBlocks + blockPlain + Overhead > end)
@@ -391,6 +406,39 @@ public sealed partial class ReverseFileSystem
         }
         bytesRead = written + outPos;
         return Errno.OK;
+    }
+
+    /// <summary>Reads the plaintext of the blocks from <paramref name="firstBlock"/> on into <paramref name="plain"/>,
+    /// skipping those inside holes of the open's map (their bytes in <paramref name="plain"/> are left as they are and
+    /// never used). Returns <paramref name="plain"/>'s length, less when the file ends early (it shrank), or -1.</summary>
+    private static int ReadAroundHoles(int fd, HoleMap holes, long firstBlock, Span<byte> plain, out Errno errno)
+    {
+        const int PlainBlock = ContentLayout.PlainBlockSize;
+        errno = Errno.OK;
+        int blocks = (plain.Length + PlainBlock - 1) / PlainBlock;
+        int b = 0;
+        while (b < blocks)
+        {
+            if (holes.IsHole(firstBlock + b))
+            {
+                b++;
+                continue;
+            }
+            int runEnd = b + 1;
+            while (runEnd < blocks && !holes.IsHole(firstBlock + runEnd))
+            {
+                runEnd++;
+            }
+            int from = b * PlainBlock;
+            int length = Math.Min(runEnd * PlainBlock, plain.Length) - from;
+            int n = Libc.PreadFull(fd, plain.Slice(from, length), (firstBlock * PlainBlock) + from, out errno);
+            if (n < length)
+            {
+                return n < 0 ? -1 : from + n;
+            }
+            b = runEnd;
+        }
+        return plain.Length;
     }
 
     /// <summary>The file shrank under the reader: the bytes this open shows are gone. Kept out of the read path so

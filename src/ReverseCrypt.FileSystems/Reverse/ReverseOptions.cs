@@ -27,6 +27,11 @@ public sealed record ReverseOptions(string PlainRoot)
     /// <summary>Directories on another device than PLAINDIR are shown but appear empty (docs/format.md 12.2).</summary>
     public bool OneFileSystem { get; init; }
 
+    /// <summary>Serve each whole 4 KiB plaintext block inside a hole (SEEK_DATA/SEEK_HOLE) as an all-zero cipher
+    /// block, which decrypts to zeros, without reading or encrypting it (docs/format.md 18: shows the hole layout).
+    /// False: every block is encrypted, byte-identical to <c>gocryptfs -reverse</c>.</summary>
+    public bool Sparse { get; init; } = true;
+
     /// <summary>How long the kernel may cache names and attributes; the plaintext is re-read after it.</summary>
     public TimeSpan AttrTimeout { get; init; } = TimeSpan.FromSeconds(1);
 

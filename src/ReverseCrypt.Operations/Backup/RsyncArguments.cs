@@ -23,11 +23,26 @@ public static partial class RsyncArguments
     /// sent again.</summary>
     private const string NanosecondTimes = "--modify-window=-1";
 
+    /// <summary>--sparse: runs of zeros are not written on the destination, so the all-zero blocks the view shows for
+    /// holes (docs/format.md 18) cost no disk there. Not with --inplace into a clone: measured on XFS (rsync 3.5.0),
+    /// one changed block of a 16 MiB file then cost 4.7 MiB of disk instead of 132 KiB; a clone keeps the holes of
+    /// the files it shares anyway.</summary>
+    public const string Sparse = "--sparse";
+
+    /// <summary>
+    /// Over ssh, literal data is compressed with zstd at level 1, so that a run of all-zero blocks (a hole in the view)
+    /// costs next to nothing on the wire: measured with rsync 3.5.0, a 1 GiB hole sends about 50 KB this way, 1.1 GB
+    /// without compression, 5.4 MB with lz4 and 1.2 MB with zlib; on incompressible ciphertext zstd -1 costs about 1 ms
+    /// of CPU per MiB, zlib about 35 ms (docs/benchmarks.md). Needs rsync 3.2 or later built with zstd on both sides.
+    /// Not for a local destination, where nothing crosses a wire.
+    /// </summary>
+    public static readonly IReadOnlyList<string> WireCompression = ["--compress", "--compress-choice=zstd", "--compress-level=1"];
+
     private static readonly string[] Common = ["-aHAX", "--numeric-ids", "--delete", "--no-h", NanosecondTimes];
 
     /// <summary>
-    /// <c>rsync -aHAX --numeric-ids --delete --no-h --modify-window=-1 --exclude=/.reversecrypt/ [--temp-dir=ABS] [--partial-dir=ABS]
-    /// --info=progress2,stats2 [--link-dest=../PREVIOUS] [--bwlimit=RATE] [--dry-run --out-format=%i %n] [-e SSH [--rsync-path=CMD]] VIEW/ TARGET/</c>.
+    /// <c>rsync -aHAX --numeric-ids --delete --no-h --modify-window=-1 --exclude=/.reversecrypt/ [--inplace --no-whole-file | --sparse [--temp-dir=ABS] [--partial-dir=ABS]]
+    /// --info=progress2,stats2 [--link-dest=../PREVIOUS] [--bwlimit=RATE] [--dry-run --out-format=%i %n] [-e SSH [--rsync-path=CMD] [--compress --compress-choice=zstd --compress-level=1]] VIEW/ TARGET/</c>.
     /// <paramref name="linkDest"/> is a snapshot name, found next to the target (<c>../NAME</c>, as rsync takes a
     /// relative --link-dest relative to the destination directory). The temporary and partial directories are
     /// absolute paths on the destination outside every snapshot (<see cref="DestinationLease"/>), so an interrupted or
@@ -46,6 +61,7 @@ public static partial class RsyncArguments
         }
         else
         {
+            args.Add(Sparse);
             if (lease?.TempDirectory is { } temp && !dryRun) args.Add($"--temp-dir={temp}");
             if (lease?.PartialDirectory is { } partial && !dryRun) args.Add($"--partial-dir={partial}");
         }
@@ -58,6 +74,7 @@ public static partial class RsyncArguments
         {
             args.AddRange(["-e", remoteShell]);
             if (lease?.RsyncPath is { } rsyncPath && !dryRun) args.Add($"--rsync-path={rsyncPath}");
+            if (!dryRun) args.AddRange(WireCompression);
         }
         args.Add(WithSlash(viewPath));
         args.Add(WithSlash(rsyncTarget));
@@ -65,7 +82,7 @@ public static partial class RsyncArguments
     }
 
     /// <summary>
-    /// <c>rsync -aHAX --numeric-ids --delete --no-h --dry-run --checksum --out-format=%i %n --info=stats2 [-e SSH] VIEW/ TARGET/</c>:
+    /// <c>rsync -aHAX --numeric-ids --delete --no-h --modify-window=-1 --dry-run --checksum --out-format=%i %n --info=stats2 [-e SSH] VIEW/ TARGET/</c>:
     /// compares every file's full checksum (the remote computes its own, so it never needs the key) and lists every
     /// difference without changing anything.
     /// </summary>
@@ -81,8 +98,8 @@ public static partial class RsyncArguments
     }
 
     /// <summary>
-    /// <c>rsync -aHAX --numeric-ids --no-h -I --from0 --files-from=LIST --delete-missing-args [--temp-dir=ABS]
-    /// [--partial-dir=ABS] [-e SSH [--rsync-path=CMD]] VIEW/ TARGET/</c>: re-sends exactly the listed paths (relative to
+    /// <c>rsync -aHAX --numeric-ids --no-h --modify-window=-1 --sparse -I --from0 --files-from=LIST --delete-missing-args [--temp-dir=ABS]
+    /// [--partial-dir=ABS] [-e SSH [--rsync-path=CMD] --compress ...] VIEW/ TARGET/</c>: re-sends exactly the listed paths (relative to
     /// the view), each as a new file renamed into place (-I: even when size and time are equal), and deletes the listed
     /// paths that the view does not have.
     /// </summary>
@@ -91,7 +108,7 @@ public static partial class RsyncArguments
         ArgumentNullException.ThrowIfNull(viewPath);
         ArgumentNullException.ThrowIfNull(rsyncTarget);
         ArgumentNullException.ThrowIfNull(listFile);
-        var args = new List<string> { "-aHAX", "--numeric-ids", "--no-h", NanosecondTimes, "--ignore-times", "--from0", $"--files-from={listFile}",
+        var args = new List<string> { "-aHAX", "--numeric-ids", "--no-h", NanosecondTimes, Sparse, "--ignore-times", "--from0", $"--files-from={listFile}",
             "--delete-missing-args", "--force", ExcludeState };
         if (lease?.TempDirectory is { } temp) args.Add($"--temp-dir={temp}");
         if (lease?.PartialDirectory is { } partial) args.Add($"--partial-dir={partial}");
@@ -99,6 +116,7 @@ public static partial class RsyncArguments
         {
             args.AddRange(["-e", remoteShell]);
             if (lease?.RsyncPath is { } rsyncPath) args.Add($"--rsync-path={rsyncPath}");
+            args.AddRange(WireCompression);
         }
         args.Add(WithSlash(viewPath));
         args.Add(WithSlash(rsyncTarget));

@@ -214,10 +214,11 @@ public sealed class SnapshotFetch : IDisposable
         }
         try
         {
-            var args = new List<string> { "-aHAX", "--numeric-ids", "--no-h", "--from0", "--files-from=" + listFile };
+            // Holes of the copy (all-zero blocks) stay holes here and cost next to nothing on the wire (RsyncArguments).
+            var args = new List<string> { "-aHAX", "--numeric-ids", "--no-h", RsyncArguments.Sparse, "--from0", "--files-from=" + listFile };
             if (recursive) args.Add("-r");
             if (filters is not null) args.AddRange(filters);
-            args.AddRange(["-e", _remoteShell ?? "ssh"]);
+            args.AddRange(["-e", _remoteShell ?? "ssh", .. RsyncArguments.WireCompression]);
             args.Add(_catalog.Destination.RsyncPath(_relative) + "/");
             args.Add(CipherDir + "/");
             var result = ChildProcess.Run(RsyncProcess.Program, args, cancellation);
