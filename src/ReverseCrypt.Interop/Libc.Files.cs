@@ -15,6 +15,7 @@ public static partial class Libc
         O_RDONLY = 0,
         O_WRONLY = 0x1,
         O_RDWR = 0x2,
+        O_NOCTTY = 0x100,
         O_NONBLOCK = 0x800,
         O_DIRECTORY = 0x10000,
         O_NOFOLLOW = 0x20000,

@@ -14,13 +14,13 @@ public static class CipherIo
     private const Libc.OpenFlags DirectoryFlags =
         Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_DIRECTORY | Libc.OpenFlags.O_NOFOLLOW;
 
-    // O_NOCTTY (0x100): a terminal device planted in the tree never becomes our controlling terminal.
+    // O_NOCTTY: a terminal device planted in the tree never becomes our controlling terminal.
     private const Libc.OpenFlags RegularFlags =
-        Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_NOFOLLOW | Libc.OpenFlags.O_NONBLOCK | (Libc.OpenFlags)0x100;
+        Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_NOFOLLOW | Libc.OpenFlags.O_NONBLOCK | Libc.OpenFlags.O_NOCTTY;
 
     // The same for a path chosen by the user (a config file), whose symlinks are followed.
     private const Libc.OpenFlags FollowingRegularFlags =
-        Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_NONBLOCK | (Libc.OpenFlags)0x100;
+        Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_NONBLOCK | Libc.OpenFlags.O_NOCTTY;
 
     private const int GetdentsBufferSize = 64 * 1024;
 
