@@ -47,6 +47,9 @@ public static class ExitCodes
     /// <summary>snapshots / restore --from: the snapshot or plaintext path asked for is not in the backup, or the
     /// destination holds no snapshots.</summary>
     public const int NotInBackup = 46;
+    /// <summary>serve refused a command: outside DEST, not one of reversecrypt's steps, or a change to a committed
+    /// snapshot under --append-only.</summary>
+    public const int Refused = 47;
     /// <summary>Interrupted by SIGINT/SIGTERM; cleaned up.</summary>
     public const int Interrupted = 130;
 
@@ -73,6 +76,7 @@ public static class ExitCodes
         (DestinationBusy, nameof(DestinationBusy), "another backup to the same destination is running"),
         (DestinationFailed, nameof(DestinationFailed), "the destination failed (full, over quota, read-only, I/O error); latest unchanged"),
         (NotInBackup, nameof(NotInBackup), "no such snapshot or path in the backup, or no snapshots at all"),
+        (Refused, nameof(Refused), "serve refused the command (outside DEST, unknown, or changing a committed snapshot under --append-only)"),
         (Interrupted, nameof(Interrupted), "interrupted by SIGINT/SIGTERM, cleaned up"),
     ];
 }
