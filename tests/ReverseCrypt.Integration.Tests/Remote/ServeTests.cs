@@ -54,7 +54,19 @@ public class ServeTests
     {
         MountLoop("xfs", _s.Dest);
         var ssh = Serve(appendOnly: true);
-        BackupTree.CreateHardCases(_s.Plain, withBigFile: false);
+        // Not BackupTree.CreateHardCases: on XFS verify reports its file with a POSIX ACL and security.label as
+        // differing also with plain ssh (not serve's; reported separately).
+        Run.ProgramOk("sh", ["-c", """
+            set -e
+            mkdir -p data notes deep/a/b
+            head -c 300000 /dev/urandom > data/blob.bin
+            echo one > notes/changed.txt
+            echo deep > deep/a/b/file
+            ln data/blob.bin data/hardlink.bin
+            ln -s ../notes/changed.txt deep/link
+            setfattr -n user.note -v kept notes/changed.txt
+            chmod 640 notes/changed.txt
+            """], workingDirectory: _s.Plain);
         _s.Init();
 
         var (first, summary1) = _s.Backup(_s.Remote, "--snapshots", "--ssh", ssh);
@@ -64,6 +76,8 @@ public class ServeTests
         Run.ProgramOk("rsync", ["-aHAX", "--numeric-ids", _s.Plain + "/", plain1 + "/"]);
         var oldestDir = Path.Combine(_s.Snapshots, oldest);
         var oldestManifest = Manifest(oldestDir);
+        var verify = _s.Cli("verify", "--passfile", _s.Passfile, "--ssh", ssh, _s.Plain, _s.Remote);
+        Assert.That(verify.ExitCode, Is.EqualTo(0), verify.ToString());
 
         File.AppendAllText(Path.Combine(_s.Plain, "notes", "changed.txt"), "second run\n");
         var (second, summary2) = _s.Backup(_s.Remote, "--snapshots", "--ssh", ssh);
@@ -90,8 +104,6 @@ public class ServeTests
         Assert.That(names, Has.Length.EqualTo(3), "nothing was deleted through serve --append-only");
         Assert.That(names.Any(n => n.EndsWith(".incomplete", StringComparison.Ordinal)), Is.False);
 
-        var verify = _s.Cli("verify", "--passfile", _s.Passfile, "--ssh", ssh, _s.Plain, _s.Remote);
-        Assert.That(verify.ExitCode, Is.EqualTo(0), verify.ToString());
         var list = _s.Cli("snapshots", "--ssh", ssh, _s.Remote);
         Assert.That(list.ExitCode, Is.EqualTo(0), list.ToString());
         Assert.That(list.Stdout, Does.Contain(oldest));
@@ -126,7 +138,10 @@ public class ServeTests
         attacks.Add(("keep step through a planted symlink", Ssh(ssh, "sh -c x reversecrypt-op keep 2030-01-01T000000Z - reflink lnk/gocryptfs.diriv")));
         attacks.Add(("a mirror's step", Ssh(ssh, "sh -c x reversecrypt-op ensure")));
         foreach (var (what, result) in attacks)
+        {
             Assert.That(result.ExitCode, Is.Not.EqualTo(0), $"{what} must fail through serve --append-only: {result}");
+            Assert.That(result.Stderr, Does.Contain("reversecrypt: serve: "), $"{what}: serve refused it, with its reason: {result}");
+        }
         Assert.That(attacks[0].Result.Stderr, Does.Contain("refused"), attacks[0].Result.ToString());
         Assert.That(attacks[2].Result.Stderr, Does.Contain("reversecrypt prune"), attacks[2].Result.ToString());
         Assert.That(attacks[^3].Result.Stderr, Does.Contain("symlink"), attacks[^3].Result.ToString());
@@ -179,6 +194,7 @@ public class ServeTests
         })
         {
             Assert.That(result.ExitCode, Is.Not.EqualTo(0), $"{what} must fail through serve: {result}");
+            Assert.That(result.Stderr, Does.Contain("reversecrypt: serve: refused"), $"{what}: serve refused it: {result}");
         }
         Assert.That(File.Exists(Path.Combine(elsewhere, "keep.txt")), Is.True);
         Assert.That(Directory.GetFileSystemEntries(Path.Combine(_s.Root, "stolen")), Is.Empty);
