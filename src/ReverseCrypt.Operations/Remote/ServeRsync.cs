@@ -38,13 +38,22 @@ public static class ServeRsync
 
     private static readonly Dictionary<string, string> Named = new(StringComparer.Ordinal)
     {
-        ["--write-batch"] = "writes a batch file", ["--only-write-batch"] = "writes a batch file",
-        ["--read-batch"] = "reads a batch file", ["--log-file"] = "writes a log file anywhere",
-        ["--write-devices"] = "writes into devices", ["--remove-source-files"] = "deletes files it sends",
-        ["--backup"] = "moves files aside", ["--backup-dir"] = "moves files aside", ["--suffix"] = "moves files aside",
-        ["--copy-dest"] = "is not used by reversecrypt", ["--compare-dest"] = "is not used by reversecrypt",
-        ["--keep-dirlinks"] = "follows symlinks", ["--copy-links"] = "follows symlinks", ["--copy-dirlinks"] = "follows symlinks",
-        ["--copy-unsafe-links"] = "follows symlinks", ["--safe-links"] = "is not used by reversecrypt",
+        ["--write-batch"] = "writes a batch file",
+        ["--only-write-batch"] = "writes a batch file",
+        ["--read-batch"] = "reads a batch file",
+        ["--log-file"] = "writes a log file anywhere",
+        ["--write-devices"] = "writes into devices",
+        ["--remove-source-files"] = "deletes files it sends",
+        ["--backup"] = "moves files aside",
+        ["--backup-dir"] = "moves files aside",
+        ["--suffix"] = "moves files aside",
+        ["--copy-dest"] = "is not used by reversecrypt",
+        ["--compare-dest"] = "is not used by reversecrypt",
+        ["--keep-dirlinks"] = "follows symlinks",
+        ["--copy-links"] = "follows symlinks",
+        ["--copy-dirlinks"] = "follows symlinks",
+        ["--copy-unsafe-links"] = "follows symlinks",
+        ["--safe-links"] = "is not used by reversecrypt",
     };
 
     /// <summary>Checks <paramref name="words"/> (<c>rsync --server ...</c>) and returns the argv to run.
@@ -136,22 +145,22 @@ public static class ServeRsync
             switch (name)
             {
                 case "--temp-dir" or "--partial-dir":
-                {
-                    var relative = Inside(endpoint, real, value, name);
-                    if (relative != DestinationLease.StateDirectory && !relative.StartsWith(DestinationLease.StateDirectory + "/", StringComparison.Ordinal))
-                        throw Refused($"rsync {name} must be inside DEST/{DestinationLease.StateDirectory}/");
-                    options[index] = $"{name}={ServeEndpoint.Join(real, relative)}";
-                    break;
-                }
+                    {
+                        var relative = Inside(endpoint, real, value, name);
+                        if (relative != DestinationLease.StateDirectory && !relative.StartsWith(DestinationLease.StateDirectory + "/", StringComparison.Ordinal))
+                            throw Refused($"rsync {name} must be inside DEST/{DestinationLease.StateDirectory}/");
+                        options[index] = $"{name}={ServeEndpoint.Join(real, relative)}";
+                        break;
+                    }
                 case "--link-dest":
-                {
-                    if (endpoint.AppendOnly) throw Refused(ServeEndpoint.HardlinkRefused + " (--link-dest)");
-                    var snapshot = value.StartsWith("../", StringComparison.Ordinal) ? value[3..].TrimEnd('/') : "";
-                    if (!SnapshotName.TryParse(snapshot, out var time) || SnapshotName.Format(time) != snapshot)
-                        throw Refused("rsync --link-dest may only name ../SNAPSHOT");
-                    ServeEndpoint.NoLinkBelow(real, ServeEndpoint.Snapshots(snapshot));
-                    break;
-                }
+                    {
+                        if (endpoint.AppendOnly) throw Refused(ServeEndpoint.HardlinkRefused + " (--link-dest)");
+                        var snapshot = value.StartsWith("../", StringComparison.Ordinal) ? value[3..].TrimEnd('/') : "";
+                        if (!SnapshotName.TryParse(snapshot, out var time) || SnapshotName.Format(time) != snapshot)
+                            throw Refused("rsync --link-dest may only name ../SNAPSHOT");
+                        ServeEndpoint.NoLinkBelow(real, ServeEndpoint.Snapshots(snapshot));
+                        break;
+                    }
                 case "--files-from":
                     if (value != "-") throw Refused("rsync --files-from may only be '-' (the list comes from the client)");
                     break;

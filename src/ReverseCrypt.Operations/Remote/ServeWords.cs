@@ -34,13 +34,13 @@ public static class ServeWords
             switch (c)
             {
                 case '\'':
-                {
-                    var end = commandLine.IndexOf('\'', i + 1);
-                    if (end < 0) throw new FormatException("an unterminated single quote");
-                    word.Append(commandLine, i + 1, end - i - 1);
-                    i = end + 1;
-                    break;
-                }
+                    {
+                        var end = commandLine.IndexOf('\'', i + 1);
+                        if (end < 0) throw new FormatException("an unterminated single quote");
+                        word.Append(commandLine, i + 1, end - i - 1);
+                        i = end + 1;
+                        break;
+                    }
                 case '"':
                     i++;
                     while (true)
