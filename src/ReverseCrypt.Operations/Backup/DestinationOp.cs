@@ -117,60 +117,60 @@ public sealed class DestinationOp
                 Count(words, a, 0, 0);
                 return new DestinationOp(words, d => $"mkdir -p -- {ShellQuoting.QuotePath(d)}");
             case "begin":
-            {
-                Count(words, a, 4, 4);
-                var (name, resume, mode, previous) = (Snap(a[0]), OptionalSnap(a[1]), ParseMode(a[2]), OptionalSnap(a[3]));
-                return new DestinationOp(words, d => SnapshotStore.BeginScript(d, name, resume, mode, previous))
-                { Snapshot = name, Resume = resume, Mode = mode, Previous = previous };
-            }
+                {
+                    Count(words, a, 4, 4);
+                    var (name, resume, mode, previous) = (Snap(a[0]), OptionalSnap(a[1]), ParseMode(a[2]), OptionalSnap(a[3]));
+                    return new DestinationOp(words, d => SnapshotStore.BeginScript(d, name, resume, mode, previous))
+                    { Snapshot = name, Resume = resume, Mode = mode, Previous = previous };
+                }
             case "keep":
-            {
-                Count(words, a, 4, int.MaxValue);
-                var (name, previous, mode) = (Snap(a[0]), OptionalSnap(a[1]), ParseMode(a[2]));
-                var paths = a.Skip(3).Select(RelativePath).ToList();
-                return new DestinationOp(words, d => SnapshotStore.KeepScript(d, name, previous, mode, paths))
-                { Snapshot = name, Previous = previous, Mode = mode, Paths = paths };
-            }
+                {
+                    Count(words, a, 4, int.MaxValue);
+                    var (name, previous, mode) = (Snap(a[0]), OptionalSnap(a[1]), ParseMode(a[2]));
+                    var paths = a.Skip(3).Select(RelativePath).ToList();
+                    return new DestinationOp(words, d => SnapshotStore.KeepScript(d, name, previous, mode, paths))
+                    { Snapshot = name, Previous = previous, Mode = mode, Paths = paths };
+                }
             case "commit":
-            {
-                Count(words, a, 1, int.MaxValue);
-                var name = Snap(a[0]);
-                var stale = a.Skip(1).Select(Snap).ToList();
-                return new DestinationOp(words, d => SnapshotStore.CommitScript(d, name, stale)) { Snapshot = name, Names = stale };
-            }
+                {
+                    Count(words, a, 1, int.MaxValue);
+                    var name = Snap(a[0]);
+                    var stale = a.Skip(1).Select(Snap).ToList();
+                    return new DestinationOp(words, d => SnapshotStore.CommitScript(d, name, stale)) { Snapshot = name, Names = stale };
+                }
             case "delete":
-            {
-                Count(words, a, 1, int.MaxValue);
-                var names = a.Select(Snap).ToList();
-                return new DestinationOp(words, d => SnapshotStore.DeleteScript(d, names)) { Names = names };
-            }
+                {
+                    Count(words, a, 1, int.MaxValue);
+                    var names = a.Select(Snap).ToList();
+                    return new DestinationOp(words, d => SnapshotStore.DeleteScript(d, names)) { Names = names };
+                }
             case "lease":
-            {
-                Count(words, a, 3, 3);
-                var exclusive = Choice(a[0], "shared", "exclusive") == 1;
-                var create = Choice(a[1], "nocreate", "create") == 1;
-                if (!int.TryParse(a[2], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds is < 1 or > 86_400)
-                    throw new FormatException($"lease: '{a[2]}' is not a number of seconds (1 to 86400)");
-                return new DestinationOp(words, d => DestinationLease.Script(d, exclusive, create, TimeSpan.FromSeconds(seconds)))
-                { Exclusive = exclusive, Create = create };
-            }
+                {
+                    Count(words, a, 3, 3);
+                    var exclusive = Choice(a[0], "shared", "exclusive") == 1;
+                    var create = Choice(a[1], "nocreate", "create") == 1;
+                    if (!int.TryParse(a[2], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds is < 1 or > 86_400)
+                        throw new FormatException($"lease: '{a[2]}' is not a number of seconds (1 to 86400)");
+                    return new DestinationOp(words, d => DestinationLease.Script(d, exclusive, create, TimeSpan.FromSeconds(seconds)))
+                    { Exclusive = exclusive, Create = create };
+                }
             case "shared":
-            {
-                Count(words, a, 3, int.MaxValue);
-                var name = Snap(a[0]);
-                var others = a[1].Split(',').Select(Snap).ToList();
-                var paths = a.Skip(2).Select(RelativePath).ToList();
-                return new DestinationOp(words, d => VerifyRun.SharedScript(d, name, others, paths)) { Snapshot = name, Names = others, Paths = paths };
-            }
+                {
+                    Count(words, a, 3, int.MaxValue);
+                    var name = Snap(a[0]);
+                    var others = a[1].Split(',').Select(Snap).ToList();
+                    var paths = a.Skip(2).Select(RelativePath).ToList();
+                    return new DestinationOp(words, d => VerifyRun.SharedScript(d, name, others, paths)) { Snapshot = name, Names = others, Paths = paths };
+                }
             case "hash":
-            {
-                Count(words, a, 2, int.MaxValue);
-                var name = OptionalSnap(a[0]);
-                var paths = a.Skip(1).Select(RelativePath).ToList();
-                return new DestinationOp(words, d => HardLinkCheck.HashScript(
-                    name is null ? d : JoinPath(d, SnapshotName.SnapshotsDirectory + "/" + name), paths))
-                { Snapshot = name, Paths = paths };
-            }
+                {
+                    Count(words, a, 2, int.MaxValue);
+                    var name = OptionalSnap(a[0]);
+                    var paths = a.Skip(1).Select(RelativePath).ToList();
+                    return new DestinationOp(words, d => HardLinkCheck.HashScript(
+                        name is null ? d : JoinPath(d, SnapshotName.SnapshotsDirectory + "/" + name), paths))
+                    { Snapshot = name, Paths = paths };
+                }
             default:
                 throw new FormatException($"unknown operation '{Printable(words[0])}'");
         }
