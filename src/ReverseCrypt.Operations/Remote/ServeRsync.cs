@@ -137,6 +137,9 @@ public static class ServeRsync
         }
         if (i >= words.Count) throw Refused("rsync --server without its '.' argument");
         var paths = words.Skip(i + 1).ToList();
+        // rsync's option parser also takes options after the '.': no path may look like one.
+        if (paths.FirstOrDefault(p => p.StartsWith('-')) is { } late)
+            throw Refused($"rsync argument '{DestinationOp.Printable(late)}' after '.' looks like an option");
         if (paths.Count == 0 || (!sender && paths.Count != 1))
             throw Refused($"rsync --server needs {(sender ? "at least one path" : "exactly one destination path")}");
 

@@ -76,6 +76,7 @@ public class ServeCommandLineTests
     [TestCase("rsync --server -lHogDtpAXre.iLsfxCIvu . DEST/snapshots/2025-06-02T021500Z.incomplete/../2025-06-01T021500Z/", "'..'")]
     [TestCase("rsync --server --sender -lHogDtpAXre.iLsfxCIvu . /etc/", "outside DEST")]
     [TestCase("rsync --server --sender -lHogDtpAXre.iLsfxCIvu --some-new-option . DEST/", "not allowed")]
+    [TestCase("rsync --server --sender -lHogDtpAXre.iLsfxCIvu . DEST/ --log-file=/tmp/x", "looks like an option")]
     public void OtherCommandLines_AreRefused_WithTheReason(string line, string reason)
     {
         var serve = new ServeEndpoint(_dest, appendOnly: true);
