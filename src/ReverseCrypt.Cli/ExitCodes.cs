@@ -47,6 +47,9 @@ public static class ExitCodes
     /// <summary>snapshots / restore --from: the snapshot or plaintext path asked for is not in the backup, or the
     /// destination holds no snapshots.</summary>
     public const int NotInBackup = 46;
+    /// <summary>serve refused a command: outside DEST, not one of reversecrypt's steps, or a change to a committed
+    /// snapshot under --append-only.</summary>
+    public const int Refused = 47;
     /// <summary>backup: the --pre hook failed or timed out (nothing was sent), or the --post hook failed after an
     /// otherwise successful run (the snapshot is complete).</summary>
     public const int HookFailed = 48;
@@ -79,6 +82,7 @@ public static class ExitCodes
         (DestinationBusy, nameof(DestinationBusy), "another backup to the same destination is running"),
         (DestinationFailed, nameof(DestinationFailed), "the destination failed (full, over quota, read-only, I/O error); latest unchanged"),
         (NotInBackup, nameof(NotInBackup), "no such snapshot or path in the backup, or no snapshots at all"),
+        (Refused, nameof(Refused), "serve refused the command (outside DEST, unknown, or changing a committed snapshot under --append-only)"),
         (HookFailed, nameof(HookFailed), "backup: the --pre hook failed (nothing sent), or the --post hook failed after a success"),
         (SourceSnapshotFailed, nameof(SourceSnapshotFailed), "backup: --source-snapshot could not snapshot the source (nothing sent) or remove the snapshot"),
         (Interrupted, nameof(Interrupted), "interrupted by SIGINT/SIGTERM, cleaned up"),

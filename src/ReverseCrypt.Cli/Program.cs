@@ -108,6 +108,8 @@ public static class Program
             VerifyCommand.Create(),
             RestoreCommand.Create(),
             SnapshotsCommand.Create(),
+            ServeCommand.Create(),
+            PruneCommand.Create(),
             FsckCommand.Create(),
             PathCommand.Create(),
             DemoCommand.Create(),

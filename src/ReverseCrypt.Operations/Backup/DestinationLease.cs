@@ -65,7 +65,7 @@ public sealed class DestinationLease : IDisposable
     {
         ArgumentNullException.ThrowIfNull(shell);
         var destination = shell.Destination;
-        var (program, arguments) = shell.CommandFor(Script(destination.Path, exclusive, create, leftoverWait));
+        var (program, arguments) = shell.CommandFor(DestinationOp.Lease(exclusive, create, leftoverWait));
         var holder = ChildProcess.Start(program, arguments, keepStdin: true);
         var stderr = holder.StandardError.ReadToEndAsync(CancellationToken.None);
         try

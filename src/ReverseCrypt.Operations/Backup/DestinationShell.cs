@@ -1,10 +1,12 @@
 namespace ReverseCrypt.Operations.Backup;
 
 /// <summary>
-/// Runs small POSIX sh scripts (mkdir, mv, ln -sfn, rm -rf, readlink) on the destination machine: locally with
-/// <c>/bin/sh -c</c>, remotely with the same remote-shell command that rsync gets (<c>--ssh</c>), as
-/// <c>ssh ... HOST "sh -c 'SCRIPT'"</c>, so whatever login shell the remote user has, the script runs in sh.
-/// The remote side needs nothing but sh, coreutils and rsync; never the key.
+/// Runs the steps on the destination machine (<see cref="DestinationOp"/>: small POSIX sh scripts with mkdir, mv,
+/// ln -sfn, rm -rf, readlink): locally with <c>/bin/sh -c</c>, remotely with the same remote-shell command that rsync
+/// gets (<c>--ssh</c>), as <c>ssh ... HOST "sh -c 'SCRIPT' reversecrypt-op NAME ARGS..."</c>, so whatever login shell
+/// the remote user has, the script runs in sh; a remote whose key is bound to <c>reversecrypt serve</c> runs the
+/// operation NAME ARGS instead (it never runs the script text). The remote side needs nothing but sh, coreutils and
+/// rsync (or reversecrypt for serve); never the key.
 /// </summary>
 public sealed class DestinationShell
 {
@@ -24,22 +26,31 @@ public sealed class DestinationShell
 
     public BackupDestination Destination { get; }
 
-    /// <summary>The program and arguments that run <paramref name="script"/> on the destination.</summary>
-    public (string Program, IReadOnlyList<string> Arguments) CommandFor(string script)
+    /// <summary>The program and arguments that run <paramref name="op"/> on the destination.</summary>
+    public (string Program, IReadOnlyList<string> Arguments) CommandFor(DestinationOp op)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        var script = op.Script(Destination.Path);
+        if (!Destination.IsRemote) return ("/bin/sh", ["-c", script]);
+        return (_remoteShell[0], [.. _remoteShell.Skip(1), Destination.Host!, RemoteCommand(script, op)]);
+    }
+
+    /// <summary>The remote command line: <c>sh -c 'SCRIPT' reversecrypt-op NAME ARGS...</c>, each word sh-quoted.</summary>
+    public static string RemoteCommand(string script, DestinationOp op)
     {
         ArgumentNullException.ThrowIfNull(script);
-        if (!Destination.IsRemote) return ("/bin/sh", ["-c", script]);
-        return (_remoteShell[0], [.. _remoteShell.Skip(1), Destination.Host!, "sh -c " + ShellQuoting.Quote(script)]);
+        ArgumentNullException.ThrowIfNull(op);
+        return $"sh -c {ShellQuoting.Quote(script)} {DestinationOp.Marker} {op}";
     }
 
     /// <summary>
-    /// Runs the script and returns its result. Throws <see cref="BackupException"/>: RemoteUnreachable when ssh
+    /// Runs the step and returns its result. Throws <see cref="BackupException"/>: RemoteUnreachable when ssh
     /// could not connect or log in (exit 255), ToolMissing when the remote shell program is missing here.
-    /// A non-zero exit of the script itself is returned, not thrown.
+    /// A non-zero exit of the step itself is returned, not thrown.
     /// </summary>
-    public ChildResult Run(string script, CancellationToken cancellation = default)
+    public ChildResult Run(DestinationOp op, CancellationToken cancellation = default)
     {
-        var (program, arguments) = CommandFor(script);
+        var (program, arguments) = CommandFor(op);
         var result = ChildProcess.Run(program, arguments, cancellation);
         if (Destination.IsRemote && result.ExitCode == SshFailure)
         {
@@ -50,12 +61,12 @@ public sealed class DestinationShell
         return result;
     }
 
-    /// <summary>Runs the script and throws <see cref="BackupException"/> (<paramref name="kind"/>) when it fails,
+    /// <summary>Runs the step and throws <see cref="BackupException"/> (<paramref name="kind"/>) when it fails,
     /// with what it printed on stderr.</summary>
-    public string RunChecked(string script, string what, BackupErrorKind kind = BackupErrorKind.BadDestination,
+    public string RunChecked(DestinationOp op, string what, BackupErrorKind kind = BackupErrorKind.BadDestination,
         CancellationToken cancellation = default)
     {
-        var result = Run(script, cancellation);
+        var result = Run(op, cancellation);
         if (result.ExitCode != 0)
         {
             var reason = result.LastErrorLine;

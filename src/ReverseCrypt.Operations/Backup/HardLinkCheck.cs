@@ -55,7 +55,7 @@ public static class HardLinkCheck
     }
 
     /// <summary>The script that prints "SHA256  PATH" for each path below <paramref name="targetPath"/> on the destination.</summary>
-    public static string HashScript(string targetPath, IEnumerable<string> cipherPaths)
+    internal static string HashScript(string targetPath, IEnumerable<string> cipherPaths)
     {
         ArgumentNullException.ThrowIfNull(cipherPaths);
         var script = new StringBuilder($"cd -- {ShellQuoting.QuotePath(targetPath)} || exit 1\nsha256sum --");

@@ -4,7 +4,7 @@ namespace ReverseCrypt.Operations.Backup;
 
 /// <summary>
 /// The destination's directory layout and every change made to it outside rsync, each as one short POSIX sh script
-/// run through <see cref="DestinationShell"/>:
+/// (the template of a <see cref="DestinationOp"/>) run through <see cref="DestinationShell"/>:
 /// <code>
 /// DEST/snapshots/2025-06-01T021500Z/             a complete snapshot: a whole gocryptfs tree
 /// DEST/snapshots/2025-06-02T021500Z.incomplete/  a run in progress or interrupted (resumed by the next run)
@@ -21,8 +21,6 @@ public sealed class SnapshotStore(DestinationShell shell)
     /// <summary>The shell that runs the scripts on the destination.</summary>
     public DestinationShell Shell => _shell;
 
-    private string Dest => ShellQuoting.QuotePath(Destination.Path);
-
     /// <summary>How many entries of DEST the probe lists (to recognise an interrupted first backup).</summary>
     public const int TopEntriesListed = 200;
 
@@ -34,15 +32,15 @@ public sealed class SnapshotStore(DestinationShell shell)
     /// file in <c>DEST/.reversecrypt/</c>) and whether it is btrfs with the btrfs tool.</summary>
     public DestinationState Probe(bool detectClones, CancellationToken cancellation = default)
     {
-        var output = _shell.RunChecked(ProbeScript(detectClones), "reading the destination", BackupErrorKind.BadDestination, cancellation);
+        var output = _shell.RunChecked(DestinationOp.Probe(detectClones), "reading the destination", BackupErrorKind.BadDestination, cancellation);
         var state = DestinationState.Parse(output);
         return Destination.IsRemote ? state : state with { HasRsync = true };
     }
 
     /// <summary>The probe: prints "dest dir|other|none", "nonempty yes", "config yes", "latest TARGET",
     /// "latest-not-a-link yes", "top NAME" for the first entries of DEST, one "entry NAME" per directory in DEST/snapshots, and "rsync yes|no".</summary>
-    public string ProbeScript(bool detectClones = false) => $$"""
-        d={{Dest}}
+    public static string ProbeScript(string destinationPath, bool detectClones = false) => $$"""
+        d={{ShellQuoting.QuotePath(destinationPath)}}
         if [ -d "$d" ]; then echo 'dest dir'; elif [ -e "$d" ] || [ -L "$d" ]; then echo 'dest other'; else echo 'dest none'; fi
         if [ -d "$d" ] && [ -n "$(ls -A "$d" 2>/dev/null)" ]; then echo 'nonempty yes';
           ls -A "$d" 2>/dev/null | head -n {{TopEntriesListed}} | sed 's/^/top /'; fi
@@ -77,7 +75,7 @@ public sealed class SnapshotStore(DestinationShell shell)
 
     /// <summary>Creates DEST (and its parents) when missing: for a backup without snapshots.</summary>
     public void EnsureDestination(CancellationToken cancellation = default) =>
-        _shell.RunChecked($"mkdir -p -- {Dest}", "creating the destination directory", cancellation: cancellation);
+        _shell.RunChecked(DestinationOp.Ensure(), "creating the destination directory", cancellation: cancellation);
 
     /// <summary>
     /// Creates <c>snapshots/NAME.incomplete</c>, or renames the interrupted <paramref name="resumeFrom"/> to it so that
@@ -87,10 +85,14 @@ public sealed class SnapshotStore(DestinationShell shell)
     /// one is a subvolume (btrfs) or a directory. A resumed snapshot keeps its marker (renamed with it).
     /// </summary>
     public void Begin(string name, string? resumeFrom, SnapshotMode mode = SnapshotMode.Hardlink, string? previous = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default) =>
+        _shell.RunChecked(DestinationOp.Begin(name, resumeFrom, mode, previous), "creating the snapshot directory", BackupErrorKind.DestinationFailed, cancellation);
+
+    /// <summary>The template of <see cref="Begin"/>.</summary>
+    internal static string BeginScript(string destinationPath, string name, string? resumeFrom, SnapshotMode mode, string? previous)
     {
         var script = new StringBuilder("set -e\n");
-        script.Append($"d={Dest}\n");
+        script.Append($"d={ShellQuoting.QuotePath(destinationPath)}\n");
         script.Append($"mkdir -p -- \"$d\"/{SnapshotName.SnapshotsDirectory}\n");
         var target = Incomplete(name);
         var marker = $"\"$d\"/{DestinationLease.StateDirectory}/";
@@ -127,7 +129,7 @@ public sealed class SnapshotStore(DestinationShell shell)
             // Versions before 0.2 kept rsync's partial files inside the snapshot; such a leftover must not be committed.
             script.Append($"find {target} -name {RsyncArguments.LegacyPartialDir} -type d -prune -exec rm -rf -- {{}} +\n");
         }
-        _shell.RunChecked(script.ToString(), "creating the snapshot directory", BackupErrorKind.DestinationFailed, cancellation);
+        return script.ToString();
     }
 
     /// <summary>
@@ -141,13 +143,19 @@ public sealed class SnapshotStore(DestinationShell shell)
     {
         ArgumentNullException.ThrowIfNull(cipherPaths);
         if (cipherPaths.Count == 0) return;
-        var script = new StringBuilder($"d={Dest}\nn={Incomplete(name)}\n");
+        _shell.RunChecked(DestinationOp.Keep(name, previous, mode, cipherPaths), "keeping earlier versions of unreadable files", BackupErrorKind.DestinationFailed, cancellation);
+    }
+
+    /// <summary>The template of <see cref="KeepEarlierVersions"/>.</summary>
+    internal static string KeepScript(string destinationPath, string name, string? previous, SnapshotMode mode, IReadOnlyList<string> cipherPaths)
+    {
+        var script = new StringBuilder($"d={ShellQuoting.QuotePath(destinationPath)}\nn={Incomplete(name)}\n");
         script.Append(previous is null ? "p=\n" : $"p={Complete(previous)}\n");
         script.Append(mode.IsClone()
             ? "keep() { rm -f -- \"$n/$1\"; if [ -n \"$p\" ] && [ -f \"$p/$1\" ]; then cp -a --reflink=auto -- \"$p/$1\" \"$n/$1\"; fi; }\n"
             : "keep() { rm -f -- \"$n/$1\"; if [ -n \"$p\" ] && [ -f \"$p/$1\" ]; then ln -- \"$p/$1\" \"$n/$1\" 2>/dev/null || cp -a -- \"$p/$1\" \"$n/$1\"; fi; }\n");
         foreach (var path in cipherPaths) script.Append($"keep {ShellQuoting.Quote(path)}\n");
-        _shell.RunChecked(script.ToString(), "keeping earlier versions of unreadable files", BackupErrorKind.DestinationFailed, cancellation);
+        return script.ToString();
     }
 
     /// <summary>
@@ -158,8 +166,14 @@ public sealed class SnapshotStore(DestinationShell shell)
     public void Commit(string name, IEnumerable<string> staleIncomplete)
     {
         ArgumentNullException.ThrowIfNull(staleIncomplete);
+        _shell.RunChecked(DestinationOp.Commit(name, staleIncomplete), "completing the snapshot");
+    }
+
+    /// <summary>The template of <see cref="Commit"/>.</summary>
+    internal static string CommitScript(string destinationPath, string name, IEnumerable<string> staleIncomplete)
+    {
         var script = new StringBuilder("set -e\n");
-        script.Append($"d={Dest}\n");
+        script.Append($"d={ShellQuoting.QuotePath(destinationPath)}\n");
         script.Append($"mv -T -- {Incomplete(name)} {Complete(name)}\n");
         script.Append($"ln -sfn -- {ShellQuoting.Quote(SnapshotName.SnapshotsDirectory + "/" + name)} \"$d\"/.latest.new\n");
         script.Append($"mv -T -f -- \"$d\"/.latest.new \"$d\"/{SnapshotName.LatestLink}\n");
@@ -167,7 +181,7 @@ public sealed class SnapshotStore(DestinationShell shell)
         script.Append(RemoveFunction);
         foreach (var stale in staleIncomplete)
             script.Append($"remove {Incomplete(stale)}; rm -f -- \"$d\"/{DestinationLease.StateDirectory}/{stale}.clone\n");
-        _shell.RunChecked(script.ToString(), "completing the snapshot");
+        return script.ToString();
     }
 
     /// <summary>Deletes complete snapshots (retention).</summary>
@@ -175,9 +189,15 @@ public sealed class SnapshotStore(DestinationShell shell)
     {
         ArgumentNullException.ThrowIfNull(names);
         if (names.Count == 0) return;
-        var script = new StringBuilder($"set -e\nd={Dest}\n").Append(RemoveFunction);
+        _shell.RunChecked(DestinationOp.Delete(names), "deleting old snapshots");
+    }
+
+    /// <summary>The template of <see cref="Delete"/>.</summary>
+    internal static string DeleteScript(string destinationPath, IEnumerable<string> names)
+    {
+        var script = new StringBuilder($"set -e\nd={ShellQuoting.QuotePath(destinationPath)}\n").Append(RemoveFunction);
         foreach (var name in names) script.Append($"remove {Complete(name)}\n");
-        _shell.RunChecked(script.ToString(), "deleting old snapshots");
+        return script.ToString();
     }
 
     /// <summary>sh function <c>remove DIR</c>: a btrfs subvolume (inode 256) is deleted as one, with the btrfs tool

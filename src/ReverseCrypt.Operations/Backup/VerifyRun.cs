@@ -101,22 +101,29 @@ public sealed class VerifyRun : IDisposable
         var paths = differences.Where(d => d.Kind == VerifyDifferenceKind.Content && d.Changes[1] == 'f').Select(d => d.CipherPath).ToList();
         var others = _state.Complete.Where(n => n != _snapshot).ToList();
         if (paths.Count == 0 || others.Count == 0) return found;
-        var script = new System.Text.StringBuilder();
-        script.Append($"s={ShellQuoting.QuotePath(_options.Destination.Join(SnapshotName.SnapshotsDirectory))}\n");
-        script.Append($"t={ShellQuoting.Quote(_snapshot)}\n");
-        script.Append("for o in");
-        foreach (var other in others) script.Append(' ').Append(ShellQuoting.Quote(other));
-        script.Append("; do\n");
-        foreach (var path in paths)
-            script.Append($"  if [ -f \"$s/$o\"/{ShellQuoting.Quote(path)} ] && [ \"$s/$o\"/{ShellQuoting.Quote(path)} -ef \"$s/$t\"/{ShellQuoting.Quote(path)} ]; then printf 'shared %s %s\\n' \"$o\" {ShellQuoting.Quote(path)}; fi\n");
-        script.Append("done\nexit 0\n");
-        var output = _store.Shell.RunChecked(script.ToString(), "looking for older snapshots that share damaged files", cancellation: cancellation);
+        var output = _store.Shell.RunChecked(DestinationOp.Shared(_snapshot, others, paths), "looking for older snapshots that share damaged files", cancellation: cancellation);
         foreach (var line in output.Split('\n'))
         {
             var parts = line.Split(' ', 3);
             if (parts.Length == 3 && parts[0] == "shared") found.Add((parts[1], parts[2]));
         }
         return found;
+    }
+
+    /// <summary>The template of the step that prints "shared OTHER PATH" for each path of <paramref name="snapshot"/>
+    /// that is the same inode in another snapshot.</summary>
+    internal static string SharedScript(string destinationPath, string snapshot, IEnumerable<string> others, IEnumerable<string> paths)
+    {
+        var script = new System.Text.StringBuilder();
+        script.Append($"s={ShellQuoting.QuotePath(DestinationOp.JoinPath(destinationPath, SnapshotName.SnapshotsDirectory))}\n");
+        script.Append($"t={ShellQuoting.Quote(snapshot)}\n");
+        script.Append("for o in");
+        foreach (var other in others) script.Append(' ').Append(ShellQuoting.Quote(other));
+        script.Append("; do\n");
+        foreach (var path in paths)
+            script.Append($"  if [ -f \"$s/$o\"/{ShellQuoting.Quote(path)} ] && [ \"$s/$o\"/{ShellQuoting.Quote(path)} -ef \"$s/$t\"/{ShellQuoting.Quote(path)} ]; then printf 'shared %s %s\\n' \"$o\" {ShellQuoting.Quote(path)}; fi\n");
+        script.Append("done\nexit 0\n");
+        return script.ToString();
     }
 
     /// <summary>Finds what to compare with: the given snapshot, the latest one, or DEST. Throws <see cref="BackupException"/>.</summary>
@@ -190,9 +197,7 @@ public sealed class VerifyRun : IDisposable
 
     private IReadOnlyDictionary<string, string> BackupHashes(IReadOnlyList<string> cipherPaths, CancellationToken cancellation)
     {
-        var destination = _options.Destination;
-        var targetPath = _snapshot is null ? destination.Path : destination.Join(SnapshotName.SnapshotsDirectory + "/" + _snapshot);
-        var result = _store.Shell.Run(HardLinkCheck.HashScript(targetPath, cipherPaths), cancellation);
+        var result = _store.Shell.Run(DestinationOp.Hash(_snapshot, cipherPaths), cancellation);
         return HardLinkCheck.ParseHashes(result.Stdout);
     }
 }

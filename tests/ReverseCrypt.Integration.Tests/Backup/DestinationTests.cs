@@ -126,11 +126,15 @@ public class DestinationTests
     }
 
     [Test]
-    public void RemoteCommand_IsTheSshCommandPlusShQuotedScript()
+    public void RemoteCommand_IsTheSshCommandPlusShQuotedScript_ThenTheOperation()
     {
         var shell = new DestinationShell(BackupDestination.Parse("me@vps:/b"), ShellQuoting.SplitRemoteShell("ssh -p 2222"));
-        var (program, args) = shell.CommandFor("echo 'hi'");
+        var (program, args) = shell.CommandFor(DestinationOp.Ensure());
         Assert.That(program, Is.EqualTo("ssh"));
-        Assert.That(args, Is.EqualTo(new[] { "-p", "2222", "me@vps", "sh -c 'echo '\\''hi'\\'''" }));
+        Assert.That(args, Is.EqualTo(new[] { "-p", "2222", "me@vps", "sh -c 'mkdir -p -- /b' reversecrypt-op ensure" }));
+        Assert.That(DestinationShell.RemoteCommand("echo 'hi'", DestinationOp.Ensure()), Is.EqualTo("sh -c 'echo '\\''hi'\\''' reversecrypt-op ensure"));
+        var keep = DestinationOp.Keep("2025-06-01T021500Z", null, SnapshotMode.Reflink, ["a b/c'd"]);
+        Assert.That(keep.ToString(), Is.EqualTo("keep 2025-06-01T021500Z - reflink 'a b/c'\\''d'"));
+        Assert.That(DestinationOp.Parse(keep.Words).Script("/b"), Is.EqualTo(keep.Script("/b")), "the words give the same step back");
     }
 }

@@ -84,6 +84,16 @@ public sealed class SshServer : IDisposable
     private string CommandWith(string key) =>
         $"ssh -i {key} -p {Port} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR -o IdentitiesOnly=yes";
 
+    /// <summary>Adds a new key whose authorized_keys line forces <paramref name="command"/> (with <c>restrict</c>), as
+    /// the remote of an append-only setup has it, and returns an --ssh value that logs in with that key.</summary>
+    public string ForcedCommandKey(string command)
+    {
+        var key = KeyPair("forced-" + Guid.NewGuid().ToString("N")[..8]);
+        var line = $"command=\"{command.Replace("\"", "\\\"", StringComparison.Ordinal)}\",restrict {File.ReadAllText(key + ".pub").Trim()}\n";
+        File.AppendAllText(AuthorizedKeys, line);
+        return CommandWith(key);
+    }
+
     /// <summary>A TCP port on 127.0.0.1 that nothing listened on a moment ago.</summary>
     public static int FreePort()
     {
