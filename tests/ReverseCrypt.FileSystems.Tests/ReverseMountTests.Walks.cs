@@ -63,7 +63,8 @@ public partial class ReverseMountTests
             previousStart = start;
         }
         long taken = fs.ListingsAdopted;
-        TestContext.Out.WriteLine($"listings prepared ahead: {fs.ListingsPrefetched}, taken over: {taken}, opened within a second of their preparation: {mustBeTaken}");
+        TestContext.Out.WriteLine($"listings prepared ahead: {fs.ListingsPrefetched}, taken over: {taken}, too old when opened: {fs.ListingsTooOld}, opened within a second of their preparation: {mustBeTaken}");
+        Assert.That(taken + fs.ListingsTooOld, Is.EqualTo(12), "each directory of the walk had its listing prepared ahead");
         Assert.That(taken, Is.GreaterThanOrEqualTo(mustBeTaken), "a listing prepared less than a second before was not used");
         Assert.That(taken, Is.LessThanOrEqualTo(12));
 
