@@ -128,7 +128,8 @@ public class SampleProcessTests
 
     /// <summary>FuseMount.RunUntilUnmounted with a busy mount, in the test server (the sample logs nothing): the test
     /// waits for the server's log line saying the unmount the first SIGTERM started was refused, so the assertions
-    /// that follow are made after that attempt, never before it (a sleep could not promise that under load).</summary>
+    /// that follow are made after that attempt, never before it (a sleep could not promise that under load). (No wait
+    /// for "Unmounted" after the second: the process may end before that line is written.)</summary>
     [Test]
     public void Sigterm_WhileBusy_KeepsServing_ThenSecondSigtermExits()
     {
@@ -150,7 +151,6 @@ public class SampleProcessTests
         Libc.Kill(server.Id, Libc.SIGTERM);
         Assert.That(server.WaitForExit(15_000), Is.True);
         Assert.That(server.ExitCode, Is.EqualTo(0));
-        log.WaitFor("Unmounted ");
         Assert.That(Tool.IsMounted(_mountpoint), Is.False);
     }
 
