@@ -274,30 +274,30 @@ public class ReverseViewVectorTests : ReverseViewFixture
         Assert.That(_fs.Tree.CachedDirectoryCount, Is.Zero, "forgotten directories release their descriptors");
     }
 
+    /// <summary>No allocation per READ: 3000 reads after 2000 of warm-up allocate less than one byte per read on this
+    /// thread. The bound, not an exact zero after sleeps meant to let tiered compilation settle: an exact zero also
+    /// counts one-off runtime work that lands on this thread during the window (the sleeps decided whether it did, and
+    /// on a busy machine they are not long enough), while one object (24 bytes) per read exceeds the bound 24 times.
+    /// No timing decides the result.</summary>
     [Test]
     public void Read_InSteadyState_AllocatesNothing()
     {
+        const int Reads = 3000;
         var entry = _view.Lookup(FuseConstants.RootNodeId, "myTOmzxmiyWAdxoDUtcsGw");   // f10000: 3 blocks
         Assert.That(_fs.Open(entry.NodeId, 0, out ulong fh, out _), Is.EqualTo(Errno.OK));
         var buffer = new byte[8192];
-        _fs.Read(entry.NodeId, fh, 100, buffer, out _);     // warm up the thread's buffers
-        // and let tiered compilation (with dynamic PGO) settle: its one-time work can allocate on this thread.
-        for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 2000; i++)
         {
-            for (int i = 0; i < 1000; i++)
-            {
-                _fs.Read(entry.NodeId, fh, i % 3 * 4000, buffer, out _);
-            }
-            Thread.Sleep(300);
+            _fs.Read(entry.NodeId, fh, i % 3 * 4000, buffer, out _);     // the thread's buffers, the first tiers
         }
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        for (int i = 0; i < Reads; i++)
         {
             _fs.Read(entry.NodeId, fh, i % 3 * 4000, buffer, out _);
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         _fs.Release(entry.NodeId, fh, 0);
-        Assert.That(allocated, Is.Zero);
+        Assert.That(allocated, Is.LessThan(Reads), $"less than one byte per read over {Reads} reads");
     }
 
     [Test]

@@ -1,16 +1,18 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReverseCrypt.Fuse;
 using ReverseCrypt.Fuse.TestServer;
 
 // ReverseCrypt.Fuse.TestServer MOUNTPOINT [--size BYTES] [--entries N] [--timeout SECONDS] [--direct-io] [--keep-cache]
-//     [--no-xattr] [--background] [--fusermount] [--device PATH] [--threads N]
+//     [--no-xattr] [--background] [--fusermount] [--device PATH] [--threads N] [--log]
 // The feature-rich server of the FUSE tests and bench/fuse/run.sh (samples/HelloFs is the teaching sample).
-// Serves TestServerFileSystem until unmounted (umount, fusermount3 -u, SIGINT or SIGTERM).
+// Serves TestServerFileSystem until unmounted (umount, fusermount3 -u, SIGINT or SIGTERM). --log: the library's log
+// lines (Information and up) on stderr.
 // Exit codes: 0 ok, 2 usage, 21 mountpoint unusable, 22 mount failed, 23 unmount failed.
 if (args.Length == 0 || args[0].StartsWith('-'))
 {
     Console.Error.WriteLine("usage: ReverseCrypt.Fuse.TestServer MOUNTPOINT [--size BYTES] [--entries N] [--timeout SECONDS] "
-        + "[--direct-io] [--keep-cache] [--no-xattr] [--background] [--fusermount] [--device PATH] [--threads N]");
+        + "[--direct-io] [--keep-cache] [--no-xattr] [--background] [--fusermount] [--device PATH] [--threads N] [--log]");
     return 2;
 }
 string Option(string name, string fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
@@ -44,7 +46,8 @@ var options = new FuseMountOptions
 };
 try
 {
-    using FuseMount mount = FuseMount.Mount(fileSystem, args[0], options, NullLogger.Instance);
+    using FuseMount mount = FuseMount.Mount(fileSystem, args[0], options,
+        Flag("--log") ? new StderrLogger() : (ILogger)NullLogger.Instance);
     Console.WriteLine($"TestServer mounted at {mount.Mountpoint}");
     mount.RunUntilUnmounted();
     return 0;

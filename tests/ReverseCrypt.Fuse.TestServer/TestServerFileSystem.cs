@@ -9,7 +9,7 @@ namespace ReverseCrypt.Fuse.TestServer;
 /// answers GETXATTR/LISTXATTR with ENOSYS, which the kernel remembers for the whole mount. The tree never changes, so
 /// node ids are fixed and lookup counts need no bookkeeping (Forget has nothing to release).
 /// </summary>
-public sealed class TestServerFileSystem(long bigSize, int manyEntries, TimeSpan timeout, FuseOpenFlags fileOpenFlags,
+public class TestServerFileSystem(long bigSize, int manyEntries, TimeSpan timeout, FuseOpenFlags fileOpenFlags,
     bool xattrs = true) : FuseFileSystemBase
 {
     private const ulong Hello = 2, Big = 3, Link = 4, Many = 5, FirstManyChild = 1000;

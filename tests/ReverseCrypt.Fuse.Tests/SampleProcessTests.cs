@@ -8,7 +8,8 @@ using ReverseCrypt.Interop;
 namespace ReverseCrypt.Fuse.Tests;
 
 /// <summary>The sample as a separate server process: signals, kill -9 and stale-mount recovery, sd_notify, and
-/// the background mode (re-exec of the program in a new session).</summary>
+/// the background mode (re-exec of the program in a new session); the busy-SIGTERM case runs the test server, whose
+/// log says when the refused unmount happened.</summary>
 [Category("Mount")]
 [NonParallelizable]
 public class SampleProcessTests
@@ -125,17 +126,23 @@ public class SampleProcessTests
         Assert.That(Tool.IsMounted(_mountpoint), Is.False, "mount gone");
     }
 
+    /// <summary>FuseMount.RunUntilUnmounted with a busy mount, in the test server (the sample logs nothing): the test
+    /// waits for the server's log line saying the unmount the first SIGTERM started was refused, so the assertions
+    /// that follow are made after that attempt, never before it (a sleep could not promise that under load). (No wait
+    /// for "Unmounted" after the second: the process may end before that line is written.)</summary>
     [Test]
     public void Sigterm_WhileBusy_KeepsServing_ThenSecondSigtermExits()
     {
         using var ready = new ReadyNotification();
-        Process server = StartSample(ready.Environment);
+        Process server = ServerProgram.TestServer.Start([_mountpoint, "--size", "1048576", "--log"], ready.Environment);
+        _pids.Add(server.Id);
         ready.Wait(server); // the SIGTERM handler exists from READY=1 on
-        Sample.WaitMounted(_mountpoint, server);
+        var log = new ServerLog(server);
+        ServerProgram.WaitMounted(_mountpoint, server);
         using (var open = new FileStream(Path.Combine(_mountpoint, "hello.txt"), FileMode.Open, FileAccess.Read))
         {
             Libc.Kill(server.Id, Libc.SIGTERM);
-            Thread.Sleep(500);
+            Assert.That(log.WaitFor("Cannot unmount"), Does.Contain("busy"), "the first SIGTERM's unmount was refused");
             Assert.That(server.HasExited, Is.False, "busy: not unmounted, still running");
             Assert.That(Tool.IsMounted(_mountpoint), Is.True);
             Assert.That(new StreamReader(open).ReadToEnd(), Does.StartWith("Hello"), "still served");

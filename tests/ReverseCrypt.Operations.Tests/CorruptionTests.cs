@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using ReverseCrypt.Crypto;
 using ReverseCrypt.Format.Config;
@@ -173,6 +174,33 @@ public sealed class CorruptionTests
         Assert.Throws<WrongKeyException>(() => Fsck.Run(new FsckOptions { CipherDir = _pristine }, wrong));
         Assert.Throws<WrongKeyException>(() => new FileSystems.Forward.ForwardFileSystem(
             new FileSystems.Forward.ForwardOptions { CipherDir = _pristine }, wrong));
+    }
+
+    /// <summary>The key check is decided by authenticated content, not by names: a wrong key decrypts a name to valid
+    /// padding by chance (about 1 in 256 per name), which let 136 of 3000 random wrong keys through the check on this
+    /// tree when names decided it (the cause of WrongMasterKey_… failing once). With 300 keys the names-only check
+    /// lets at least one through with a probability of 1 - 10^-6.</summary>
+    [Test]
+    public void WrongMasterKey_IsRecognised_ForEachOf300Keys()
+    {
+        using var tree = new CipherTree(_pristine, _core);
+        Assert.DoesNotThrow(tree.CheckKey, "the right key passes");
+        var accepted = new List<int>();
+        for (int i = 0; i < 300; i++)
+        {
+            using var key = MasterKey.FromBytes(SHA256.HashData(BitConverter.GetBytes(i)));
+            using var wrong = CryptoCore.Create(key, FormatOptions.ReverseDefaults);
+            using var wrongTree = new CipherTree(_pristine, wrong);
+            try
+            {
+                wrongTree.CheckKey();
+                accepted.Add(i);
+            }
+            catch (WrongKeyException)
+            {
+            }
+        }
+        Assert.That(accepted, Is.Empty, "wrong keys (SHA-256 of these numbers) that passed the key check");
     }
 
     [Test]

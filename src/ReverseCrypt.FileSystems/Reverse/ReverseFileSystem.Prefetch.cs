@@ -23,6 +23,7 @@ public sealed partial class ReverseFileSystem
 
     private long _listingsPrefetched;
     private long _listingsAdopted;
+    private long _listingsTooOld;
 
     private static readonly Action<(ReverseFileSystem Fs, ReverseDirHandle Handle)> s_prefetch =
         static state => state.Fs.RunPrefetch(state.Handle);
@@ -32,6 +33,10 @@ public sealed partial class ReverseFileSystem
 
     /// <summary>Prepared listings an OPENDIR took over (for tests and diagnostics).</summary>
     public long ListingsAdopted => Interlocked.Read(ref _listingsAdopted);
+
+    /// <summary>Prepared listings an OPENDIR found but dropped as older than the maximum age (for tests and
+    /// diagnostics): with <see cref="ListingsAdopted"/>, the OPENDIRs a listing had been prepared for.</summary>
+    public long ListingsTooOld => Interlocked.Read(ref _listingsTooOld);
 
     private TimeSpan PrefetchMaxAge => _timeout < s_prefetchMaxAge ? _timeout : s_prefetchMaxAge;
 
@@ -173,6 +178,7 @@ public sealed partial class ReverseFileSystem
         }
         if (Stopwatch.GetElapsedTime(started) > PrefetchMaxAge)
         {
+            Interlocked.Increment(ref _listingsTooOld);
             Abandon(found);
             return null;
         }

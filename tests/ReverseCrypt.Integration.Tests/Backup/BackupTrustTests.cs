@@ -106,7 +106,8 @@ public class BackupTrustTests
         Assert.That(BackupTree.Differences(_s.Plain, _s.RestoreWithGocryptfs(Path.Combine(_s.Dest, "latest"), "two")), Is.Empty);
     }
 
-    /// <summary>The moment a run is killed: when rsync appears, a little later, once data has reached the snapshot.</summary>
+    /// <summary>The moment a run is killed: when rsync appears, once rsync reads a file of the view, once data has
+    /// reached the snapshot. Each moment is an event the test waits for, not a sleep.</summary>
     public enum KillMoment
     {
         RsyncStarted,
@@ -133,7 +134,8 @@ public class BackupTrustTests
             var run = _s.StartBackup(["--snapshots", "--bwlimit", "2M", .. ssh, _s.Plain, dest]);
             _started.Add(run);
             ProcessTree.WaitForRsync(run);
-            if (moment == KillMoment.RsyncRunning) Thread.Sleep(300);
+            if (moment == KillMoment.RsyncRunning)
+                ProcessTree.WaitUntil(() => RsyncReadsAViewFile(run), run, "rsync has a file of the view open");
             if (moment == KillMoment.DataArrived)
                 ProcessTree.WaitUntil(() => IncompleteHoldsData(), run, "data reaches the incomplete snapshot or the temp directory");
             run.Kill();
@@ -269,6 +271,31 @@ public class BackupTrustTests
             .Where(n => n!.StartsWith('.'))
             .ToList();
         Assert.That(foreign, Is.Empty, $"entries in {root} that no gocryptfs tree holds");
+    }
+
+    /// <summary>An rsync below the run has a regular file of the mounted view open (/proc/PID/fd).</summary>
+    private bool RsyncReadsAViewFile(Process run)
+    {
+        var views = _s.ViewMounts;
+        foreach (var pid in ProcessTree.Descendants(run.Id).Where(pid => ProcessTree.Command(pid) == "rsync"))
+        {
+            try
+            {
+                foreach (var fd in Directory.GetFiles($"/proc/{pid}/fd"))
+                {
+                    var target = new FileInfo(fd).LinkTarget;
+                    if (target is not null && views.Any(m => target.StartsWith(m + "/", StringComparison.Ordinal)) && File.Exists(target))
+                    {
+                        return true;
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // The process or the descriptor is gone meanwhile.
+            }
+        }
+        return false;
     }
 
     private bool IncompleteHoldsData()
