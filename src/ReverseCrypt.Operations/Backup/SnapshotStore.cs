@@ -86,9 +86,13 @@ public sealed class SnapshotStore(DestinationShell shell)
     /// marker <c>DEST/.reversecrypt/NAME.clone</c> records that rsync may update its files in place; a plain new
     /// one is a subvolume (btrfs) or a directory. A resumed snapshot keeps its marker (renamed with it).
     /// </summary>
+    /// <remarks>With <paramref name="linkCloneRemovals"/> (a change-driven hardlink run) a new snapshot starts as a
+    /// hard-link copy of <paramref name="previous"/> (<c>cp -al</c>) from which those cipher paths are removed (in the
+    /// same script, further ones in more scripts over the same connection).</remarks>
     public void Begin(string name, string? resumeFrom, SnapshotMode mode = SnapshotMode.Hardlink, string? previous = null,
-        CancellationToken cancellation = default)
+        IReadOnlyList<byte[]>? linkCloneRemovals = null, CancellationToken cancellation = default)
     {
+        var removals = new List<string>();
         var script = new StringBuilder("set -e\n");
         script.Append($"d={Dest}\n");
         script.Append($"mkdir -p -- \"$d\"/{SnapshotName.SnapshotsDirectory}\n");
@@ -116,6 +120,11 @@ public sealed class SnapshotStore(DestinationShell shell)
             {
                 script.Append($"cp -a --reflink=always -- {Complete(previous)} {target}\n");
             }
+            else if (linkCloneRemovals is not null && previous is not null)
+            {
+                script.Append($"cp -al -- {Complete(previous)} {target}\n");
+                removals = RemovalScripts(target, linkCloneRemovals);
+            }
             else
             {
                 script.Append($"mkdir -- {target}\n");
@@ -127,7 +136,34 @@ public sealed class SnapshotStore(DestinationShell shell)
             // Versions before 0.2 kept rsync's partial files inside the snapshot; such a leftover must not be committed.
             script.Append($"find {target} -name {RsyncArguments.LegacyPartialDir} -type d -prune -exec rm -rf -- {{}} +\n");
         }
+        if (removals.Count > 0) script.Append(removals[0]);
         _shell.RunChecked(script.ToString(), "creating the snapshot directory", BackupErrorKind.DestinationFailed, cancellation);
+        foreach (var more in removals.Skip(1))
+            _shell.RunChecked($"set -e\nd={Dest}\n{more}", "removing changed paths from the snapshot", BackupErrorKind.DestinationFailed, cancellation);
+    }
+
+    /// <summary>Scripts below about 64 KiB each (one argument of ssh and of the remote shell) that remove the cipher
+    /// paths from <paramref name="target"/> (a quoted path using $d).</summary>
+    private static List<string> RemovalScripts(string target, IReadOnlyList<byte[]> cipherPaths)
+    {
+        const int Limit = 64 * 1024;
+        var scripts = new List<string>();
+        var current = new StringBuilder();
+        foreach (var path in cipherPaths)
+        {
+            var text = Encoding.UTF8.GetString(path);
+            if (!Encoding.UTF8.GetBytes(text).AsSpan().SequenceEqual(path) || text.StartsWith('/') || text.Split('/').Any(c => c is "" or "." or ".."))
+                throw new BackupException(BackupErrorKind.BadSource, $"cannot name the path {text} in a script on the destination");
+            if (current.Length == 0) current.Append($"cd -- {target}\nrm -rf --");
+            current.Append(' ').Append(ShellQuoting.Quote(text));
+            if (current.Length > Limit)
+            {
+                scripts.Add(current.Append('\n').ToString());
+                current.Clear();
+            }
+        }
+        if (current.Length > 0) scripts.Add(current.Append('\n').ToString());
+        return scripts;
     }
 
     /// <summary>
