@@ -45,6 +45,8 @@ public static class BackupCommand
         };
         job.Password.AddTo(command);
         job.Excludes.AddTo(command);
+        var changeDetection = new ChangeDetection();
+        changeDetection.AddTo(command);
         command.SetAction(r => CommandRunner.Run(() =>
         {
             var (plainDir, destination) = job.BindPaths(r);
@@ -62,6 +64,7 @@ public static class BackupCommand
             }
             if (!SnapshotModes.TryParse(r.GetValue(snapshotMode), out var mode))
                 throw new CliException(ExitCodes.Usage, $"--snapshot-mode {r.GetValue(snapshotMode)}: expected auto, btrfs, reflink or hardlink");
+            changeDetection.Validate(r);
             var jsonOutput = r.GetValue(json);
             var showProgress = !Console.IsErrorRedirected;
             var progress = showProgress ? new ProgressLine() : null;
@@ -86,6 +89,8 @@ public static class BackupCommand
                 configPath => $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");
             using var key = settings.Key;
             using var loggers = job.CreateLoggers(r);
+            using var core = settings.Key.CreateCore();
+            run.Changes = changeDetection.Create(r, settings, core, destination, options.Snapshots, job);
 
             using var interrupt = new Interruption();
             var (result, failure) = Execute(run, settings, loggers, progress, options.DryRun, interrupt.Token);
@@ -134,8 +139,15 @@ public static class BackupCommand
         try
         {
             RemoveStaleViews(loggers.CreateLogger("backup"));
-            run.Prepare(cancellation);
+            var plan = run.Prepare(cancellation);
             if (cancellation.IsCancellationRequested) throw Interrupted();
+            if (plan.Changes is { NothingChanged: true })
+            {
+                // Nothing changed since the last complete run: the new snapshot (a clone) is complete as it is, and
+                // the view need not even be mounted.
+                var nothing = run.Finish(BackupRun.NothingToSend, [], 0);
+                return (dryRun ? nothing with { Changes = [] } : nothing, null);
+            }
             var mountDir = Map(() => ViewRuntimeDirectory.Create("backup"));
             try
             {

@@ -28,10 +28,6 @@ public sealed class BackupOptions
     /// <summary>The time the snapshot is named after; default: the clock at <see cref="BackupRun.Prepare"/>.</summary>
     public DateTime? Now { get; init; }
 
-    /// <summary>Walks the plaintext and compares it with the last complete run's manifest, so that rsync gets only
-    /// the changed paths (see <see cref="ChangeDetector"/>); null: every run is full and no manifest is kept.</summary>
-    public ChangeDetector? Changes { get; init; }
-
     /// <summary>Progress updates of rsync (called on a reader thread).</summary>
     public Action<RsyncProgress>? Progress { get; init; }
 

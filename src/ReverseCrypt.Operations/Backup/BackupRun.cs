@@ -34,6 +34,11 @@ public sealed class BackupRun : IDisposable
 
     public BackupPlan? Plan => _plan;
 
+    /// <summary>Walks the plaintext and compares it with the last complete run's manifest, so that rsync gets only
+    /// the changed paths (see <see cref="ChangeDetector"/>); null: every run is full and no manifest is kept. Set
+    /// before <see cref="Prepare"/> (it needs the key, opened after the destination is locked).</summary>
+    public ChangeDetector? Changes { get; set; }
+
     /// <summary>The lock on the destination, once <see cref="Prepare"/> took it.</summary>
     public DestinationLease? Lease => _access.Lease;
 
@@ -79,7 +84,7 @@ public sealed class BackupRun : IDisposable
     /// so the run after a failed or killed one is full.</summary>
     private ChangePlan? DecideChanges(DestinationState state, CancellationToken cancellation)
     {
-        if (_options.Changes is not { } detector) return null;
+        if (Changes is not { } detector) return null;
         var previous = _options.Snapshots ? state.Previous : state.HasConfig ? "" : null;
         var resuming = _options.Snapshots && state.Incomplete.Count > 0;
         var changes = detector.Decide(previous, resuming, cancellation);
@@ -190,7 +195,7 @@ public sealed class BackupRun : IDisposable
     /// warning (the next run is full).</summary>
     private void RecordManifest(BackupPlan plan, List<string> warnings)
     {
-        if (_options.DryRun || _options.Changes is not { } detector || plan.Changes is not { } changes) return;
+        if (_options.DryRun || Changes is not { } detector || plan.Changes is not { } changes) return;
         try
         {
             detector.Record(plan.Snapshot ?? "", changes);
