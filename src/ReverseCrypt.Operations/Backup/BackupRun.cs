@@ -34,6 +34,10 @@ public sealed class BackupRun : IDisposable
 
     public BackupPlan? Plan => _plan;
 
+    /// <summary>A change-driven hardlink run with more paths to remove from the copy of the previous snapshot is
+    /// made full instead.</summary>
+    public const int MaxCloneRemovals = 50_000;
+
     /// <summary>Walks the plaintext and compares it with the last complete run's manifest, so that rsync gets only
     /// the changed paths (see <see cref="ChangeDetector"/>); null: every run is full and no manifest is kept. Set
     /// before <see cref="Prepare"/> (it needs the key, opened after the destination is locked).</summary>
@@ -129,6 +133,9 @@ public sealed class BackupRun : IDisposable
             // A change-driven run into a hardlink snapshot starts from a hard-link copy of the previous one, from which
             // every listed path is removed first: rsync then recreates it (linked to the previous snapshot when
             // unchanged), and no inode an older snapshot holds is ever modified, not even by a chmod.
+            // Removing very many paths (one remote script per ~64 KiB of names) costs more than a full run.
+            if (changes is { Incremental: true } && mode == SnapshotMode.Hardlink && changes.CloneRemovals.Count > MaxCloneRemovals)
+                changes = ChangePlan.Full($"{changes.Reason}; more than {MaxCloneRemovals} paths to take out of a hard-link copy");
             var linkClone = changes is { Incremental: true } && mode == SnapshotMode.Hardlink && previous is not null && resume is null;
             _store.Begin(name, resume, mode, previous, linkClone ? changes!.CloneRemovals : null, cancellation);
             target = destination.RsyncPath(SnapshotName.SnapshotsDirectory + "/" + name + SnapshotName.IncompleteSuffix);

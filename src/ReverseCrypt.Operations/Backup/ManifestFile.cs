@@ -59,10 +59,20 @@ public static class ManifestFile
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(entries);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // Plaintext names: readable by the owner only.
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var temp = path + ".tmp";
         long count = 0;
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 1 << 16,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        };
+        File.Delete(temp);
+        using (var file = new FileStream(temp, options))
         {
             using (var writer = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
             {
