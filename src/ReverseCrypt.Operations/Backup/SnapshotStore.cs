@@ -122,7 +122,10 @@ public sealed class SnapshotStore(DestinationShell shell)
             }
             else if (linkCloneRemovals is not null && previous is not null)
             {
-                script.Append($"cp -al -- {Complete(previous)} {target}\n");
+                // Hard links cannot cross into another filesystem or btrfs subvolume (a previous btrfs-mode
+                // snapshot): there the copy is a plain (reflink where possible) one, equally never shared.
+                script.Append($"if [ \"$(stat -c %d -- {Complete(previous)})\" = \"$(stat -c %d -- \"$d\"/{SnapshotName.SnapshotsDirectory})\" ]; then cp -al -- {Complete(previous)} {target}\n");
+                script.Append($"else cp -a --reflink=auto -- {Complete(previous)} {target}; fi\n");
                 removals = RemovalScripts(target, linkCloneRemovals);
             }
             else

@@ -148,6 +148,40 @@ public class ChangeDrivenTests
     }
 
     [Test]
+    public void Excludes_TheWalkLeavesOutWhatTheViewLeavesOut_MirrorEqualsAFullRun()
+    {
+        Directory.CreateDirectory(Path.Combine(_s.Plain, "keep", "cache"));
+        Directory.CreateDirectory(Path.Combine(_s.Plain, "skip"));
+        File.WriteAllText(Path.Combine(_s.Plain, "keep", "a.txt"), "a\n");
+        File.WriteAllText(Path.Combine(_s.Plain, "keep", "b.tmp"), "b\n");
+        File.WriteAllText(Path.Combine(_s.Plain, "keep", "cache", "c"), "c\n");
+        File.WriteAllText(Path.Combine(_s.Plain, "skip", "d"), "d\n");
+        _s.Init();
+        string[] excludes = ["--exclude", "skip", "--exclude-wildcard", "*.tmp", "--exclude-wildcard", "cache/"];
+        var full = _s.Sub("full");
+        var (first, _) = _s.Backup(_s.Dest, excludes);
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+
+        // Changes inside excluded paths only: nothing to send.
+        File.WriteAllText(Path.Combine(_s.Plain, "skip", "d"), "dd\n");
+        File.WriteAllText(Path.Combine(_s.Plain, "keep", "b.tmp"), "bb\n");
+        File.WriteAllText(Path.Combine(_s.Plain, "keep", "cache", "new"), "n\n");
+        var (second, s2) = _s.Backup(_s.Dest, excludes);
+        Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
+        Assert.That(s2.GetProperty("run").GetString(), Is.EqualTo("incremental"), second.Stdout);
+        Assert.That(s2.GetProperty("changed_paths").GetInt64(), Is.EqualTo(0), second.Stdout);
+
+        File.WriteAllText(Path.Combine(_s.Plain, "keep", "a.txt"), "aa\n");
+        File.WriteAllText(Path.Combine(_s.Plain, "keep", "new.txt"), "new\n");
+        var (third, s3) = _s.Backup(_s.Dest, excludes);
+        Assert.That(third.ExitCode, Is.EqualTo(0), third.ToString());
+        Assert.That(s3.GetProperty("run").GetString(), Is.EqualTo("incremental"), third.Stdout);
+        var (reference, _) = _s.Backup(full, [.. excludes, "--full"]);
+        Assert.That(reference.ExitCode, Is.EqualTo(0), reference.ToString());
+        Assert.That(CompareTrees(full, _s.Dest), Is.Empty);
+    }
+
+    [Test]
     public void FullEveryN_And_ChangedExcludes_MakeFullRuns()
     {
         File.WriteAllText(Path.Combine(_s.Plain, "a.txt"), "a\n");
