@@ -9,6 +9,8 @@
 #   DEST_FS=btrfs|xfs|plain            where the destinations live: a loop-mounted btrfs or XFS (default btrfs), or
 #                                      a plain directory under BENCH_TMP
 #   QUICK=1 bench/nightly.sh           a small tree (a smoke test of the script; figures meaningless)
+#   OURS_OPTS=--full bench/nightly.sh  more options for our backup (--full: every run looks at every file, as before
+#                                      change-driven runs; manifests go to a private REVERSECRYPT_STATE_DIR)
 #
 # Jobs:   first        the first backup of the tree
 #         unchanged    the next backup, nothing changed
@@ -26,6 +28,7 @@ TREE_DIRS="${TREE_DIRS:-100}"
 TREE_FILES="${TREE_FILES:-1000}"
 BIG_MIB="${BIG_MIB:-256}"
 RC="${RC:-$root/reversecrypt}"
+OURS_OPTS="${OURS_OPTS:-}"
 
 for tool in gocryptfs rsync restic fusermount3 python3 /usr/sbin/sshd ssh-keygen; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install gocryptfs rsync restic openssh-server fuse3)" >&2; exit 40; }
@@ -33,6 +36,7 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
 
 WORK="$(mktemp -d "${BENCH_TMP:-/var/tmp}/rc-nightly.XXXXXX")"
+export REVERSECRYPT_STATE_DIR="$WORK/state"
 SSHD_PID=""
 cleanup() {
     set +e
@@ -92,7 +96,8 @@ RESTIC_REPO="sftp:root@127.0.0.1:$WORK/dest/restic"
 RESTIC_OPT=(-o "sftp.command=$SSH root@127.0.0.1 -s sftp")
 log "tree: $entries entries + ${BIG_MIB} MiB file; destinations on $DEST_FS; $RUNS runs"
 
-ours() { "$RC" backup --snapshots --passfile "$WORK/pass" --ssh "$SSH" "$TREE" "root@127.0.0.1:$WORK/dest/ours" >/dev/null; }
+# shellcheck disable=SC2086
+ours() { "$RC" backup --snapshots $OURS_OPTS --passfile "$WORK/pass" --ssh "$SSH" "$TREE" "root@127.0.0.1:$WORK/dest/ours" >/dev/null; }
 theirs() {
     mkdir -p "$WORK/mnt-theirs"
     # The same config (ours is gocryptfs's format): the recipe encrypts to the same bytes.

@@ -36,7 +36,7 @@ public static class BackupCommand
         var bwlimit = new Option<string?>("--bwlimit") { Description = "Limit the bandwidth, as rsync --bwlimit (e.g. 5M; KiB/s without a unit).", HelpName = "RATE" };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Show what would be transferred and pruned, and list every path that would be sent (send), get new attributes (attrs) or be deleted (delete), by plaintext path; change nothing." };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object (files_transferred, bytes_sent, duration_s, snapshot, ...)." };
-        var pre = new Option<string?>("--pre") { Description = "Run CMD with /bin/sh -c before the transfer: once the destination is locked and prepared, before --source-snapshot and the view (e.g. a database dump into the source). If it fails or times out, nothing is sent and the exit code is 48. Not run with --dry-run.", HelpName = "CMD" };
+        var pre = new Option<string?>("--pre") { Description = "Run CMD with /bin/sh -c before the transfer: once the destination is locked and read, before --source-snapshot, the walk of the source and the view (e.g. a database dump into the source). If it fails or times out, nothing is sent and the exit code is 48. Not run with --dry-run.", HelpName = "CMD" };
         var post = new Option<string?>("--post") { Description = "Run CMD with /bin/sh -c after the run, whatever its outcome (success, failure, SIGINT/SIGTERM), with REVERSECRYPT_EXIT, REVERSECRYPT_RESULT (ok, partial, failed, interrupted), REVERSECRYPT_SNAPSHOT, REVERSECRYPT_PRE, REVERSECRYPT_ERROR, REVERSECRYPT_SOURCE and REVERSECRYPT_DEST in its environment. Its failure is reported; it turns exit code 0 into 48 and leaves any other. Not run with --dry-run.", HelpName = "CMD" };
         var hookTimeout = new Option<int>("--hook-timeout") { Description = "Stop a --pre or --post hook (its whole process group: SIGTERM, SIGKILL 10 s later) that runs longer than this; it then counts as failed. 0: no limit.", HelpName = "SECONDS", DefaultValueFactory = _ => (int)Hooks.DefaultTimeout.TotalSeconds };
         var sourceSnapshot = new Option<string?>("--source-snapshot") { Description = "Back up a read-only snapshot of PLAINDIR taken after --pre, instead of the live tree, and remove it in every case (a snapshot left by a killed run is removed by the next one). btrfs: PLAINDIR must be a subvolume; the snapshot is PLAINDIR/.reversecrypt-snap-TAG. lvm: lvcreate -s of the logical volume holding PLAINDIR, mounted read-only under the runtime directory. The backup is the same as one of PLAINDIR itself.", HelpName = "btrfs|lvm" };
@@ -50,6 +50,8 @@ public static class BackupCommand
         };
         job.Password.AddTo(command);
         job.Excludes.AddTo(command);
+        var changeDetection = new ChangeDetection();
+        changeDetection.AddTo(command);
         command.SetAction(r => CommandRunner.Run(() =>
         {
             var (plainDir, destination) = job.BindPaths(r);
@@ -67,6 +69,7 @@ public static class BackupCommand
             }
             if (!SnapshotModes.TryParse(r.GetValue(snapshotMode), out var mode))
                 throw new CliException(ExitCodes.Usage, $"--snapshot-mode {r.GetValue(snapshotMode)}: expected auto, btrfs, reflink or hardlink");
+            changeDetection.Validate(r);
             SourceSnapshotKind? snapshotKind = null;
             if (r.GetValue(sourceSnapshot) is { } kindText)
             {
@@ -109,6 +112,8 @@ public static class BackupCommand
                     configPath => $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");
                 using var key = settings.Key;
                 using var loggers = job.CreateLoggers(r);
+                using var core = settings.Key.CreateCore();
+                run.Changes = changeDetection.Create(r, settings, core, destination, options.Snapshots, job);
 
                 using var interrupt = new Interruption();
                 var (result, failure) = Execute(run, settings, loggers, progress, options.DryRun, hooks, outcome, interrupt.Token);
@@ -242,11 +247,12 @@ public static class BackupCommand
         try
         {
             RemoveStaleViews(loggers.CreateLogger("backup"));
-            run.Prepare(cancellation);
-            if (cancellation.IsCancellationRequested) throw Interrupted();
-            if (!dryRun) RunPre(hooks, outcome, run, cancellation);
-            if (hooks.SnapshotKind is { } snapshotKind)
+            // The --pre hook and the source snapshot run with the destination locked, before the plaintext is walked
+            // for a change-driven run: a dump the hook writes, and the frozen tree, are what the walk compares.
+            var plan = run.Prepare(cancellation, () =>
             {
+                if (!dryRun) RunPre(hooks, outcome, run, cancellation);
+                if (hooks.SnapshotKind is not { } snapshotKind) return;
                 sourceSnapshot = SourceSnapshot.Create(snapshotKind, settings.PlainDir, hooks.Destination, hooks.SnapshotSize,
                     warning => Console.Error.WriteLine($"reversecrypt: warning: {warning}"), cancellation);
                 // The same key and excludes; only the tree is the snapshot's (the same relative layout). The config in
@@ -259,7 +265,15 @@ public static class BackupCommand
                     PlainDir = sourceSnapshot.ViewRoot,
                     ConfigPath = inTreeConfig ? Path.Combine(sourceSnapshot.ViewRoot, ConfigLocator.ReverseName) : settings.ConfigPath,
                 };
-                if (cancellation.IsCancellationRequested) throw Interrupted();
+                if (run.Changes is { } detector) detector.WalkRoot = sourceSnapshot.ViewRoot;
+            });
+            if (cancellation.IsCancellationRequested) throw Interrupted();
+            if (plan.Changes is { NothingChanged: true })
+            {
+                // Nothing changed since the last complete run: the new snapshot (a clone) is complete as it is, and
+                // the view need not even be mounted.
+                var nothing = run.Finish(BackupRun.NothingToSend, [], 0);
+                return (dryRun ? nothing with { Changes = [] } : nothing, null);
             }
             var mountDir = Map(() => ViewRuntimeDirectory.Create("backup"));
             try

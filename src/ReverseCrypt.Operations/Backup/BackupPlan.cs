@@ -25,6 +25,9 @@ public sealed record BackupPlan
     /// another snapshot (started by this run as a clone, or resumed with its clone marker).</summary>
     public bool InPlace { get; init; }
 
+    /// <summary>Full or change-driven, with the listed paths (null without <see cref="BackupOptions.Changes"/>).</summary>
+    public ChangePlan? Changes { get; init; }
+
     /// <summary>Other incomplete snapshots, removed once this one is complete.</summary>
     public IReadOnlyList<string> StaleIncomplete { get; init; } = [];
 }

@@ -59,6 +59,9 @@ public sealed record BackupResult
     /// path, in rsync's order); null when not listed.</summary>
     public IReadOnlyList<DryRunChange>? Changes { get; init; }
 
+    /// <summary>Whether the run was full or change-driven, and why (null when not decided).</summary>
+    public ChangePlan? Run { get; init; }
+
     /// <summary>Why the backup failed (or was partial), or null.</summary>
     public BackupException? Error { get; init; }
 }

@@ -34,6 +34,15 @@ public sealed class BackupRun : IDisposable
 
     public BackupPlan? Plan => _plan;
 
+    /// <summary>A change-driven hardlink run with more paths to remove from the copy of the previous snapshot is
+    /// made full instead.</summary>
+    public const int MaxCloneRemovals = 50_000;
+
+    /// <summary>Walks the plaintext and compares it with the last complete run's manifest, so that rsync gets only
+    /// the changed paths (see <see cref="ChangeDetector"/>); null: every run is full and no manifest is kept. Set
+    /// before <see cref="Prepare"/> (it needs the key, opened after the destination is locked).</summary>
+    public ChangeDetector? Changes { get; set; }
+
     /// <summary>The lock on the destination, once <see cref="Prepare"/> took it.</summary>
     public DestinationLease? Lease => _access.Lease;
 
@@ -44,7 +53,9 @@ public sealed class BackupRun : IDisposable
     }
 
     /// <summary>Checks that rsync (and ssh) exist, reads the destination and prepares it. Throws <see cref="BackupException"/>.</summary>
-    public BackupPlan Prepare(CancellationToken cancellation = default)
+    /// <param name="afterLock">Runs once the destination is locked and read, before the plaintext is walked (the
+    /// --pre hook and the source snapshot: what they change or freeze is what the walk sees).</param>
+    public BackupPlan Prepare(CancellationToken cancellation = default, Action? afterLock = null)
     {
         _access.CheckLocalTools();
         var destination = _options.Destination;
@@ -57,7 +68,10 @@ public sealed class BackupRun : IDisposable
                 throw new BackupException(BackupErrorKind.BadDestination, $"{destination}: exists and is not a directory");
             if (!state.HasRsync)
                 throw new BackupException(BackupErrorKind.ToolMissing, $"rsync is not installed on {destination.Host} (the remote side needs rsync)");
-            _plan = _options.Snapshots ? PrepareSnapshot(state, cancellation) : PrepareMirror(state, cancellation);
+            afterLock?.Invoke();
+            cancellation.ThrowIfCancellationRequested();
+            var changes = DecideChanges(state, cancellation);
+            _plan = _options.Snapshots ? PrepareSnapshot(state, changes, cancellation) : PrepareMirror(state, changes, cancellation);
             return _plan;
         }
         catch (OperationCanceledException e)
@@ -73,7 +87,30 @@ public sealed class BackupRun : IDisposable
         }
     }
 
-    private BackupPlan PrepareSnapshot(DestinationState state, CancellationToken cancellation)
+    /// <summary>Walks the plaintext and decides between a full and a change-driven run (see <see cref="ChangeDetector"/>).
+    /// A run that will change the destination deletes the manifest first: only a complete run writes the next one,
+    /// so the run after a failed or killed one is full.</summary>
+    private ChangePlan? DecideChanges(DestinationState state, CancellationToken cancellation)
+    {
+        if (Changes is not { } detector) return null;
+        var previous = _options.Snapshots ? state.Previous : state.HasConfig ? "" : null;
+        var resuming = _options.Snapshots && state.Incomplete.Count > 0;
+        var changes = detector.Decide(previous, resuming, cancellation);
+        if (!_options.DryRun)
+        {
+            try
+            {
+                detector.Invalidate();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new BackupException(BackupErrorKind.BadSource, $"cannot delete the manifest {detector.ManifestPath}: {e.Message}", e);
+            }
+        }
+        return changes;
+    }
+
+    private BackupPlan PrepareSnapshot(DestinationState state, ChangePlan? changes, CancellationToken cancellation)
     {
         var destination = _options.Destination;
         if (state.HasConfig)
@@ -97,7 +134,14 @@ public sealed class BackupRun : IDisposable
         }
         else
         {
-            _store.Begin(name, resume, mode, previous, cancellation);
+            // A change-driven run into a hardlink snapshot starts from a hard-link copy of the previous one, from which
+            // every listed path is removed first: rsync then recreates it (linked to the previous snapshot when
+            // unchanged), and no inode an older snapshot holds is ever modified, not even by a chmod.
+            // Removing very many paths (one remote script per ~64 KiB of names) costs more than a full run.
+            if (changes is { Incremental: true } && mode == SnapshotMode.Hardlink && changes.CloneRemovals.Count > MaxCloneRemovals)
+                changes = ChangePlan.Full($"{changes.Reason}; more than {MaxCloneRemovals} paths to take out of a hard-link copy");
+            var linkClone = changes is { Incremental: true } && mode == SnapshotMode.Hardlink && previous is not null && resume is null;
+            _store.Begin(name, resume, mode, previous, linkClone ? changes!.CloneRemovals : null, cancellation);
             target = destination.RsyncPath(SnapshotName.SnapshotsDirectory + "/" + name + SnapshotName.IncompleteSuffix);
         }
         return new BackupPlan
@@ -110,10 +154,11 @@ public sealed class BackupRun : IDisposable
             StaleIncomplete = [.. state.Incomplete.Where(n => n != resume)],
             Mode = mode,
             InPlace = inPlace,
+            Changes = changes,
         };
     }
 
-    private BackupPlan PrepareMirror(DestinationState state, CancellationToken cancellation)
+    private BackupPlan PrepareMirror(DestinationState state, ChangePlan? changes, CancellationToken cancellation)
     {
         var destination = _options.Destination;
         if (state.HasSnapshots)
@@ -123,7 +168,7 @@ public sealed class BackupRun : IDisposable
             throw new BackupException(BackupErrorKind.BadDestination,
                 $"{destination} is not empty and holds no backup (no gocryptfs.conf); refusing to let rsync --delete its contents");
         if (!_options.DryRun) _store.EnsureDestination(cancellation);
-        return new BackupPlan { State = state, RsyncTarget = destination.RsyncPath() };
+        return new BackupPlan { State = state, RsyncTarget = destination.RsyncPath(), Changes = changes };
     }
 
     /// <summary>Runs rsync from the mounted view at <paramref name="viewPath"/> into the prepared target, on
@@ -134,9 +179,42 @@ public sealed class BackupRun : IDisposable
         var plan = _plan ?? throw new InvalidOperationException("Prepare first.");
         _viewPath = viewPath;
         var linkDest = _options.Snapshots && !_options.DryRun && !plan.InPlace ? plan.Previous : null;
-        var arguments = RsyncArguments.ForBackup(viewPath, plan.RsyncTarget,
-            _options.Destination.IsRemote ? _access.RsyncShell : null, linkDest, _options.BwLimit, _options.DryRun, _access.Lease, plan.InPlace);
-        return RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation);
+        var remoteShell = _options.Destination.IsRemote ? _access.RsyncShell : null;
+        if (plan.Changes is not { Incremental: true } changes)
+        {
+            var arguments = RsyncArguments.ForBackup(viewPath, plan.RsyncTarget, remoteShell, linkDest, _options.BwLimit, _options.DryRun, _access.Lease, plan.InPlace);
+            return RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation);
+        }
+        var list = Path.Combine(ViewRuntimeDirectory.SharedBase(), $"files-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}.list");
+        try
+        {
+            changes.WriteList(list);
+            var arguments = RsyncArguments.ForChanges(viewPath, plan.RsyncTarget, list, remoteShell, linkDest, _options.BwLimit, _options.DryRun,
+                _access.Lease, plan.InPlace);
+            return RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation);
+        }
+        finally
+        {
+            File.Delete(list);
+        }
+    }
+
+    /// <summary>The finished "transfer" of a change-driven run that found nothing to send (the view is not even mounted).</summary>
+    public static RsyncRun NothingToSend { get; } = new(0, RsyncStats.Empty with { Files = 0, FilesTransferred = 0, BytesSent = 0 }, [], "", false, TimeSpan.Zero);
+
+    /// <summary>Records the walk as the manifest after a run that completed with exit 0; a failure to write it is a
+    /// warning (the next run is full).</summary>
+    private void RecordManifest(BackupPlan plan, List<string> warnings)
+    {
+        if (_options.DryRun || Changes is not { } detector || plan.Changes is not { } changes) return;
+        try
+        {
+            detector.Record(plan.Snapshot ?? "", changes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            warnings.Add($"cannot write the manifest {detector.ManifestPath} ({e.Message}); the next run is full");
+        }
     }
 
     /// <summary>
@@ -202,6 +280,7 @@ public sealed class BackupRun : IDisposable
             if (completed) snapshots.Add(plan.Snapshot!);
             snapshots = [.. snapshots.Except(pruned).Order(StringComparer.Ordinal)];
         }
+        if (kind is null && commitError is null && (completed || !_options.Snapshots)) RecordManifest(plan, warnings);
         if (_access.Lease?.Warning is { } lockWarning) warnings.Insert(0, lockWarning);
         var error = kind is null ? commitError : RsyncError(kind.Value, run, plan, cause, completed);
         if (commitError is not null && error != commitError)
@@ -228,6 +307,7 @@ public sealed class BackupRun : IDisposable
             Pruned = pruned,
             Snapshots = _options.Snapshots ? snapshots : [],
             Warnings = warnings,
+            Run = plan.Changes,
             Error = error,
         };
     }
@@ -242,6 +322,7 @@ public sealed class BackupRun : IDisposable
         DryRun = _options.DryRun,
         Duration = _clock.Elapsed,
         Snapshots = _plan?.State.Complete ?? [],
+        Run = _plan?.Changes,
         Error = error,
     };
 

@@ -22,6 +22,7 @@ public static class BackupSummary
             text.Append(result.Completed ? " (complete, now latest)" : result.DryRun ? " (not created: dry run)" : " (incomplete)");
         }
         text.Append('\n');
+        if (result.Run is { } run) text.Append(CultureInfo.InvariantCulture, $"  run: {run.Describe()}\n");
         var s = result.Stats;
         if (s.Complete)
         {
@@ -74,7 +75,9 @@ public static class BackupSummary
     /// destination, completed, latest, previous, resumed_from, dry_run, files_total, bytes_received, literal_bytes,
     /// matched_bytes, total_size, transferred_size, pruned, snapshots, warnings, with --dry-run changes (at most
     /// <see cref="DryRunChange.JsonLimit"/> {action, path}), changes_count and changes_truncated, rsync_exit_code,
-    /// rsync_cpu (the CPU rsync was pinned to, or null), exit_code, error.
+    /// rsync_cpu (the CPU rsync was pinned to, or null), run ("full" or "incremental", null when not decided) and
+    /// run_reason, for an incremental run changed_paths, deleted_paths (plaintext objects) and listed_paths (cipher
+    /// paths given to rsync), exit_code, error.
     /// </summary>
     public static string ToJson(BackupResult result, string source, int exitCode)
     {
@@ -97,6 +100,14 @@ public static class BackupSummary
             WriteStringOrNull(json, "resumed_from", result.ResumedFrom);
             json.WriteBoolean("dry_run", result.DryRun);
             WriteStringOrNull(json, "snapshot_mode", result.SnapshotMode?.Name());
+            WriteStringOrNull(json, "run", result.Run is null ? null : result.Run.Incremental ? "incremental" : "full");
+            WriteStringOrNull(json, "run_reason", result.Run?.Reason);
+            if (result.Run is { Incremental: true } incremental)
+            {
+                json.WriteNumber("changed_paths", incremental.Changed);
+                json.WriteNumber("deleted_paths", incremental.Deleted);
+                json.WriteNumber("listed_paths", incremental.Listed.Count);
+            }
             WriteCount(json, "files_total", s.Files);
             WriteCount(json, "files_created", s.CreatedFiles);
             WriteCount(json, "files_deleted", s.DeletedFiles);

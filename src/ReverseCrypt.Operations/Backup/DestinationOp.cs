@@ -13,7 +13,9 @@ namespace ReverseCrypt.Operations.Backup;
 /// <para>
 /// Operations (NAME and SNAP are snapshot names, <c>-</c> stands for none, MODE is hardlink|reflink|btrfs, PATH is a
 /// relative path below a snapshot without <c>.</c>/<c>..</c> components):
-/// <c>probe plain|clones</c>, <c>ensure</c>, <c>begin NAME RESUME|- MODE PREVIOUS|-</c>,
+/// <c>probe plain|clones</c>, <c>ensure</c>, <c>begin NAME RESUME|- MODE PREVIOUS|- [linked]</c> (linked: a hardlink
+/// snapshot that starts as a hard-link copy of PREVIOUS, for a change-driven run), <c>unlink NAME PATH...</c> (removes
+/// paths from the incomplete snapshot NAME),
 /// <c>keep NAME PREVIOUS|- MODE PATH...</c>, <c>commit NAME STALE...</c>, <c>delete NAME...</c>,
 /// <c>lease exclusive|shared create|nocreate SECONDS</c>, <c>shared NAME OTHER[,OTHER...] PATH...</c>,
 /// <c>hash NAME|- PATH...</c>.
@@ -48,6 +50,9 @@ public sealed class DestinationOp
     /// <summary>begin, keep: the previous complete snapshot.</summary>
     public string? Previous { get; private init; }
 
+    /// <summary>begin: a hardlink snapshot that starts as a hard-link copy of <see cref="Previous"/>.</summary>
+    public bool LinkClone { get; private init; }
+
     /// <summary>begin, keep: how the snapshot starts from the previous one.</summary>
     public SnapshotMode Mode { get; private init; }
 
@@ -79,8 +84,12 @@ public sealed class DestinationOp
 
     public static DestinationOp Ensure() => Parse(["ensure"]);
 
-    public static DestinationOp Begin(string name, string? resumeFrom, SnapshotMode mode, string? previous) =>
-        Parse(["begin", name, resumeFrom ?? "-", ModeWord(mode), previous ?? "-"]);
+    public static DestinationOp Begin(string name, string? resumeFrom, SnapshotMode mode, string? previous, bool linkClone = false) =>
+        Parse(linkClone
+            ? ["begin", name, resumeFrom ?? "-", ModeWord(mode), previous ?? "-", "linked"]
+            : ["begin", name, resumeFrom ?? "-", ModeWord(mode), previous ?? "-"]);
+
+    public static DestinationOp Unlink(string name, IEnumerable<string> cipherPaths) => Parse(["unlink", name, .. cipherPaths]);
 
     public static DestinationOp Keep(string name, string? previous, SnapshotMode mode, IEnumerable<string> cipherPaths) =>
         Parse(["keep", name, previous ?? "-", ModeWord(mode), .. cipherPaths]);
@@ -118,10 +127,20 @@ public sealed class DestinationOp
                 return new DestinationOp(words, d => $"mkdir -p -- {ShellQuoting.QuotePath(d)}");
             case "begin":
                 {
-                    Count(words, a, 4, 4);
+                    Count(words, a, 4, 5);
                     var (name, resume, mode, previous) = (Snap(a[0]), OptionalSnap(a[1]), ParseMode(a[2]), OptionalSnap(a[3]));
-                    return new DestinationOp(words, d => SnapshotStore.BeginScript(d, name, resume, mode, previous))
-                    { Snapshot = name, Resume = resume, Mode = mode, Previous = previous };
+                    var linked = a.Count == 5 && Choice(a[4], "linked") == 0;
+                    if (linked && (resume is not null || previous is null || mode != SnapshotMode.Hardlink))
+                        throw new FormatException("begin: 'linked' needs a new hardlink snapshot and a previous one");
+                    return new DestinationOp(words, d => SnapshotStore.BeginScript(d, name, resume, mode, previous, linked))
+                    { Snapshot = name, Resume = resume, Mode = mode, Previous = previous, LinkClone = linked };
+                }
+            case "unlink":
+                {
+                    Count(words, a, 2, int.MaxValue);
+                    var name = Snap(a[0]);
+                    var paths = a.Skip(1).Select(RelativePath).ToList();
+                    return new DestinationOp(words, d => SnapshotStore.UnlinkScript(d, name, paths)) { Snapshot = name, Paths = paths };
                 }
             case "keep":
                 {

@@ -82,6 +82,23 @@ public static partial class RsyncArguments
     }
 
     /// <summary>
+    /// A change-driven run: <c>rsync -aHAX --numeric-ids --no-h --modify-window=-1 --from0 --files-from=LIST
+    /// --delete-missing-args --force ...</c> with the options of <see cref="ForBackup"/> but --delete. Only the listed
+    /// paths (relative to the view) are looked at: a listed directory is sent as an entry, without its contents (-a
+    /// does not imply -r with --files-from, and none is given: a changed root would resend everything); a listed path
+    /// that the view does not have is deleted (--delete-missing-args; --force also for a non-empty directory).
+    /// </summary>
+    public static IReadOnlyList<string> ForChanges(string viewPath, string rsyncTarget, string listFile, string? remoteShell, string? linkDest,
+        string? bwLimit, bool dryRun, DestinationLease? lease = null, bool inPlace = false)
+    {
+        ArgumentNullException.ThrowIfNull(listFile);
+        var args = new List<string>(ForBackup(viewPath, rsyncTarget, remoteShell, linkDest, bwLimit, dryRun, lease, inPlace));
+        args.Remove("--delete");
+        args.InsertRange(Common.Length - 1, ["--from0", $"--files-from={listFile}", "--delete-missing-args", "--force"]);
+        return args;
+    }
+
+    /// <summary>
     /// <c>rsync -aHAX --numeric-ids --delete --no-h --modify-window=-1 --dry-run --checksum --out-format=%i %n --info=stats2 [-e SSH] VIEW/ TARGET/</c>:
     /// compares every file's full checksum (the remote computes its own, so it never needs the key) and lists every
     /// difference without changing anything.

@@ -84,12 +84,62 @@ public sealed class SnapshotStore(DestinationShell shell)
     /// marker <c>DEST/.reversecrypt/NAME.clone</c> records that rsync may update its files in place; a plain new
     /// one is a subvolume (btrfs) or a directory. A resumed snapshot keeps its marker (renamed with it).
     /// </summary>
+    /// <remarks>With <paramref name="linkCloneRemovals"/> (a change-driven hardlink run) a new snapshot starts as a
+    /// hard-link copy of <paramref name="previous"/> (<c>cp -al</c>), and those cipher paths are then removed from it
+    /// (<see cref="DestinationOp.Unlink"/> steps of at most about 64 KiB each, over the same connection).</remarks>
     public void Begin(string name, string? resumeFrom, SnapshotMode mode = SnapshotMode.Hardlink, string? previous = null,
-        CancellationToken cancellation = default) =>
-        _shell.RunChecked(DestinationOp.Begin(name, resumeFrom, mode, previous), "creating the snapshot directory", BackupErrorKind.DestinationFailed, cancellation);
+        IReadOnlyList<byte[]>? linkCloneRemovals = null, CancellationToken cancellation = default)
+    {
+        var linkClone = linkCloneRemovals is not null && resumeFrom is null && previous is not null && mode == SnapshotMode.Hardlink;
+        _shell.RunChecked(DestinationOp.Begin(name, resumeFrom, mode, previous, linkClone), "creating the snapshot directory",
+            BackupErrorKind.DestinationFailed, cancellation);
+        if (!linkClone) return;
+        foreach (var chunk in RemovalChunks(linkCloneRemovals!))
+            _shell.RunChecked(DestinationOp.Unlink(name, chunk), "removing changed paths from the snapshot", BackupErrorKind.DestinationFailed, cancellation);
+    }
+
+    /// <summary>The cipher paths as text, in groups of about 64 KiB (one argument of ssh and of the remote shell).</summary>
+    private static List<List<string>> RemovalChunks(IReadOnlyList<byte[]> cipherPaths)
+    {
+        const int Limit = 64 * 1024;
+        var chunks = new List<List<string>>();
+        var current = new List<string>();
+        int length = 0;
+        foreach (var path in cipherPaths)
+        {
+            var text = Encoding.UTF8.GetString(path);
+            if (!Encoding.UTF8.GetBytes(text).AsSpan().SequenceEqual(path))
+                throw new BackupException(BackupErrorKind.BadSource, $"cannot name the path {text} in a step on the destination");
+            current.Add(text);
+            length += text.Length + 3;
+            if (length > Limit)
+            {
+                chunks.Add(current);
+                current = [];
+                length = 0;
+            }
+        }
+        if (current.Count > 0) chunks.Add(current);
+        return chunks;
+    }
+
+    /// <summary>The template of <see cref="DestinationOp.Unlink"/>: removes relative paths from an incomplete
+    /// snapshot (rm -rf removes a symlink itself, never what it points to).</summary>
+    internal static string UnlinkScript(string destinationPath, string name, IReadOnlyList<string> paths)
+    {
+        var script = new StringBuilder("set -e
+");
+        script.Append($"d={ShellQuoting.QuotePath(destinationPath)}
+");
+        script.Append($"cd -- {Incomplete(name)}
+rm -rf --");
+        foreach (var path in paths) script.Append(' ').Append(ShellQuoting.Quote(path));
+        return script.Append('\n').ToString();
+    }
 
     /// <summary>The template of <see cref="Begin"/>.</summary>
-    internal static string BeginScript(string destinationPath, string name, string? resumeFrom, SnapshotMode mode, string? previous)
+    internal static string BeginScript(string destinationPath, string name, string? resumeFrom, SnapshotMode mode, string? previous,
+        bool linkClone = false)
     {
         var script = new StringBuilder("set -e\n");
         script.Append($"d={ShellQuoting.QuotePath(destinationPath)}\n");
@@ -117,6 +167,13 @@ public sealed class SnapshotStore(DestinationShell shell)
             else if (mode == SnapshotMode.Reflink && previous is not null)
             {
                 script.Append($"cp -a --reflink=always -- {Complete(previous)} {target}\n");
+            }
+            else if (linkClone && previous is not null)
+            {
+                // Hard links cannot cross into another filesystem or btrfs subvolume (a previous btrfs-mode
+                // snapshot): there the copy is a plain (reflink where possible) one, equally never shared.
+                script.Append($"if [ \"$(stat -c %d -- {Complete(previous)})\" = \"$(stat -c %d -- \"$d\"/{SnapshotName.SnapshotsDirectory})\" ]; then cp -al -- {Complete(previous)} {target}\n");
+                script.Append($"else cp -a --reflink=auto -- {Complete(previous)} {target}; fi\n");
             }
             else
             {

@@ -120,6 +120,16 @@ public sealed class ServeEndpoint
                     if (op.Previous is { } earlier) NoLinkBelow(real, Join(Snapshots(earlier), path));
                 }
                 return;
+            case "unlink":
+                // Removes entries from the incomplete snapshot only (a symlink entry itself, never its target); a
+                // committed snapshot is never touched. Every component above the removed entry must not be a link.
+                NotALink(real, Snapshots(op.Snapshot!) + SnapshotName.IncompleteSuffix);
+                foreach (var path in op.Paths)
+                {
+                    var slash = path.LastIndexOf('/');
+                    if (slash > 0) NoLinkBelow(real, Join(Snapshots(op.Snapshot!) + SnapshotName.IncompleteSuffix, path[..slash]));
+                }
+                return;
             case "commit":
                 MustNotExist(real, Snapshots(op.Snapshot!), "is already committed");
                 NotALink(real, Snapshots(op.Snapshot!) + SnapshotName.IncompleteSuffix);

@@ -45,7 +45,14 @@ public sealed class BackupScenario : IDisposable
 
     public string Remote => "root@127.0.0.1:" + Dest;
 
-    public IDictionary<string, string> Environment => new Dictionary<string, string> { ["RUNTIME_DIRECTORY"] = Runtime };
+    /// <summary>The manifests of change-driven runs (REVERSECRYPT_STATE_DIR), private to the test.</summary>
+    public string State => Path.Combine(Root, "state");
+
+    public IDictionary<string, string> Environment => new Dictionary<string, string>
+    {
+        ["RUNTIME_DIRECTORY"] = Runtime,
+        [ReverseCrypt.Operations.Backup.ManifestFile.DirectoryVariable] = State,
+    };
 
     /// <summary>Runs `./reversecrypt ARGS` with the private runtime directory.</summary>
     public ProcessResult Cli(params string[] args) =>
