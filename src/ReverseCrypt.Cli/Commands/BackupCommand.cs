@@ -249,7 +249,7 @@ public static class BackupCommand
             RemoveStaleViews(loggers.CreateLogger("backup"));
             // The --pre hook and the source snapshot run with the destination locked, before the plaintext is walked
             // for a change-driven run: a dump the hook writes, and the frozen tree, are what the walk compares.
-            var plan = run.Prepare(cancellation, () =>
+            var plan = run.Prepare(() =>
             {
                 if (!dryRun) RunPre(hooks, outcome, run, cancellation);
                 if (hooks.SnapshotKind is not { } snapshotKind) return;
@@ -266,7 +266,7 @@ public static class BackupCommand
                     ConfigPath = inTreeConfig ? Path.Combine(sourceSnapshot.ViewRoot, ConfigLocator.ReverseName) : settings.ConfigPath,
                 };
                 if (run.Changes is { } detector) detector.WalkRoot = sourceSnapshot.ViewRoot;
-            });
+            }, cancellation);
             if (cancellation.IsCancellationRequested) throw Interrupted();
             if (plan.Changes is { NothingChanged: true })
             {

@@ -53,9 +53,12 @@ public sealed class BackupRun : IDisposable
     }
 
     /// <summary>Checks that rsync (and ssh) exist, reads the destination and prepares it. Throws <see cref="BackupException"/>.</summary>
+    public BackupPlan Prepare(CancellationToken cancellation = default) => Prepare(null, cancellation);
+
+    /// <summary>As <see cref="Prepare(CancellationToken)"/>.</summary>
     /// <param name="afterLock">Runs once the destination is locked and read, before the plaintext is walked (the
     /// --pre hook and the source snapshot: what they change or freeze is what the walk sees).</param>
-    public BackupPlan Prepare(CancellationToken cancellation = default, Action? afterLock = null)
+    public BackupPlan Prepare(Action? afterLock, CancellationToken cancellation = default)
     {
         _access.CheckLocalTools();
         var destination = _options.Destination;

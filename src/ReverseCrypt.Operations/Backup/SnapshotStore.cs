@@ -127,12 +127,9 @@ public sealed class SnapshotStore(DestinationShell shell)
     /// snapshot (rm -rf removes a symlink itself, never what it points to).</summary>
     internal static string UnlinkScript(string destinationPath, string name, IReadOnlyList<string> paths)
     {
-        var script = new StringBuilder("set -e
-");
-        script.Append($"d={ShellQuoting.QuotePath(destinationPath)}
-");
-        script.Append($"cd -- {Incomplete(name)}
-rm -rf --");
+        var script = new StringBuilder("set -e\n");
+        script.Append($"d={ShellQuoting.QuotePath(destinationPath)}\n");
+        script.Append($"cd -- {Incomplete(name)}\nrm -rf --");
         foreach (var path in paths) script.Append(' ').Append(ShellQuoting.Quote(path));
         return script.Append('\n').ToString();
     }
