@@ -33,7 +33,7 @@ public static class ServeRsync
     private static readonly HashSet<string> Valued = new(StringComparer.Ordinal)
     {
         "--temp-dir", "--partial-dir", "--link-dest", "--files-from", "--modify-window", "--info", "--log-format",
-        "--bwlimit", "--timeout", "--compress-level", "--max-delete",
+        "--bwlimit", "--timeout", "--compress-level", "--compress-choice", "--max-delete",
     };
 
     private static readonly Dictionary<string, string> Named = new(StringComparer.Ordinal)

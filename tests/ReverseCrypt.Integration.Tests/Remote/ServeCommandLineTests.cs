@@ -36,6 +36,11 @@ public class ServeCommandLineTests
         $"rsync --server -nlHogDtpAXrce.iLsfxCIvu --log-format=%i --delete -@-1 --numeric-ids --info=STATS2 . {_dest}/snapshots/{Old}/",
         $"rsync --server --sender -lHogDtpAXrRe.iLsfxCIvu --numeric-ids --files-from=- --from0 . {_dest}/snapshots/{Old}/",
         $"rsync --server --sender -lHogDtpAXRe.LsfxCIvu --numeric-ids --files-from=- --from0 . {_dest}/snapshots/{Old}/",
+        // Over ssh: --sparse (S) and zstd compression, as backup sends them (captured from rsync's -e argv).
+        $"rsync --server -lHogDtpAXrSe.iLsfxCIvu --compress-level=1 --compress-choice=zstd -@-1 --numeric-ids --info=STATS2 --inplace . {Incomplete}",
+        // A change-driven run: --files-from (read by the client), -R, --delete-missing-args --force.
+        $"rsync --server -lHogDtpAXRSe.LsfxCIvu --force --delete-missing-args -@-1 --numeric-ids --info=STATS2 --inplace . {Incomplete}",
+        $"sh -c 'ignored' reversecrypt-op unlink {New} 'a/b' c",
         $"sh -c 'echo ignored' reversecrypt-op probe plain",
         $"sh -c 'ignored' reversecrypt-op lease exclusive create 60",
         $"sh -c 'ignored' reversecrypt-op commit {New}",
@@ -95,6 +100,24 @@ public class ServeCommandLineTests
         Assert.Throws<ServeRefusedException>(() => serve.Prepare($"rsync --server -lHogDtpAXre.iLsfxCIvu . {_tmp.Path}/"));
         File.CreateSymbolicLink(Path.Combine(_dest, "snapshots", New + ".incomplete", "lnk"), "/etc");
         var e = Assert.Throws<ServeRefusedException>(() => serve.Prepare($"rsync --server --sender -lHogDtpAXre.iLsfxCIvu . {Incomplete}lnk/"));
+        Assert.That(e!.Message, Does.Contain("symlink"));
+    }
+
+    [Test]
+    public void ChangeDrivenSteps_LinkedBeginOnlyWithoutAppendOnly_UnlinkOnlyBelowTheIncompleteSnapshot()
+    {
+        const string Next = "2025-06-03T021500Z";
+        var plain = new ServeEndpoint(_dest, appendOnly: false);
+        var appendOnly = new ServeEndpoint(_dest, appendOnly: true);
+        var linked = $"sh -c x reversecrypt-op begin {Next} - hardlink {Old} linked";
+        Assert.DoesNotThrow(() => plain.Prepare(linked));
+        Assert.That(Assert.Throws<ServeRefusedException>(() => appendOnly.Prepare(linked))!.Message, Does.Contain("btrfs or XFS"));
+        Assert.Throws<ServeRefusedException>(() => plain.Prepare($"sh -c x reversecrypt-op begin {Next} - reflink {Old} linked"),
+            "linked goes only with a new hardlink snapshot");
+        Assert.Throws<ServeRefusedException>(() => plain.Prepare($"sh -c x reversecrypt-op unlink {New} ../{Old}/x"));
+        File.CreateSymbolicLink(Path.Combine(_dest, "snapshots", New + ".incomplete", "lnk"), "/etc");
+        Assert.DoesNotThrow(() => plain.Prepare($"sh -c x reversecrypt-op unlink {New} lnk"), "the link itself may go");
+        var e = Assert.Throws<ServeRefusedException>(() => appendOnly.Prepare($"sh -c x reversecrypt-op unlink {New} lnk/passwd"));
         Assert.That(e!.Message, Does.Contain("symlink"));
     }
 
