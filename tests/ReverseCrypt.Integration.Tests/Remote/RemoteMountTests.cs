@@ -217,7 +217,7 @@ public class RemoteMountDocumentationTests
         Assert.That(man, Does.Contain(".SH REMOTE MOUNT").And.Contain(".I [user@]host:PATH MOUNTPOINT"));
         var sample = File.ReadAllText(Path.Combine(Repo.Root, "samples", "disaster-recovery", "README.md"));
         Assert.That(sample, Does.Contain("## One file back: browse a snapshot with the remote mount")
-            .And.Contain("reversecrypt mount --ssh").And.Contain("reversecrypt restore --ssh"));
+            .And.Contain("reversecrypt mount --ssh").And.Contain("--from rcbackup@vps.example.org:srv"));
         Assert.That(File.ReadAllText(Path.Combine(Repo.Root, "docs", "benchmarks.md")), Does.Contain("bench/remote-mount.sh"));
     }
 }

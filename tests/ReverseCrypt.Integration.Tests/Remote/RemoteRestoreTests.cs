@@ -370,6 +370,6 @@ public class RemoteDocumentationTests
         Assert.That(man, Does.Contain(".B 46\nno such snapshot or path in the backup").And.Contain(".B reversecrypt snapshots")
             .And.Contain(".B \\-\\-from"));
         Assert.That(File.ReadAllText(Path.Combine(Repo.Root, "samples", "disaster-recovery", "README.md")),
-            Does.Contain("reversecrypt restore --ssh").And.Contain("--from backup@vps.example.org:srv"));
+            Does.Contain("reversecrypt restore --passfile").And.Contain("--from rcbackup@vps.example.org:srv"));
     }
 }
