@@ -33,7 +33,7 @@ public static class ServeRsync
     private static readonly HashSet<string> Valued = new(StringComparer.Ordinal)
     {
         "--temp-dir", "--partial-dir", "--link-dest", "--files-from", "--modify-window", "--info", "--log-format",
-        "--bwlimit", "--timeout", "--compress-level", "--compress-choice", "--max-delete",
+        "--bwlimit", "--timeout", "--compress-level", "--compress-choice", "--max-delete", "--filter",
     };
 
     private static readonly Dictionary<string, string> Named = new(StringComparer.Ordinal)
@@ -164,6 +164,12 @@ public static class ServeRsync
                         ServeEndpoint.NoLinkBelow(real, ServeEndpoint.Snapshots(snapshot));
                         break;
                     }
+                case "--filter":
+                    // Only the receiver's copy of the XFS ACL rule (RsyncArguments.XfsAclNames): a filter could
+                    // otherwise name a merge file to read on this machine.
+                    if ("--filter=" + value != RsyncArguments.XfsAclNames)
+                        throw Refused("rsync --filter is allowed only as " + RsyncArguments.XfsAclNames);
+                    break;
                 case "--files-from":
                     if (value != "-") throw Refused("rsync --files-from may only be '-' (the list comes from the client)");
                     break;

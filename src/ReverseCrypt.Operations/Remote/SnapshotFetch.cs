@@ -215,7 +215,7 @@ public sealed class SnapshotFetch : IDisposable
         try
         {
             // Holes of the copy (all-zero blocks) stay holes here and cost next to nothing on the wire (RsyncArguments).
-            var args = new List<string> { "-aHAX", "--numeric-ids", "--no-h", RsyncArguments.Sparse, "--from0", "--files-from=" + listFile };
+            var args = new List<string> { "-aHAX", "--numeric-ids", "--no-h", RsyncArguments.XfsAclNames, RsyncArguments.Sparse, "--from0", "--files-from=" + listFile };
             if (recursive) args.Add("-r");
             if (filters is not null) args.AddRange(filters);
             args.AddRange(["-e", _remoteShell ?? "ssh", .. RsyncArguments.WireCompression]);

@@ -77,6 +77,33 @@ public class ChangeDrivenTests
             Assert.That(Describe(snapshot), Is.EqualTo(expected), $"{snapshot} no longer holds what it held (seed {seed})");
     }
 
+    /// <summary>XFS shows an ACL to root also as trusted.SGI_ACL_FILE; rsync -X used to remove that name on the receiver
+    /// after -A had set the ACL, so an ACL-only change never arrived (RsyncArguments.XfsAclNames).</summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void XfsDestination_AnAclOnlyChangeArrives_AndVerifySaysOk(bool full)
+    {
+        Require.Tool("setfacl");
+        MountLoop("xfs", _s.Dest);
+        var file = Path.Combine(_s.Plain, "f");
+        File.WriteAllText(file, "x\n");
+        _s.Init();
+        var dest = Path.Combine(_s.Dest, "backup");
+        string[] args = full ? ["--snapshots", "--full"] : ["--snapshots"];
+        var (first, _) = _s.Backup(dest, args);
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        Run.ProgramOk("setfacl", ["-m", "u:1001:rw", file]);
+        var (second, summary) = _s.Backup(dest, args);
+        Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
+        Assert.That(summary.GetProperty("run").GetString(), Is.EqualTo(full ? "full" : "incremental"), second.Stdout);
+        var snapshot = Path.Combine(dest, "snapshots", summary.GetProperty("snapshot").GetString()!);
+        var cipherFiles = Directory.GetFiles(snapshot).Where(f => !Path.GetFileName(f).StartsWith("gocryptfs.", StringComparison.Ordinal)).ToList();
+        Assert.That(cipherFiles, Has.Count.EqualTo(1), string.Join(", ", cipherFiles));
+        Assert.That(Run.Ok($"getfacl -c {Run.Quote(cipherFiles[0])}"), Does.Contain("user:1001:rw-"), "the ACL arrived");
+        var verify = _s.Cli("verify", "--passfile", _s.Passfile, _s.Plain, dest);
+        Assert.That(verify.ExitCode, Is.EqualTo(0), verify.ToString());
+    }
+
     [Test]
     public void MetadataOnlyChange_HardlinkSnapshot_LeavesTheOlderInodeAlone_NothingChangedStillSnapshots()
     {

@@ -67,6 +67,22 @@ public class HookTests
         Assert.That(env["REVERSECRYPT_ERROR"], Is.Empty);
     }
 
+    /// <summary>A change-driven run walks the source after --pre: a dump the hook writes is listed and sent (walked
+    /// before the hook, it would be missing from the snapshot).</summary>
+    [Test]
+    public void Pre_OnAChangeDrivenRun_WhatItWritesIsListedAndBackedUp()
+    {
+        var (first, _) = _s.Backup(_dest, "--snapshots");
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        var dump = Path.Combine(_s.Plain, "db.sql");
+        var (r, summary) = _s.Backup(_dest, "--snapshots", "--pre", $"echo dump-second > {Run.Quote(dump)}");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        Assert.That(summary.GetProperty("run").GetString(), Is.EqualTo("incremental"), r.ToString());
+        Assert.That(summary.GetProperty("changed_paths").GetInt64(), Is.GreaterThanOrEqualTo(1), r.ToString());
+        var restored = _s.RestoreWithGocryptfs(Path.Combine(_dest, "latest"), "pre-incremental");
+        Assert.That(File.ReadAllText(Path.Combine(restored, "db.sql")), Is.EqualTo("dump-second\n"), "what --pre wrote is in this backup");
+    }
+
     [Test]
     public void FailingPre_Exit48_NothingSent_PostSeesFailed()
     {

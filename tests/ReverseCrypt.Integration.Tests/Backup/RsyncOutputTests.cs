@@ -98,8 +98,8 @@ public class RsyncOutputTests
         var args = RsyncArguments.ForBackup("/run/v", "h:/d/snapshots/N.incomplete", "ssh -p 2", "P", "5M", dryRun: false);
         Assert.That(args, Is.EqualTo(new[]
         {
-            "-aHAX", "--numeric-ids", "--delete", "--no-h", "--modify-window=-1", "--exclude=/.reversecrypt/", "--sparse", "--info=progress2,stats2",
-            "--link-dest=../P", "--bwlimit=5M", "-e", "ssh -p 2", "--compress", "--compress-choice=zstd", "--compress-level=1",
+            "-aHAX", "--numeric-ids", "--delete", "--no-h", "--filter=-x trusted.SGI_ACL_*", "--modify-window=-1", "--exclude=/.reversecrypt/", "--sparse", "--info=progress2,stats2",
+            "--link-dest=../P", "--bwlimit=5M", "-e", "ssh -p 2", "--remote-option=--filter=-x trusted.SGI_ACL_*", "--compress", "--compress-choice=zstd", "--compress-level=1",
             "/run/v/", "h:/d/snapshots/N.incomplete/",
         }));
     }

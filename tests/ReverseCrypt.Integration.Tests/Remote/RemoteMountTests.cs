@@ -149,14 +149,18 @@ public class RemoteMountTests
 
     /// <summary>Opens <paramref name="file"/>, stops the server's session process (SIGSTOP), then reads 1 MiB at 8 MiB
     /// with O_DIRECT (straight to the view: no kernel read-ahead or page cache that would retry or hide a failure);
-    /// with <paramref name="kill"/> the session is killed a second into the read. Returns dd's result and the seconds
+    /// with <paramref name="kill"/> the session's processes are killed a second into the read. Returns dd's result and the seconds
     /// the read took.</summary>
     private (ProcessResult Dd, double Seconds) ReadWhileServer(string file, bool kill)
     {
         var sessions = _ssh.SessionPids();
         Assert.That(sessions, Has.Count.EqualTo(1), "one ssh connection");
         var session = sessions[0];
-        var killer = kill ? $"(sleep 1; kill -KILL {session}) & " : "";
+        // The whole session is killed (the connection's process and everything below it: with privilege separation
+        // the network may be served by a child, which would keep the TCP connection open if only its parent died).
+        var killer = kill
+            ? $"(sleep 1; tree() {{ for c in $(pgrep -P $1); do tree $c; echo $c; done; }}; kill -KILL $(tree {session}) {session}) & "
+            : "";
         var script = $"exec 3< {Run.Quote(file)} && kill -STOP {session} || exit 99; {killer}"
             + "s=$(date +%s%N); dd iflag=direct bs=128k skip=64 count=8 of=/dev/null <&3; rc=$?; e=$(date +%s%N);"
             + " echo \"seconds $(( (e - s) / 1000000 ))\" >&2; exit $rc";

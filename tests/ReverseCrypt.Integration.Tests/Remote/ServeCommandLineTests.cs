@@ -39,7 +39,7 @@ public class ServeCommandLineTests
         // Over ssh: --sparse (S) and zstd compression, as backup sends them (captured from rsync's -e argv).
         $"rsync --server -lHogDtpAXrSe.iLsfxCIvu --compress-level=1 --compress-choice=zstd -@-1 --numeric-ids --info=STATS2 --inplace . {Incomplete}",
         // A change-driven run: --files-from (read by the client), -R, --delete-missing-args --force.
-        $"rsync --server -lHogDtpAXRSe.LsfxCIvu --force --delete-missing-args -@-1 --numeric-ids --info=STATS2 --inplace . {Incomplete}",
+        $"rsync --server -lHogDtpAXRSe.LsfxCIvu --force --delete-missing-args -@-1 --numeric-ids --info=STATS2 --inplace --filter=-x\\ trusted.SGI_ACL_\\* . {Incomplete}",
         $"sh -c 'ignored' reversecrypt-op unlink {New} 'a/b' c",
         $"sh -c 'echo ignored' reversecrypt-op probe plain",
         $"sh -c 'ignored' reversecrypt-op lease exclusive create 60",
@@ -82,6 +82,7 @@ public class ServeCommandLineTests
     [TestCase("rsync --server --sender -lHogDtpAXre.iLsfxCIvu . /etc/", "outside DEST")]
     [TestCase("rsync --server --sender -lHogDtpAXre.iLsfxCIvu --some-new-option . DEST/", "not allowed")]
     [TestCase("rsync --server --sender -lHogDtpAXre.iLsfxCIvu . DEST/ --log-file=/tmp/x", "looks like an option")]
+    [TestCase("rsync --server -lHogDtpAXre.iLsfxCIvu --filter=merge\\ /etc/shadow . DEST/snapshots/2025-06-02T021500Z.incomplete/", "--filter is allowed only")]
     public void OtherCommandLines_AreRefused_WithTheReason(string line, string reason)
     {
         var serve = new ServeEndpoint(_dest, appendOnly: true);
