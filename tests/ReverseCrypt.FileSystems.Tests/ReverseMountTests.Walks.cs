@@ -88,10 +88,12 @@ public partial class ReverseMountTests
         Assert.That(rsync.ExitCode, Is.Zero, rsync.ToString());
         var fs = ours.FileSystem;
         TestContext.Out.WriteLine($"listings prepared ahead: {fs.ListingsPrefetched}, taken over: {fs.ListingsAdopted}, too old when opened: {fs.ListingsTooOld}");
-        // rsync opens the directories sorted by (encrypted) name: after the first, each one was prepared ahead. Exact,
-        // whatever the load: a prepared listing is either taken over or, when rsync took longer than a second to reach
-        // it, found too old (how fresh is the product's timing rule, tested on its own with the test's clock).
-        Assert.That(fs.ListingsAdopted + fs.ListingsTooOld, Is.EqualTo(11), "each directory after the first was prepared ahead");
+        // rsync opens the directories sorted by (encrypted) name: after the first, each one was prepared ahead. A
+        // prepared listing is either taken over or, when rsync took longer than a second to reach it, found too old
+        // (the timing rule is tested on its own with the test's clock). The first directory is prepared ahead too when
+        // the preparation that the root's listing starts finishes before rsync opens it: a race the product does not
+        // decide (seen both ways in CI), so 11 or 12, never fewer.
+        Assert.That(fs.ListingsAdopted + fs.ListingsTooOld, Is.InRange(11, 12), "each directory after the first was prepared ahead");
         Assert.That(FindListing(copy), Is.EqualTo(FindListing(ours.MountPoint)), "names, sizes, modes and types");
     }
 
