@@ -35,20 +35,6 @@ internal sealed class HoleMap
     /// <summary>A 64-bit digest of the runs, never 0: two opens with different maps (almost surely) differ in it.</summary>
     public ulong Digest { get; }
 
-    /// <summary>Number of hole blocks (for tests and diagnostics).</summary>
-    public long HoleBlocks
-    {
-        get
-        {
-            long n = 0;
-            for (int i = 0; i < _starts.Length; i++)
-            {
-                n += _ends[i] - _starts[i];
-            }
-            return n;
-        }
-    }
-
     /// <summary>
     /// The hole blocks of <paramref name="fd"/> below <paramref name="servedSize"/>, or null when there are none (the
     /// common case: a file whose allocation covers its size is not searched at all). Holes above the file's size now
