@@ -126,6 +126,14 @@ public sealed class ReverseView : IDisposable
     public void Dispose()
     {
         Fuse.Dispose();
+        if (!Fuse.Completion.IsCompleted)
+        {
+            // The session still serves requests 5 s after the unmount (a busy mount detached lazily, or a machine
+            // slowed to a crawl): the file system and the key stay alive for them and go with the process, rather
+            // than answering those requests from disposed objects (seen under strace: LOOKUP threw
+            // ObjectDisposedException on the name cipher and was answered EIO).
+            return;
+        }
         _fileSystem.Dispose();
         _core.Dispose();
     }
