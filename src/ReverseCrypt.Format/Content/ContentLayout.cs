@@ -15,9 +15,9 @@ public static class ContentLayout
     public const int TagSize = 16;
     public const int FileIdSize = 16;
 
-    /// <summary>Blocks that fit before the largest cipher offset: the end of block n-1 (18 + n * 4128) fits a long for
-    /// n up to this.</summary>
-    private const long MaxCipherBlocks = (long.MaxValue - HeaderSize) / CipherBlockSize;
+    /// <summary>The last block that can start in a file: its nonce offset (18 + n * 4128) is the last that fits a
+    /// long.</summary>
+    private const long LastPossibleBlock = (long.MaxValue - HeaderSize) / CipherBlockSize;
 
     /// <summary>0 -> 0; p > 0 -> 18 + p + 32 * ceil(p / 4096).</summary>
     public static long PlainToCipherSize(long plainSize)
@@ -123,9 +123,10 @@ public static class ContentLayout
     /// The blocks holding the plaintext bytes [<paramref name="plainOffset"/>, + <paramref name="length"/>) (the
     /// plaintext-range to block-range mapping, like gocryptfs's ExplodePlainRange / JointCipherRange): the first block,
     /// how many consecutive blocks, where in the first block's plaintext the range starts, and where those blocks lie
-    /// in the encrypted file (whole blocks; the file's last block may be shorter). No block for an empty range;
-    /// <see cref="PlainRange.BeyondAnyFile"/> when the range ends past the largest possible file (its end or its last
-    /// block's cipher offset would overflow; its blocks and cipher offsets are then not computed).
+    /// in the encrypted file (whole blocks; the file's last block may be shorter, so callers bound the length by the
+    /// file size). No block for an empty range; <see cref="PlainRange.BeyondAnyFile"/> when the range ends past the
+    /// largest possible file (its end or its last block's nonce offset would overflow; its blocks and cipher offsets
+    /// are then not computed).
     /// </summary>
     public static PlainRange MapPlainRange(long plainOffset, int length)
     {
@@ -138,7 +139,7 @@ public static class ContentLayout
             return new PlainRange(firstBlock, 0, skip, 0, 0, BeyondAnyFile: false);
         }
         long lastBlock = plainOffset > long.MaxValue - length ? long.MaxValue : PlainBlockOf(plainOffset + length - 1);
-        if (lastBlock >= MaxCipherBlocks)
+        if (lastBlock > LastPossibleBlock)
         {
             return new PlainRange(firstBlock, 0, skip, 0, 0, BeyondAnyFile: true);
         }
@@ -177,8 +178,8 @@ public readonly record struct CipherRange(int HeaderBytes, long FirstBlock, int 
 /// <param name="SkipInFirstBlock">Where in the first block's plaintext the range starts (0..4095).</param>
 /// <param name="CipherOffset">Cipher offset of the first block's nonce (0 when no block).</param>
 /// <param name="CipherLength">Cipher bytes of the blocks touched, as whole 4128-byte blocks (0 when no block).</param>
-/// <param name="BeyondAnyFile">The range ends past the largest possible offset (its end or its blocks' cipher offsets
-/// would overflow): no file holds it.</param>
+/// <param name="BeyondAnyFile">The range ends past the largest possible file (its end or its last block's nonce
+/// offset would overflow): no file holds it.</param>
 public readonly record struct PlainRange(long FirstBlock, int BlockCount, int SkipInFirstBlock, long CipherOffset, long CipherLength,
     bool BeyondAnyFile)
 {

@@ -8,8 +8,8 @@ public class PlainRangeTests
 {
     private const int H = ContentLayout.HeaderSize, P = ContentLayout.PlainBlockSize, C = ContentLayout.CipherBlockSize;
 
-    // The largest block whose encrypted bytes still end at or before long.MaxValue.
-    private const long LastPossibleBlock = (long.MaxValue - H) / C - 1;
+    // The last block that can start in a file: its nonce offset is the last block start that fits a long.
+    private const long LastPossibleBlock = (long.MaxValue - H) / C;
 
     [TestCase(0L, 0, 0L, 0, 0)]                             // empty: no block
     [TestCase(4096L, 0, 1L, 0, 0)]                          // empty at a block edge
@@ -89,7 +89,7 @@ public class PlainRangeTests
         var last = ContentLayout.MapPlainRange(lastOffset, 1);
         Assert.That((last.BeyondAnyFile, last.FirstBlock, last.BlockCount, last.SkipInFirstBlock),
             Is.EqualTo((false, LastPossibleBlock, 1, P - 1)), "far, but every offset fits");
-        Assert.That(last.CipherOffset + last.CipherLength, Is.LessThanOrEqualTo(long.MaxValue).And.GreaterThan(long.MaxValue - C));
+        Assert.That(last.CipherOffset, Is.EqualTo(H + LastPossibleBlock * C).And.GreaterThan(long.MaxValue - C));
         Assert.That(ContentLayout.MapPlainRange(lastOffset, 2).BeyondAnyFile, Is.True, "one byte further");
         Assert.That(ContentLayout.MapPlainRange(lastOffset + 1, 1).BeyondAnyFile, Is.True);
         var overflow = ContentLayout.MapPlainRange(long.MaxValue - 10, 100);
