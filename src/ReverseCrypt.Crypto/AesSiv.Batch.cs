@@ -20,6 +20,107 @@ public sealed partial class AesSiv
     internal const int Lanes = 8;
 
     /// <summary>
+    /// Encrypts <paramref name="count"/> messages of equal length into nonce-prefixed records, the layout of gocryptfs
+    /// content blocks: record i = N_i || V_i || C_i, at i * (<paramref name="nonceLength"/> + 16 + message length) in
+    /// <paramref name="records"/>. N_i, the first nonceLength bytes of record i, is written by the caller and is the
+    /// second associated-data string of message i; the first is item i of <paramref name="associatedData"/> (count
+    /// items of equal length). Message i is item i of <paramref name="plaintext"/> (count items of equal length).
+    /// Per message the same as <see cref="Encrypt(ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/>
+    /// with [item i, N_i]; several messages run interleaved. Allocation-free.
+    /// </summary>
+    public unsafe void EncryptBatch(int count, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> records,
+        int nonceLength)
+    {
+        ThrowIfDisposed();
+        var shape = CheckBatchArguments(count, associatedData.Length, plaintext.Length, records.Length, nonceLength, nameof(plaintext));
+        if (records.Overlaps(plaintext) || records.Overlaps(associatedData))
+        {
+            throw new ArgumentException("records must not overlap plaintext or associatedData.", nameof(records));
+        }
+
+        if (count == 0)
+        {
+            return;
+        }
+
+        fixed (byte* ad = associatedData)
+        fixed (byte* plain = plaintext)
+        fixed (byte* output = records)
+        {
+            EncryptBatch(count, shape.MessageLength, ad, shape.AssociatedDataLength, shape.AssociatedDataLength,
+                output, shape.RecordLength, nonceLength, plain, shape.MessageLength, output + nonceLength, shape.RecordLength);
+        }
+    }
+
+    /// <summary>
+    /// Decrypts <paramref name="count"/> nonce-prefixed records laid out as for
+    /// <see cref="EncryptBatch(int, ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, int)"/> into
+    /// <paramref name="plaintext"/> (count items of equal length, message i = item i). Returns false with the index of
+    /// the first record that fails authentication (its plaintext, and that of any later failing one, is cleared);
+    /// <paramref name="firstBad"/> = -1 on success. Allocation-free.
+    /// </summary>
+    public unsafe bool TryDecryptBatch(int count, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> records, int nonceLength,
+        Span<byte> plaintext, out int firstBad)
+    {
+        ThrowIfDisposed();
+        var shape = CheckBatchArguments(count, associatedData.Length, plaintext.Length, records.Length, nonceLength, nameof(plaintext));
+        if (plaintext.Overlaps(records) || plaintext.Overlaps(associatedData))
+        {
+            throw new ArgumentException("plaintext must not overlap records or associatedData.", nameof(plaintext));
+        }
+
+        firstBad = -1;
+        if (count == 0)
+        {
+            return true;
+        }
+
+        fixed (byte* ad = associatedData)
+        fixed (byte* input = records)
+        fixed (byte* plain = plaintext)
+        {
+            return TryDecryptBatch(count, shape.MessageLength, ad, shape.AssociatedDataLength, shape.AssociatedDataLength,
+                input, shape.RecordLength, nonceLength, input + nonceLength, shape.RecordLength, plain, shape.MessageLength, out firstBad);
+        }
+    }
+
+    /// <summary>Checks the lengths of a record batch; returns the message, associated-data item and record lengths.</summary>
+    private static (int MessageLength, int AssociatedDataLength, int RecordLength) CheckBatchArguments(int count, int associatedData,
+        int plaintext, int records, int nonceLength, string plaintextName)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfNegative(nonceLength);
+        if (count == 0)
+        {
+            if (associatedData != 0 || plaintext != 0 || records != 0)
+            {
+                throw new ArgumentException("An empty batch takes empty buffers.", nameof(count));
+            }
+
+            return (0, 0, 0);
+        }
+
+        if (associatedData % count != 0)
+        {
+            throw new ArgumentException("associatedData must hold count items of equal length.", nameof(associatedData));
+        }
+
+        if (plaintext % count != 0)
+        {
+            throw new ArgumentException("plaintext must hold count messages of equal length.", plaintextName);
+        }
+
+        int messageLength = plaintext / count;
+        long recordLength = (long)nonceLength + TagSize + messageLength;
+        if (records != recordLength * count)
+        {
+            throw new ArgumentException("records must be count * (nonceLength + 16 + message length) bytes.", nameof(records));
+        }
+
+        return (messageLength, associatedData / count, (int)recordLength);
+    }
+
+    /// <summary>
     /// Encrypts count messages of messageLength bytes each, message i with the associated-data vector
     /// [ad1_i, ad2_i]; item i of a strided buffer starts at base + i * stride. Output i = V_i || C_i
     /// (16 + messageLength bytes) at output + i * outputStride. The caller guarantees the buffers are valid,

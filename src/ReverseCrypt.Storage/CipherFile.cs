@@ -148,9 +148,11 @@ public sealed class CipherFile : IDisposable
         {
             return ContentStatus.Ok;
         }
-        long cipherOffset = ContentLayout.CipherOffsetOfBlock(firstBlock);
+        long blockOffset = ContentLayout.PlainOffsetOfBlock(firstBlock);
+        var range = ContentLayout.MapPlainRange(blockOffset, (int)Math.Min(plain.Length, PlainSize - blockOffset));
+        long cipherOffset = range.CipherOffset;
         long available = Math.Max(0, CipherSize - cipherOffset);
-        int wanted = (int)Math.Min(available, (long)blocks * ContentLayout.CipherBlockSize);
+        int wanted = (int)Math.Min(available, range.CipherLength);
         var cipher = cipherScratch[..wanted];
         int read = _fd is not null ? Libc.PreadFull(_fd.Fd, cipher, cipherOffset, out errno) : _remote!.ReadFull(cipher, cipherOffset, out errno);
         if (read < 0)
@@ -191,12 +193,12 @@ public sealed class CipherFile : IDisposable
             while (bytesRead < destination.Length && plainOffset + bytesRead < PlainSize)
             {
                 long position = plainOffset + bytesRead;
-                long block = position / ContentLayout.PlainBlockSize;
-                int skip = (int)(position % ContentLayout.PlainBlockSize);
                 int remaining = destination.Length - bytesRead;
                 long toEnd = PlainSize - position;
                 int want = (int)Math.Min(remaining, toEnd);
-                int blocks = Math.Min(BatchBlocks, (skip + want + ContentLayout.PlainBlockSize - 1) / ContentLayout.PlainBlockSize);
+                var range = ContentLayout.MapPlainRange(position, want);
+                int skip = range.SkipInFirstBlock;
+                int blocks = Math.Min(BatchBlocks, range.BlockCount);
                 cipherScratch ??= ArrayPool<byte>.Shared.Rent(BatchBlocks * ContentLayout.CipherBlockSize);
                 var target = destination[bytesRead..];
                 bool direct = skip == 0 && target.Length >= blocks * ContentLayout.PlainBlockSize;
@@ -211,7 +213,7 @@ public sealed class CipherFile : IDisposable
                     plain = plainScratch.AsSpan(0, blocks * ContentLayout.PlainBlockSize);
                     plainScratchUsed = Math.Max(plainScratchUsed, plain.Length);
                 }
-                var status = ReadBlocks(block, plain, cipherScratch, out int plainLength, out badBlock, out errno);
+                var status = ReadBlocks(range.FirstBlock, plain, cipherScratch, out int plainLength, out badBlock, out errno);
                 if (status != ContentStatus.Ok)
                 {
                     destination.Clear();

@@ -87,7 +87,7 @@ public sealed partial class ForwardFileSystem
             case ContentStatus.BlockInvalid:
                 bytesRead = 0;
                 LogDamage(open.Node.CipherPath, open.Node.PlainPath,
-                    $"block {badBlock} (plaintext offset {badBlock * ContentLayout.PlainBlockSize}) does not authenticate");
+                    $"block {badBlock} (plaintext offset {ContentLayout.PlainOffsetOfBlock(badBlock)}) does not authenticate");
                 return Errno.EIO;
             default:
                 bytesRead = 0;

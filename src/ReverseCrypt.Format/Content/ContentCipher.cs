@@ -11,7 +11,7 @@ using ReverseCrypt.Crypto;
 namespace ReverseCrypt.Format.Content;
 
 /// <summary>Seals and opens runs of content blocks with the content AES-SIV key. Thread-safe.</summary>
-public sealed unsafe class ContentCipher
+public sealed class ContentCipher
 {
     /// <summary>Blocks processed per batch call (bounded stack scratch for nonces and associated data).</summary>
     private const int BatchBlocks = 32;
@@ -72,16 +72,9 @@ public sealed unsafe class ContentCipher
                 ComputeAssociatedData(blockNo, fileId, associatedData.Slice(i * AssociatedDataSize, AssociatedDataSize));
             }
 
-            fixed (byte* ad = associatedData)
-            fixed (byte* plainBlocks = plain[(first * ContentLayout.PlainBlockSize)..])
-            fixed (byte* cipherBlocks = cipher[(first * ContentLayout.CipherBlockSize)..])
-            {
-                _siv.EncryptBatch(count, ContentLayout.PlainBlockSize,
-                    ad, AssociatedDataSize, AssociatedDataSize,
-                    cipherBlocks, ContentLayout.CipherBlockSize, ContentLayout.NonceSize,
-                    plainBlocks, ContentLayout.PlainBlockSize,
-                    cipherBlocks + ContentLayout.NonceSize, ContentLayout.CipherBlockSize);
-            }
+            _siv.EncryptBatch(count, associatedData[..(count * AssociatedDataSize)],
+                plain.Slice(first * ContentLayout.PlainBlockSize, count * ContentLayout.PlainBlockSize),
+                cipher.Slice(first * ContentLayout.CipherBlockSize, count * ContentLayout.CipherBlockSize), ContentLayout.NonceSize);
         }
 
         if (fullBlocks < blockCount)
@@ -154,19 +147,8 @@ public sealed unsafe class ContentCipher
                 ComputeAssociatedData(firstBlockNo + (ulong)(first + i), fileId, associatedData.Slice(i * AssociatedDataSize, AssociatedDataSize));
             }
 
-            int firstBad;
-            fixed (byte* ad = associatedData)
-            fixed (byte* cipherBlocks = cipherRun)
-            fixed (byte* plainBlocks = plainRun)
-            {
-                _siv.TryDecryptBatch(count, ContentLayout.PlainBlockSize,
-                    ad, AssociatedDataSize, AssociatedDataSize,
-                    cipherBlocks, ContentLayout.CipherBlockSize, ContentLayout.NonceSize,
-                    cipherBlocks + ContentLayout.NonceSize, ContentLayout.CipherBlockSize,
-                    plainBlocks, ContentLayout.PlainBlockSize, out firstBad);
-            }
-
-            if (firstBad >= 0)
+            if (!_siv.TryDecryptBatch(count, associatedData[..(count * AssociatedDataSize)], cipherRun, ContentLayout.NonceSize, plainRun,
+                out int firstBad))
             {
                 return Fail(first + firstBad, plain, out badBlockIndex);
             }

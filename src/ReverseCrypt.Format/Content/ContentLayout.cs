@@ -15,6 +15,10 @@ public static class ContentLayout
     public const int TagSize = 16;
     public const int FileIdSize = 16;
 
+    /// <summary>The last block that can start in a file: its nonce offset (18 + n * 4128) is the last that fits a
+    /// long.</summary>
+    private const long LastPossibleBlock = (long.MaxValue - HeaderSize) / CipherBlockSize;
+
     /// <summary>0 -> 0; p > 0 -> 18 + p + 32 * ceil(p / 4096).</summary>
     public static long PlainToCipherSize(long plainSize)
     {
@@ -103,7 +107,7 @@ public static class ContentLayout
         {
             return new CipherRange(headerBytes, 0, 0, 0, BeyondAnyFile: false);
         }
-        long firstBlock = bodyStart / CipherBlockSize;
+        long firstBlock = BlockOf(cipherOffset + headerBytes);
         if (bodyStart > long.MaxValue - bodyLength)
         {
             return new CipherRange(headerBytes, firstBlock, 0, 0, BeyondAnyFile: true);
@@ -111,7 +115,37 @@ public static class ContentLayout
         long lastBlock = (bodyStart + bodyLength - 1) / CipherBlockSize;
         int blockCount = (int)(lastBlock - firstBlock + 1);
         bool beyond = firstBlock > long.MaxValue / PlainBlockSize - blockCount;
-        return new CipherRange(headerBytes, firstBlock, blockCount, (int)(bodyStart % CipherBlockSize), beyond);
+        int skip = (int)(cipherOffset + headerBytes - CipherOffsetOfBlock(firstBlock));
+        return new CipherRange(headerBytes, firstBlock, blockCount, skip, beyond);
+    }
+
+    /// <summary>
+    /// The blocks holding the plaintext bytes [<paramref name="plainOffset"/>, + <paramref name="length"/>) (the
+    /// plaintext-range to block-range mapping, like gocryptfs's ExplodePlainRange / JointCipherRange): the first block,
+    /// how many consecutive blocks, where in the first block's plaintext the range starts, and where those blocks lie
+    /// in the encrypted file (whole blocks; the file's last block may be shorter, so callers bound the length by the
+    /// file size). No block for an empty range; <see cref="PlainRange.BeyondAnyFile"/> when the range ends past the
+    /// largest possible file (its end or its last block's nonce offset would overflow; its blocks and cipher offsets
+    /// are then not computed).
+    /// </summary>
+    public static PlainRange MapPlainRange(long plainOffset, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(plainOffset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        long firstBlock = PlainBlockOf(plainOffset);
+        int skip = (int)(plainOffset - PlainOffsetOfBlock(firstBlock));
+        if (length == 0)
+        {
+            return new PlainRange(firstBlock, 0, skip, 0, 0, BeyondAnyFile: false);
+        }
+        long lastBlock = plainOffset > long.MaxValue - length ? long.MaxValue : PlainBlockOf(plainOffset + length - 1);
+        if (lastBlock > LastPossibleBlock)
+        {
+            return new PlainRange(firstBlock, 0, skip, 0, 0, BeyondAnyFile: true);
+        }
+        int blockCount = (int)(lastBlock - firstBlock + 1);
+        return new PlainRange(firstBlock, blockCount, skip, CipherOffsetOfBlock(firstBlock), (long)blockCount * CipherBlockSize,
+            BeyondAnyFile: false);
     }
 
     /// <summary>Plain offset of the first byte of block blockNo.</summary>
@@ -130,6 +164,24 @@ public static class ContentLayout
 /// <param name="BeyondAnyFile">The request ends past the largest possible offset (its end or its blocks' plaintext
 /// offset would overflow): the end of the file.</param>
 public readonly record struct CipherRange(int HeaderBytes, long FirstBlock, int BlockCount, int SkipInFirstBlock, bool BeyondAnyFile)
+{
+    /// <summary>Plaintext offset of <see cref="FirstBlock"/>.</summary>
+    public long PlainOffset => FirstBlock * ContentLayout.PlainBlockSize;
+
+    /// <summary>Plaintext bytes of the blocks touched (whole blocks; the file may end earlier).</summary>
+    public long PlainLength => (long)BlockCount * ContentLayout.PlainBlockSize;
+}
+
+/// <summary>The result of <see cref="ContentLayout.MapPlainRange"/>.</summary>
+/// <param name="FirstBlock">The block holding the first byte of the range (for an empty range: of its offset).</param>
+/// <param name="BlockCount">How many consecutive blocks the range touches (0: none).</param>
+/// <param name="SkipInFirstBlock">Where in the first block's plaintext the range starts (0..4095).</param>
+/// <param name="CipherOffset">Cipher offset of the first block's nonce (0 when no block).</param>
+/// <param name="CipherLength">Cipher bytes of the blocks touched, as whole 4128-byte blocks (0 when no block).</param>
+/// <param name="BeyondAnyFile">The range ends past the largest possible file (its end or its last block's nonce
+/// offset would overflow): no file holds it.</param>
+public readonly record struct PlainRange(long FirstBlock, int BlockCount, int SkipInFirstBlock, long CipherOffset, long CipherLength,
+    bool BeyondAnyFile)
 {
     /// <summary>Plaintext offset of <see cref="FirstBlock"/>.</summary>
     public long PlainOffset => FirstBlock * ContentLayout.PlainBlockSize;

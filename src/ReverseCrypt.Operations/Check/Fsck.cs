@@ -317,7 +317,7 @@ public sealed class Fsck
             {
                 Report(new CipherProblem(CipherProblemKind.BlockInvalid, job.CipherPath, job.PlainPath,
                     $"{badBlocks} of {file.BlockCount} blocks do not authenticate (first: block {firstBad}, plaintext offset " +
-                    $"{firstBad * ContentLayout.PlainBlockSize})", firstBad));
+                    $"{ContentLayout.PlainOffsetOfBlock(firstBad)})", firstBad));
             }
         }
         finally

@@ -85,7 +85,7 @@ public sealed partial class Restorer
             if (status == ContentStatus.BlockInvalid)
             {
                 var problem = new CipherProblem(CipherProblemKind.BlockInvalid, task.CipherPath, task.PlainPath,
-                    $"block {badBlock} (plaintext offset {badBlock * ContentLayout.PlainBlockSize}) does not authenticate", badBlock);
+                    $"block {badBlock} (plaintext offset {ContentLayout.PlainOffsetOfBlock(badBlock)}) does not authenticate", badBlock);
                 task.SetFailure(new RestoreFailure(RestoreFailureKind.Damaged, task.PlainPath, task.CipherPath,
                     $"{problem.Kind}: {problem.Detail}", problem));
                 return;
@@ -103,7 +103,7 @@ public sealed partial class Restorer
                 {
                     return;
                 }
-                var written = WriteNonZero(target.Fd, plain.AsSpan(0, length), chunk.FirstBlock * ContentLayout.PlainBlockSize);
+                var written = WriteNonZero(target.Fd, plain.AsSpan(0, length), ContentLayout.PlainOffsetOfBlock(chunk.FirstBlock));
                 if (written != Errno.OK)
                 {
                     task.SetFailure(new RestoreFailure(RestoreFailureKind.TargetError, task.PlainPath, task.CipherPath,

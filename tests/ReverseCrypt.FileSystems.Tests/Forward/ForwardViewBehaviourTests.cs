@@ -9,6 +9,7 @@ namespace ReverseCrypt.FileSystems.Tests.Forward;
 public sealed class ForwardViewBehaviourTests
 {
     private TestDirectory _dir = null!;
+    private string _plain = null!;
     private string _copy = null!;
     private CryptoCore _core = null!;
     private ForwardFileSystem _fs = null!;
@@ -17,7 +18,7 @@ public sealed class ForwardViewBehaviourTests
     public void Build()
     {
         _dir = new TestDirectory();
-        (_, _copy, _) = Fwd.GocryptfsBackup(_dir, "head -c 10000 /dev/urandom > file; mkdir many; for i in $(seq 300); do : > many/entry-$i; done");
+        (_plain, _copy, _) = Fwd.GocryptfsBackup(_dir, "head -c 10000 /dev/urandom > file; mkdir many; for i in $(seq 300); do : > many/entry-$i; done");
         _core = Fwd.OpenCore(_copy);
         // An encrypted xattr on the cipher file of "file", as a reverse view would show it.
         var xattrs = new XattrTransform(_core);
@@ -67,6 +68,37 @@ public sealed class ForwardViewBehaviourTests
         Assert.That(attr.Size, Is.EqualTo(10000));
         _fs.Release(node, handle, 0);
         _fs.Forget(node, 1);
+    }
+
+    [Test]
+    public void Read_AtBlockEdges_MatchesThePlaintext_AndAllocatesNothingInSteadyState()
+    {
+        byte[] expected = File.ReadAllBytes(Path.Combine(_plain, "file")); // 10,000 bytes: blocks 0, 1 and 1,808 bytes
+        var node = Lookup(FuseConstants.RootNodeId, "file");
+        Assert.That(_fs.Open(node, 0, out ulong handle, out _), Is.EqualTo(Errno.OK));
+        var buffer = new byte[8192];
+        (long Offset, int Length)[] reads =
+            [(0, 8192), (0, 4096), (4095, 2), (4096, 4096), (4097, 4095), (100, 8192), (8191, 1), (8192, 8192), (9999, 1)];
+        foreach (var (offset, length) in reads)
+        {
+            Assert.That(_fs.Read(node, handle, offset, buffer.AsSpan(0, length), out int n), Is.EqualTo(Errno.OK));
+            int want = (int)Math.Min(length, expected.Length - offset);
+            Assert.That(n, Is.EqualTo(want), $"{offset}+{length}");
+            Assert.That(buffer.AsSpan(0, n).SequenceEqual(expected.AsSpan((int)offset, want)), Is.True, $"{offset}+{length}");
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++)
+        {
+            foreach (var (offset, length) in reads)
+            {
+                _fs.Read(node, handle, offset, buffer.AsSpan(0, length), out _);
+            }
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        _fs.Release(node, handle, 0);
+        _fs.Forget(node, 1);
+        Assert.That(allocated, Is.Zero, "bytes allocated by 450 reads after the first");
     }
 
     [Test]
