@@ -14,25 +14,11 @@ public sealed partial class ReverseFileSystem
     {
         attrTimeout = _timeout;
         attr = default;
-        if (fileHandle is { } fh && _files.Get(fh) is { Fd: not null } file && file.Node.NodeId == nodeId)
+        if (fileHandle is { } fh && _files.Get(fh) is { } file && file.Node.NodeId == nodeId
+            && file.TryGetAttr(out attr, out var fileErrno))
         {
             // fstat of the open file: still right when the name changed meanwhile.
-            var errno = Libc.StatxFd(file.Fd.Fd, out var st);
-            if (errno != Errno.OK)
-            {
-                return errno;
-            }
-            if (file.Kind != ReverseFileKind.Content)
-            {
-                attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
-                return Errno.OK;
-            }
-            // The size this handle serves (pinned at OPEN), whatever the file grew or shrank to: rsync fstat()s the
-            // file it opened and sends exactly that many bytes.
-            attr = RealAttr(st);
-            attr.Size = (ulong)ContentLayout.PlainToCipherSize(file.PinnedSize);
-            _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr, ReportedState.BirthOf(st)));
-            return Errno.OK;
+            return fileErrno;
         }
         var node = _nodes.Get(nodeId);
         if (node is null)
@@ -161,7 +147,7 @@ public sealed partial class ReverseFileSystem
 
     /// <summary>A real object: everything passes through except the size of files (cipher size, docs/format.md 8.4) and
     /// symlinks (length of the encrypted target); blocks are not adjusted (docs/format.md 11.1).</summary>
-    private FuseAttr RealAttr(in Libc.StatxBuffer st)
+    internal FuseAttr RealAttr(in Libc.StatxBuffer st)
     {
         var attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
         switch (st.Mode & S_IFMT)

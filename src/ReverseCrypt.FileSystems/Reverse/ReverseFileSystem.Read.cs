@@ -13,14 +13,6 @@ public sealed partial class ReverseFileSystem
 {
     private const int O_ACCMODE = 3, O_TRUNC = 0x200;
 
-    /// <summary>Per reader thread: plaintext blocks of one request (pinned, reused: no allocation per read).</summary>
-    [ThreadStatic]
-    private static byte[]? t_plainBuffer;
-
-    /// <summary>Per reader thread: one encrypted block, for blocks only partly inside a request.</summary>
-    [ThreadStatic]
-    private static byte[]? t_cipherBlock;
-
     public override Errno Open(ulong nodeId, int flags, out ulong fileHandle, out FuseOpenFlags openFlags)
     {
         fileHandle = 0;
@@ -34,7 +26,7 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.ENOENT;
         }
-        ReverseFileHandle handle;
+        OpenFile handle;
         Errno errno;
         switch (node.Kind)
         {
@@ -50,11 +42,11 @@ public sealed partial class ReverseFileSystem
                 {
                     return Errno.ENOENT;
                 }
-                handle = ReverseFileHandle.ForBytes(node, DirIvOf(node.ViewParent!));
+                handle = new MemoryFile(node, DirIvOf(node.ViewParent!));
                 openFlags = FuseOpenFlags.KeepCache;    // the content depends on the path only
                 break;
             case ReverseNodeKind.LongNameFile:
-                handle = ReverseFileHandle.ForBytes(node, FullCipherNameOf(node)!);
+                handle = new MemoryFile(node, FullCipherNameOf(node)!);
                 openFlags = FuseOpenFlags.KeepCache;
                 break;
             case ReverseNodeKind.Config:
@@ -63,7 +55,7 @@ public sealed partial class ReverseFileSystem
                 {
                     return errno;
                 }
-                handle = ReverseFileHandle.ForPassThrough(node, configFd);
+                handle = new PassThroughFile(node, configFd, _inodes);
                 openFlags = KeepCacheIfUnchanged(node, configStat);
                 break;
             case ReverseNodeKind.Real:
@@ -75,7 +67,7 @@ public sealed partial class ReverseFileSystem
                 handle = contentHandle;
                 if (changedSinceTold)
                 {
-                    NoteChanged(handle);
+                    NoteChanged(contentHandle);
                 }
                 if (!servesCurrent)
                 {
@@ -86,7 +78,7 @@ public sealed partial class ReverseFileSystem
                 }
                 else
                 {
-                    openFlags = KeepCacheIfUnchanged(node, contentStat, handle.Holes);
+                    openFlags = KeepCacheIfUnchanged(node, contentStat, contentHandle.Holes);
                 }
                 break;
             default:
@@ -108,22 +100,7 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.EINVAL;
         }
-        switch (handle.Kind)
-        {
-            case ReverseFileKind.Bytes:
-                var bytes = handle.Bytes!;
-                if (offset < bytes.Length)
-                {
-                    int n = (int)Math.Min(buffer.Length, bytes.Length - offset);
-                    bytes.AsSpan((int)offset, n).CopyTo(buffer);
-                    bytesRead = n;
-                }
-                return Errno.OK;
-            case ReverseFileKind.PassThrough:
-                return ReadPassThrough(handle, offset, buffer, out bytesRead);
-            default:
-                return ReadContent(handle, offset, buffer, out bytesRead);
-        }
+        return handle.Read(offset, buffer, out bytesRead);
     }
 
     public override Errno Release(ulong nodeId, ulong fileHandle, int flags)
@@ -133,21 +110,14 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.OK;
         }
-        if (handle.Kind == ReverseFileKind.Content)
-        {
-            if (Libc.StatxFd(handle.Fd!.Fd, out var st) != Errno.OK || StateOf(st) != handle.PinnedState)
-            {
-                NoteChanged(handle);
-            }
-            RemovePin(handle.Node.NodeId);
-        }
+        handle.Release();
         handle.Dispose();
         return Errno.OK;
     }
 
     /// <summary>Opens a real file's content. <paramref name="servesCurrent"/>: the open serves the file as it is now
     /// (not an earlier, pinned state).</summary>
-    private Errno OpenContent(ReverseNode node, out ReverseFileHandle? handle, out Libc.StatxBuffer stat,
+    private Errno OpenContent(ReverseNode node, out ContentFile? handle, out Libc.StatxBuffer stat,
         out bool changedSinceTold, out bool servesCurrent)
     {
         handle = null;
@@ -186,7 +156,7 @@ public sealed partial class ReverseFileSystem
         PathIv.Compute(cipherPath, PathIvPurpose.Block0Iv, block0Iv);
         FileHeader.Write(fileId, header);
         var holes = _options.Sparse ? HoleMap.Find(fd.Fd, stat, pinned.Size) : null;
-        handle = ReverseFileHandle.ForContent(node, fd, header, fileId, block0Iv, pinned, holes);
+        handle = new ContentFile(this, node, fd, header, fileId, block0Iv, pinned, holes);
         AddPin(node.NodeId, pinned.Size);
         return Errno.OK;
     }
@@ -258,212 +228,5 @@ public sealed partial class ReverseFileSystem
             }
         }
         ReverseLog.UnreadableFile(_log, DisplayPath(node.ViewParent!, node.PlainName), Libc.Describe(errno));
-    }
-
-    private static Errno ReadPassThrough(ReverseFileHandle handle, long offset, Span<byte> buffer, out int bytesRead)
-    {
-        bool added = false;
-        handle.Fd!.DangerousAddRef(ref added);
-        try
-        {
-            int n = Libc.PreadFull(handle.Fd.Fd, buffer, offset, out var errno);
-            bytesRead = Math.Max(n, 0);
-            return n < 0 ? errno : Errno.OK;
-        }
-        finally
-        {
-            handle.Fd.DangerousRelease();
-        }
-    }
-
-    /// <summary>
-    /// Serves <c>E[offset : offset + buffer.Length]</c> of the encrypted file E = header || block_0 || ... of the
-    /// first <see cref="ReverseFileHandle.PinnedSize"/> plaintext bytes (docs/format.md 8.5; a file grown since OPEN is
-    /// served as that prefix, its last block encrypted from exactly those bytes). The plaintext blocks covering the
-    /// request are read with one pread; whole encrypted blocks go straight into the reply buffer, blocks cut by the
-    /// request's edges through a one-block scratch buffer. When no plaintext byte exists at the requested data
-    /// position, nothing is returned (not even header bytes), as gocryptfs does; a request entirely inside the header
-    /// gets header bytes. When the file has shrunk below a byte the request needs, the request fails with EIO: never a
-    /// block cut short, never bytes that were not read.
-    /// </summary>
-    private Errno ReadContent(ReverseFileHandle handle, long offset, Span<byte> buffer, out int bytesRead)
-    {
-        const int PlainBlock = ContentLayout.PlainBlockSize;
-        const int CipherBlock = ContentLayout.CipherBlockSize;
-        const int Overhead = ContentLayout.BlockOverhead;
-
-        bytesRead = 0;
-        if (buffer.IsEmpty)
-        {
-            return Errno.OK;
-        }
-        var range = ContentLayout.MapCipherRange(offset, buffer.Length);
-        int written = range.HeaderBytes;
-        handle.Header.AsSpan((int)Math.Min(offset, ContentLayout.HeaderSize), written).CopyTo(buffer);
-        int remaining = buffer.Length - written;
-        if (range.BeyondAnyFile)
-        {
-            return Errno.OK;    // far beyond any file size: end of file
-        }
-        if (range.BlockCount == 0)
-        {
-            bytesRead = written;
-            return Errno.OK;
-        }
-        long firstBlock = range.FirstBlock;
-        int skip = range.SkipInFirstBlock;
-        int blockCount = range.BlockCount;
-
-        long plainStart = range.PlainOffset;
-        if (plainStart >= handle.PinnedSize)
-        {
-            return Errno.OK;    // past the end: 0 bytes, header withheld too
-        }
-        int wanted = (int)Math.Min(blockCount * PlainBlock, handle.PinnedSize - plainStart);
-        var plain = PlainBuffer(blockCount * PlainBlock);
-        var holes = handle.Holes;
-        int plainLength;
-        Errno errno;
-        bool added = false;
-        handle.Fd!.DangerousAddRef(ref added);
-        try
-        {
-            plainLength = holes is null
-                ? Libc.PreadFull(handle.Fd.Fd, plain.AsSpan(0, wanted), plainStart, out errno)
-                : ReadAroundHoles(handle.Fd.Fd, holes, firstBlock, plain.AsSpan(0, wanted), out errno);
-        }
-        finally
-        {
-            handle.Fd.DangerousRelease();
-        }
-        if (plainLength < 0)
-        {
-            ReverseLog.ReadFailed(_log, handle.Node.NodeId, errno.ToString());
-            return errno;
-        }
-        if (plainLength < wanted)
-        {
-            return ShrunkUnderReader(handle, plainStart + plainLength);
-        }
-        int plainBlocks = (plainLength + PlainBlock - 1) / PlainBlock;
-        int cipherAvailable = plainLength + Overhead * plainBlocks;     // encrypted bytes from firstBlock on
-        if (skip >= cipherAvailable)
-        {
-            return Errno.OK;    // past the end: 0 bytes, header withheld too
-        }
-        int end = Math.Min(skip + remaining, cipherAvailable);  // request end, relative to firstBlock's start
-        var output = buffer[written..];
-        int outPos = 0;
-        int pos = skip;
-        while (pos < end)
-        {
-            int block = pos / CipherBlock;
-            int intra = pos % CipherBlock;
-            if (holes is not null && holes.IsHole(firstBlock + block))
-            {
-                // A block inside a hole: all-zero cipher bytes, read back as 4096 zeros (docs/format.md 18).
-                int zeros = Math.Min(CipherBlock - intra, end - pos);
-                output.Slice(outPos, zeros).Clear();
-                outPos += zeros;
-                pos += zeros;
-                continue;
-            }
-            if (intra == 0)
-            {
-                // A run of blocks lying wholly inside [pos, end): encrypt them into the reply in one call.
-                int runBlocks = 0;
-                int runPlain = 0;
-                while (block + runBlocks < plainBlocks && (holes is null || !holes.IsHole(firstBlock + block + runBlocks)))
-                {
-                    int blockPlain = Math.Min(PlainBlock, plainLength - (block + runBlocks) * PlainBlock);
-                    if (pos + runPlain + Overhead * runBlocks + blockPlain + Overhead > end)
-                    {
-                        break;
-                    }
-                    runPlain += blockPlain;
-                    runBlocks++;
-                }
-                if (runBlocks > 0)
-                {
-                    int runCipher = runPlain + Overhead * runBlocks;
-                    _content.EncryptBlocks(plain.AsSpan(block * PlainBlock, runPlain), (ulong)(firstBlock + block),
-                        handle.FileId, handle.Block0Iv, output.Slice(outPos, runCipher));
-                    outPos += runCipher;
-                    pos += runCipher;
-                    continue;
-                }
-            }
-            // A block cut by the request's start or end.
-            int partPlain = Math.Min(PlainBlock, plainLength - block * PlainBlock);
-            int partCipher = partPlain + Overhead;
-            var scratch = t_cipherBlock ??= GC.AllocateUninitializedArray<byte>(CipherBlock, pinned: true);
-            _content.EncryptBlocks(plain.AsSpan(block * PlainBlock, partPlain), (ulong)(firstBlock + block),
-                handle.FileId, handle.Block0Iv, scratch.AsSpan(0, partCipher));
-            int take = Math.Min(partCipher - intra, end - pos);
-            scratch.AsSpan(intra, take).CopyTo(output[outPos..]);
-            outPos += take;
-            pos += take;
-        }
-        bytesRead = written + outPos;
-        return Errno.OK;
-    }
-
-    /// <summary>Reads the plaintext of the blocks from <paramref name="firstBlock"/> on into <paramref name="plain"/>,
-    /// skipping those inside holes of the open's map (their bytes in <paramref name="plain"/> are left as they are and
-    /// never used). Returns <paramref name="plain"/>'s length, less when the file ends early (it shrank), or -1.</summary>
-    private static int ReadAroundHoles(int fd, HoleMap holes, long firstBlock, Span<byte> plain, out Errno errno)
-    {
-        const int PlainBlock = ContentLayout.PlainBlockSize;
-        errno = Errno.OK;
-        int blocks = (plain.Length + PlainBlock - 1) / PlainBlock;
-        int b = 0;
-        while (b < blocks)
-        {
-            if (holes.IsHole(firstBlock + b))
-            {
-                b++;
-                continue;
-            }
-            int runEnd = b + 1;
-            while (runEnd < blocks && !holes.IsHole(firstBlock + runEnd))
-            {
-                runEnd++;
-            }
-            int from = b * PlainBlock;
-            int length = Math.Min(runEnd * PlainBlock, plain.Length) - from;
-            int n = Libc.PreadFull(fd, plain.Slice(from, length), (firstBlock * PlainBlock) + from, out errno);
-            if (n < length)
-            {
-                return n < 0 ? -1 : from + n;
-            }
-            b = runEnd;
-        }
-        return plain.Length;
-    }
-
-    /// <summary>The file shrank under the reader: the bytes this open shows are gone. Kept out of the read path so
-    /// that its code and what it touches stay cold.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private Errno ShrunkUnderReader(ReverseFileHandle handle, long size)
-    {
-        NoteChanged(handle);
-        if (handle.TakeShrinkLog())
-        {
-            ReverseLog.ShrunkWhileRead(_log, DisplayPath(handle.Node.ViewParent!, handle.Node.PlainName), handle.PinnedSize, size);
-        }
-        return Errno.EIO;
-    }
-
-    private byte[] PlainBuffer(int needed)
-    {
-        var buffer = t_plainBuffer;
-        if (buffer is null || buffer.Length < needed)
-        {
-            // Sized for the largest request the kernel may send, so that this happens once per reader thread.
-            int size = Math.Max(needed, (_maxRead / ContentLayout.CipherBlockSize + 2) * ContentLayout.PlainBlockSize);
-            buffer = GC.AllocateUninitializedArray<byte>(size, pinned: true);
-            t_plainBuffer = buffer;
-        }
-        return buffer;
     }
 }

@@ -35,7 +35,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
     private readonly BackingTree _tree;
     private readonly ReverseNodeTable _nodes;
     private readonly InodeMap _inodes;
-    private readonly HandleTable<ReverseFileHandle> _files = new();
+    private readonly HandleTable<OpenFile> _files = new();
     private readonly HandleTable<ReverseDirHandle> _dirs = new();
     private readonly NameTransform? _names;
     private readonly SymlinkTransform _symlinks;
@@ -109,6 +109,17 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
 
     /// <summary>Open files and directories.</summary>
     public int OpenHandleCount => _files.Count + _dirs.Count;
+
+    internal ILogger Log => _log;
+
+    /// <summary>The content encryption the open files use.</summary>
+    internal ContentCipher ContentCipher => _content;
+
+    /// <summary>The largest READ the kernel sends (set at INIT).</summary>
+    internal int MaxRead => _maxRead;
+
+    /// <summary>Records the state an attribute reply tells the kernel for a regular file's node.</summary>
+    internal void NoteReported(ulong nodeId, ReportedState state) => _nodes.NoteReported(nodeId, state);
 
     public override Errno Init(FuseConnectionInfo connection)
     {
@@ -374,7 +385,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         _exclude is not null && _exclude.IsExcluded(PlainPathOf(dir, plainName), isDirectory);
 
     /// <summary>A printable plaintext path for the warnings that must name the user's file.</summary>
-    private string DisplayPath(ReverseNode dir, ReadOnlySpan<byte> plainName) =>
+    internal string DisplayPath(ReverseNode dir, ReadOnlySpan<byte> plainName) =>
         Path.Join(_tree.RootPath, System.Text.Encoding.UTF8.GetString(PlainPathOf(dir, plainName)));
 
     private static string Printable(ReadOnlySpan<byte> bytes) => System.Text.Encoding.UTF8.GetString(bytes);
