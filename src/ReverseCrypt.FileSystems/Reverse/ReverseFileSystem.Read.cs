@@ -26,65 +26,41 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.ENOENT;
         }
-        OpenFile handle;
-        Errno errno;
-        switch (node.Kind)
+        var errno = node.Open(this, out var file, out openFlags);
+        if (file is null)
         {
-            case ReverseNodeKind.Root:
-                return Errno.EISDIR;
-            case ReverseNodeKind.DirIv:
-                errno = _tree.Stat(node.ViewParent!, out var dirStat);
-                if (errno != Errno.OK)
-                {
-                    return errno;
-                }
-                if ((dirStat.Mode & S_IFMT) != S_IFDIR)
-                {
-                    return Errno.ENOENT;
-                }
-                handle = new MemoryFile(node, DirIvOf(node.ViewParent!));
-                openFlags = FuseOpenFlags.KeepCache;    // the content depends on the path only
-                break;
-            case ReverseNodeKind.LongNameFile:
-                handle = new MemoryFile(node, FullCipherNameOf(node)!);
-                openFlags = FuseOpenFlags.KeepCache;
-                break;
-            case ReverseNodeKind.Config:
-                errno = OpenConfig(node, out var configFd, out var configStat);
-                if (configFd is null)
-                {
-                    return errno;
-                }
-                handle = new PassThroughFile(node, configFd, _inodes);
-                openFlags = KeepCacheIfUnchanged(node, configStat);
-                break;
-            case ReverseNodeKind.Real:
-                errno = OpenContent(node, out var contentHandle, out var contentStat, out bool changedSinceTold, out bool servesCurrent);
-                if (contentHandle is null)
-                {
-                    return errno;
-                }
-                handle = contentHandle;
-                if (changedSinceTold)
-                {
-                    NoteChanged(contentHandle);
-                }
-                if (!servesCurrent)
-                {
-                    // Serves an earlier state than the file's: bypass the page cache (no page from another open or
-                    // state can meet this open's blocks) and drop what is cached.
-                    _nodes.ExchangeFingerprint(node.NodeId, 0);
-                    openFlags = FuseOpenFlags.DirectIo;
-                }
-                else
-                {
-                    openFlags = KeepCacheIfUnchanged(node, contentStat, contentHandle.Holes);
-                }
-                break;
-            default:
-                return Errno.EIO;
+            return errno;
         }
-        fileHandle = _files.Add(handle);
+        fileHandle = _files.Add(file);
+        return Errno.OK;
+    }
+
+    /// <summary>OPEN of a real object: its content encrypted (<see cref="ContentFile"/>).</summary>
+    internal Errno OpenReal(ReverseNode node, out OpenFile? file, out FuseOpenFlags openFlags)
+    {
+        file = null;
+        openFlags = FuseOpenFlags.None;
+        var errno = OpenContent(node, out var contentHandle, out var contentStat, out bool changedSinceTold, out bool servesCurrent);
+        if (contentHandle is null)
+        {
+            return errno;
+        }
+        file = contentHandle;
+        if (changedSinceTold)
+        {
+            NoteChanged(contentHandle);
+        }
+        if (!servesCurrent)
+        {
+            // Serves an earlier state than the file's: bypass the page cache (no page from another open or
+            // state can meet this open's blocks) and drop what is cached.
+            _nodes.ExchangeFingerprint(node.NodeId, 0);
+            openFlags = FuseOpenFlags.DirectIo;
+        }
+        else
+        {
+            openFlags = KeepCacheIfUnchanged(node, contentStat, contentHandle.Holes);
+        }
         return Errno.OK;
     }
 
@@ -161,40 +137,12 @@ public sealed partial class ReverseFileSystem
         return Errno.OK;
     }
 
-    private Errno OpenConfig(ReverseNode node, out SafeFd? fd, out Libc.StatxBuffer stat)
-    {
-        Errno errno;
-        if (_externalConfigPath is null)
-        {
-            fd = _tree.OpenRegularFile(node, out stat, out errno);
-            return errno;
-        }
-        stat = default;
-        using var pathFd = BackingTree.OpenPath(_externalConfigPath, Libc.OpenFlags.O_PATH, out errno);
-        fd = null;
-        if (pathFd is null)
-        {
-            return errno;
-        }
-        errno = Libc.StatxFd(pathFd.Fd, out stat);
-        if (errno != Errno.OK)
-        {
-            return errno;
-        }
-        if ((stat.Mode & S_IFMT) != S_IFREG)
-        {
-            return Errno.EACCES;
-        }
-        fd = BackingTree.ReopenReadOnly(pathFd.Fd, out errno);
-        return errno;
-    }
-
     /// <summary>FOPEN_KEEP_CACHE only when inode, size, mtime and ctime are those of the previous open, so that cached
     /// pages are never served after the plaintext changed; otherwise the kernel drops the cache on this open. (Called
     /// only when the file is in the state the kernel was told, so the size pinned for the open is its size.) The hole
     /// map counts too: blocks of one open served as zeros must never meet cached pages of an open that encrypted them
     /// (an allocation change need not change the times).</summary>
-    private FuseOpenFlags KeepCacheIfUnchanged(ReverseNode node, in Libc.StatxBuffer st, HoleMap? holes = null) =>
+    internal FuseOpenFlags KeepCacheIfUnchanged(ReverseNode node, in Libc.StatxBuffer st, HoleMap? holes = null) =>
         _nodes.ExchangeFingerprint(node.NodeId, Fingerprint(st, holes?.Digest ?? 0)) ? FuseOpenFlags.KeepCache : FuseOpenFlags.None;
 
     /// <summary>A 64-bit digest of (ino, size, mtime, ctime, hole map), never 0 (the node table stores only this).</summary>

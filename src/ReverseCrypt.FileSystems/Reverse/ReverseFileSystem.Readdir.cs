@@ -298,31 +298,13 @@ public sealed partial class ReverseFileSystem
         }
         handle.Raw = null;
 
-        if (dir.IsRoot && _configShown == ConfigShown.External)
+        if (dir.IsRoot && _configShown == ConfigShown.External && ConfigNode.TryExternalListingEntry(this, out var config))
         {
-            using var configFd = BackingTree.OpenPath(_externalConfigPath!, Libc.OpenFlags.O_PATH, out _);
-            if (configFd is not null && Libc.StatxFd(configFd.Fd, out var configStat) == Errno.OK)
-            {
-                handle.Add(new ReverseListingEntry
-                {
-                    ViewName = NameTransform.ConfFileName.ToArray(),
-                    Kind = ReverseNodeKind.Config,
-                    PlainName = [],
-                    Type = FuseConstants.DirentRegular,
-                    Attr = FuseMapping.FromStatx(configStat, _inodes.Map(configStat.Dev, InodeMap.TagReal, configStat.Ino)),
-                });
-            }
+            handle.Add(config);
         }
         if (_dirIvFiles)
         {
-            handle.Add(new ReverseListingEntry
-            {
-                ViewName = NameTransform.DirIvFileName.ToArray(),
-                Kind = ReverseNodeKind.DirIv,
-                PlainName = [],
-                Type = FuseConstants.DirentRegular,
-                Attr = DirIvAttr(handle.DirStat),
-            });
+            handle.Add(DirIvNode.ListingEntry(this, handle.DirStat));
         }
         if (handle.LongNames is { Count: > 0 } longNames)
         {
@@ -330,18 +312,7 @@ public sealed partial class ReverseFileSystem
             foreach (var (hashed, plain, full, st) in longNames)
             {
                 index[hashed] = (plain, full);
-                var dotName = new byte[hashed.Length + NameTransform.LongNameSuffix.Length];
-                hashed.CopyTo(dotName, 0);
-                NameTransform.LongNameSuffix.CopyTo(dotName.AsSpan(hashed.Length));
-                handle.Add(new ReverseListingEntry
-                {
-                    ViewName = dotName,
-                    Kind = ReverseNodeKind.LongNameFile,
-                    PlainName = plain,
-                    FullCipherName = full,
-                    Type = FuseConstants.DirentRegular,
-                    Attr = LongNameAttr(st, full.Length),
-                });
+                handle.Add(LongNameFileNode.ListingEntry(this, hashed, plain, full, st));
             }
             lock (dir)
             {
@@ -391,14 +362,7 @@ public sealed partial class ReverseFileSystem
             uint type = FuseConstants.DirentTypeOf(st.Mode);
             if (isConfig)
             {
-                handle.Add(new ReverseListingEntry
-                {
-                    ViewName = NameTransform.ConfFileName.ToArray(),
-                    Kind = ReverseNodeKind.Config,
-                    PlainName = e.Name,
-                    Type = type,
-                    Attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino)),
-                });
+                handle.Add(ConfigNode.InTreeListingEntry(this, e.Name, type, st));
                 continue;
             }
             if (_exclude is not null && IsExcluded(dir, e.Name, type == Libc.DT_DIR))
