@@ -1,5 +1,7 @@
 // The reverse view: a read-only, gocryptfs-identical encrypted view of a live plaintext tree (docs/format.md, all
-// sections; section 18 for ReverseCrypt's own choices). Split by operation family into partial files.
+// sections; section 18 for ReverseCrypt's own choices). Split by operation family into partial files; what differs
+// per kind of node or open file lives on its type (RealNode, DirIvNode, LongNameFileNode, ConfigNode; ContentFile,
+// PassThroughFile, MemoryFile). The names follow the forward view's (OpenFile, OpenDirectory).
 using Microsoft.Extensions.Logging;
 using ReverseCrypt.FileSystems.Backing;
 using ReverseCrypt.Format;
@@ -33,7 +35,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
     private readonly ReverseNodeTable _nodes;
     private readonly InodeMap _inodes;
     private readonly HandleTable<OpenFile> _files = new();
-    private readonly HandleTable<ReverseDirHandle> _dirs = new();
+    private readonly HandleTable<OpenDirectory> _dirs = new();
     private readonly NameTransform? _names;
     private readonly SymlinkTransform _symlinks;
     private readonly XattrTransform? _xattrs;
