@@ -57,13 +57,13 @@ internal sealed class ConfigNode : VirtualNode
     /// <summary>The listing's entry for the in-tree config, found by getdents as <paramref name="plainName"/>.</summary>
     public static ReverseListingEntry InTreeListingEntry(ReverseFileSystem fs, byte[] plainName, uint type,
         in Libc.StatxBuffer st) => new()
-    {
-        ViewName = NameTransform.ConfFileName.ToArray(),
-        Kind = ReverseNodeKind.Config,
-        PlainName = plainName,
-        Type = type,
-        Attr = Attr(fs, st),
-    };
+        {
+            ViewName = NameTransform.ConfFileName.ToArray(),
+            Kind = ReverseNodeKind.Config,
+            PlainName = plainName,
+            Type = type,
+            Attr = Attr(fs, st),
+        };
 
     /// <summary>The listing's entry for a config outside the tree (after the root's entries), or false when it
     /// cannot be stat'ed now (then it is not listed).</summary>
