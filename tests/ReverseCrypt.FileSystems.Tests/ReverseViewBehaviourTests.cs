@@ -229,6 +229,24 @@ public class ReverseViewBehaviourTests : ReverseViewFixture
     }
 
     [Test]
+    public void Diriv_OfADirectoryReplacedByAFile_IsGoneForLookupGetattrAndOpen()
+    {
+        Directory.CreateDirectory(P("d"));
+        var (fs, view) = Create(new ReverseOptions(Plain) { AttrTimeout = TimeSpan.Zero });
+        var d = view.Lookup(FuseConstants.RootNodeId, CipherName("d"));
+        var diriv = view.Lookup(d.NodeId, "gocryptfs.diriv");
+        Assert.That(fs.Getattr(diriv.NodeId, null, out _, out _), Is.EqualTo(Errno.OK));
+
+        Directory.Delete(P("d"));
+        File.WriteAllText(P("d"), "now a file");
+
+        // The diriv node stays the directory's; with no directory there is no diriv, whichever request asks.
+        Assert.That(view.TryLookup(d.NodeId, "gocryptfs.diriv", out _), Is.EqualTo(Errno.ENOENT));
+        Assert.That(fs.Getattr(diriv.NodeId, null, out _, out _), Is.EqualTo(Errno.ENOENT));
+        Assert.That(fs.Open(diriv.NodeId, 0, out _, out _), Is.EqualTo(Errno.ENOENT));
+    }
+
+    [Test]
     public void OneFileSystem_ShowsOtherDevicesEmpty_ExceptTheirDiriv()
     {
         Require.Root(); // mounts a tmpfs

@@ -14,25 +14,11 @@ public sealed partial class ReverseFileSystem
     {
         attrTimeout = _timeout;
         attr = default;
-        if (fileHandle is { } fh && _files.Get(fh) is { Fd: not null } file && file.Node.NodeId == nodeId)
+        if (fileHandle is { } fh && _files.Get(fh) is { } file && file.Node.NodeId == nodeId
+            && file.TryGetAttr(out attr, out var fileErrno))
         {
             // fstat of the open file: still right when the name changed meanwhile.
-            var errno = Libc.StatxFd(file.Fd.Fd, out var st);
-            if (errno != Errno.OK)
-            {
-                return errno;
-            }
-            if (file.Kind != ReverseFileKind.Content)
-            {
-                attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
-                return Errno.OK;
-            }
-            // The size this handle serves (pinned at OPEN), whatever the file grew or shrank to: rsync fstat()s the
-            // file it opened and sends exactly that many bytes.
-            attr = RealAttr(st);
-            attr.Size = (ulong)ContentLayout.PlainToCipherSize(file.PinnedSize);
-            _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr, ReportedState.BirthOf(st)));
-            return Errno.OK;
+            return fileErrno;
         }
         var node = _nodes.Get(nodeId);
         if (node is null)
@@ -56,9 +42,9 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.ENOENT;
         }
-        if (node.Kind != ReverseNodeKind.Real)
+        if (node is not RealNode)
         {
-            return Errno.EINVAL;
+            return Errno.EINVAL;    // the root and virtual files are no symlinks
         }
         var plainTarget = t_linkTarget ??= new byte[Libc.PathMax];
         int plainLength = _tree.Readlink(node, plainTarget, out var errno);
@@ -87,81 +73,20 @@ public sealed partial class ReverseFileSystem
     }
 
     /// <summary>The attributes of any node, freshly read from the plaintext.</summary>
-    private Errno AttrOf(ReverseNode node, out FuseAttr attr) => AttrOf(node, out attr, out _);
+    private Errno AttrOf(ReverseNode node, out FuseAttr attr) => node.GetAttr(this, out attr, out _);
 
     /// <summary>As <see cref="AttrOf(ReverseNode, out FuseAttr)"/>, with the birth stamp of a real object's plaintext
-    /// (<see cref="ReportedState.BirthOf"/>; 0 for other nodes).</summary>
+    /// (<see cref="ReportedState.BirthOf"/>; of the source's for virtual files, which nothing pins).</summary>
     private Errno AttrOf(ReverseNode node, out FuseAttr attr, out ulong birth)
     {
-        attr = default;
-        birth = 0;
-        Errno errno;
-        Libc.StatxBuffer st;
-        switch (node.Kind)
-        {
-            case ReverseNodeKind.Root:
-                errno = _tree.Stat(node, out st);
-                if (errno == Errno.OK)
-                {
-                    attr = FuseMapping.FromStatx(st, FuseConstants.RootNodeId);
-                }
-                return errno;
-            case ReverseNodeKind.Real:
-                errno = _tree.Stat(node, out st);
-                if (errno == Errno.OK)
-                {
-                    attr = RealAttr(st);
-                    birth = ReportedState.BirthOf(st);
-                }
-                return errno;
-            case ReverseNodeKind.DirIv:
-                errno = _tree.Stat(node.ViewParent!, out st);
-                if (errno == Errno.OK)
-                {
-                    if ((st.Mode & S_IFMT) != S_IFDIR)
-                    {
-                        return Errno.ENOENT;
-                    }
-                    attr = DirIvAttr(st);
-                }
-                return errno;
-            case ReverseNodeKind.LongNameFile:
-                errno = _tree.StatChild(node.ViewParent!, node.PlainName, out st);
-                if (errno == Errno.OK)
-                {
-                    attr = LongNameAttr(st, FullCipherNameOf(node)!.Length);
-                }
-                return errno;
-            case ReverseNodeKind.Config:
-                errno = StatConfig(node, out st);
-                if (errno == Errno.OK)
-                {
-                    attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
-                }
-                return errno;
-            default:
-                return Errno.EIO;
-        }
-    }
-
-    private Errno StatConfig(ReverseNode node, out Libc.StatxBuffer st)
-    {
-        if (_externalConfigPath is null)
-        {
-            return _tree.Stat(node, out st);
-        }
-        using var fd = Backing.BackingTree.OpenPath(_externalConfigPath, Libc.OpenFlags.O_PATH, out var errno);
-        if (fd is null)
-        {
-            st = default;
-            return errno;
-        }
-        return Libc.StatxFd(fd.Fd, out st);
+        var errno = node.GetAttr(this, out attr, out var st);
+        birth = errno == Errno.OK ? ReportedState.BirthOf(st) : 0;
+        return errno;
     }
 
     /// <summary>A real object: everything passes through except the size of files (cipher size, docs/format.md 8.4) and
     /// symlinks (length of the encrypted target); blocks are not adjusted (docs/format.md 11.1).</summary>
-    private FuseAttr RealAttr(in Libc.StatxBuffer st)
+    internal FuseAttr RealAttr(in Libc.StatxBuffer st)
     {
         var attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
         switch (st.Mode & S_IFMT)
@@ -174,36 +99,6 @@ public sealed partial class ReverseFileSystem
                 break;
         }
         return attr;
-    }
-
-    /// <summary>gocryptfs.diriv: the directory's attributes with mode 0100444, size 16, nlink 1, mtime/ctime + 10 s.</summary>
-    private FuseAttr DirIvAttr(in Libc.StatxBuffer dirStat)
-    {
-        var attr = FuseMapping.FromStatx(dirStat, _inodes.Map(dirStat.Dev, InodeMap.TagDirIv, dirStat.Ino));
-        MakeVirtualFile(ref attr, Format.PathIv.Size, dirStat.Blksize);
-        return attr;
-    }
-
-    /// <summary>gocryptfs.longname.*.name: the long-named object's attributes with mode 0100444, the full encrypted
-    /// name's length as size, nlink 1, mtime/ctime + 10 s.</summary>
-    private FuseAttr LongNameAttr(in Libc.StatxBuffer objectStat, int fullCipherNameLength)
-    {
-        var attr = FuseMapping.FromStatx(objectStat, _inodes.Map(objectStat.Dev, InodeMap.TagLongName, objectStat.Ino));
-        MakeVirtualFile(ref attr, fullCipherNameLength, objectStat.Blksize);
-        return attr;
-    }
-
-    /// <summary>Turns the source's attributes into a virtual file's; it shows the source's own block size (the
-    /// larger one of directories is for listings only).</summary>
-    private static void MakeVirtualFile(ref FuseAttr attr, int size, uint blksize)
-    {
-        attr.Mode = S_IFREG | 0x124; // 0444
-        attr.Blksize = blksize;
-        attr.Size = (ulong)size;
-        attr.Nlink = 1;
-        attr.Rdev = 0;
-        attr.Mtime += VirtualFileTimeOffset;
-        attr.Ctime += VirtualFileTimeOffset;
     }
 
     private FuseEntry EntryFor(ulong nodeId, in FuseAttr attr)

@@ -48,7 +48,7 @@ public sealed partial class ReverseFileSystem
     }
 
     /// <summary>Records the file of <paramref name="handle"/> as changed while served (once per open).</summary>
-    private void NoteChanged(ReverseFileHandle handle)
+    internal void NoteChanged(ContentFile handle)
     {
         if (!handle.TakeChangeRecord())
         {

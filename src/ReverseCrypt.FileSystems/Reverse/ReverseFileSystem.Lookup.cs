@@ -26,23 +26,23 @@ public sealed partial class ReverseFileSystem
             return Errno.ENOENT;
         }
 
-        errno = Resolve(parent, name, out var kind, out var plainName, out var fullCipherName);
-        if (errno != Errno.OK)
+        errno = Resolve(parent, name, out var found);
+        if (found is null)
         {
             ReverseLog.LookupFailed(_log, Printable(name), parentNodeId, errno.ToString());
             return errno;
         }
-        errno = AttrOfResolved(parent, kind, plainName, fullCipherName, out var attr, out var st);
+        errno = found.GetAttr(this, out var attr, out var st);
         if (errno != Errno.OK)
         {
             return errno;
         }
-        if (kind is ReverseNodeKind.Real or ReverseNodeKind.LongNameFile
-            && IsExcluded(parent, plainName, (st.Mode & S_IFMT) == S_IFDIR))
+        if (found.FollowsExcludes && IsExcluded(parent, found.PlainName, (st.Mode & S_IFMT) == S_IFDIR))
         {
             return Errno.EPERM;
         }
-        ulong nodeId = _nodes.AddLookup(parent, kind, plainName, attr.Mode & S_IFMT, ReportedState.Of(kind, attr, ReportedState.BirthOf(st)));
+        var kind = found.Kind;
+        ulong nodeId = _nodes.AddLookup(parent, kind, found.PlainName, attr.Mode & S_IFMT, ReportedState.Of(kind, attr, ReportedState.BirthOf(st)));
         if (kind == ReverseNodeKind.Real && ShowPinnedSize(nodeId, ref attr))
         {
             _nodes.NoteReported(nodeId, ReportedState.FromAttr(attr, ReportedState.BirthOf(st)));
@@ -53,35 +53,31 @@ public sealed partial class ReverseFileSystem
 
     public override void Forget(ulong nodeId, ulong nlookup) => _nodes.Forget(nodeId, nlookup);
 
-    /// <summary>Which object a view name in <paramref name="parent"/> stands for (no stat yet).</summary>
-    private Errno Resolve(ReverseNode parent, ReadOnlySpan<byte> name, out ReverseNodeKind kind, out byte[] plainName,
-        out byte[]? fullCipherName)
+    /// <summary>Which object a view name in <paramref name="parent"/> stands for (no stat yet): a node of its type,
+    /// not yet in the table (id 0), or null with the error. The order of the checks is the lookup's rules.</summary>
+    private Errno Resolve(ReverseNode parent, ReadOnlySpan<byte> name, out ReverseNode? found)
     {
-        kind = ReverseNodeKind.Real;
-        plainName = [];
-        fullCipherName = null;
-
-        if (_dirIvFiles && name.SequenceEqual(NameTransform.DirIvFileName))
+        found = null;
+        if (DirIvNode.IsShownAs(this, name))
         {
-            kind = ReverseNodeKind.DirIv;
+            found = new DirIvNode(0, -1, parent);
             return Errno.OK;
         }
         if (_options.OneFileSystem && !parent.IsRoot)
         {
-            var errno = _tree.Stat(parent, out var parentStat);
-            if (errno != Errno.OK)
+            var statErrno = _tree.Stat(parent, out var parentStat);
+            if (statErrno != Errno.OK)
             {
-                return errno;
+                return statErrno;
             }
             if (parentStat.Dev != _tree.RootDev)
             {
                 return Errno.ENOENT;
             }
         }
-        if (parent.IsRoot && _configShown != ConfigShown.None && name.SequenceEqual(NameTransform.ConfFileName))
+        found = ConfigNode.Resolve(this, parent, name);
+        if (found is not null)
         {
-            kind = ReverseNodeKind.Config;
-            plainName = _configShown == ConfigShown.InTree ? NameTransform.ReverseConfFileName.ToArray() : [];
             return Errno.OK;
         }
         if (_names is null)
@@ -90,17 +86,29 @@ public sealed partial class ReverseFileSystem
             {
                 return Errno.ENOENT;
             }
-            plainName = name.ToArray();
+            found = new RealNode(0, -1, parent, name.ToArray(), 0);
             return Errno.OK;
         }
-        if (NameTransform.IsLongNameDotName(name))
+        byte[] plainName;
+        byte[]? fullCipherName;
+        Errno errno;
+        if (LongNameFileNode.TryParse(name, out var hashedName))
         {
-            kind = ReverseNodeKind.LongNameFile;
-            return FindLongName(parent, name[..^NameTransform.LongNameSuffix.Length], out plainName, out fullCipherName);
+            errno = FindLongName(parent, hashedName, out plainName, out fullCipherName);
+            if (errno == Errno.OK)
+            {
+                found = new LongNameFileNode(0, -1, parent, plainName) { FullCipherNameCache = fullCipherName };
+            }
+            return errno;
         }
         if (NameTransform.IsLongNameEntry(name))
         {
-            return FindLongName(parent, name, out plainName, out fullCipherName);
+            errno = FindLongName(parent, name, out plainName, out fullCipherName);
+            if (errno == Errno.OK)
+            {
+                found = new RealNode(0, -1, parent, plainName, 0) { FullCipherNameCache = fullCipherName };
+            }
+            return errno;
         }
         Span<byte> plain = stackalloc byte[NameTransform.MaxCipherNameLength];
         if (!_names.TryDecryptName(name, DirIvOf(parent), plain, out int plainLength)
@@ -112,62 +120,8 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.ENOENT;
         }
-        plainName = plain[..plainLength].ToArray();
+        found = new RealNode(0, -1, parent, plain[..plainLength].ToArray(), 0);
         return Errno.OK;
-    }
-
-    /// <summary>Stats what a resolved name stands for and builds its view attributes.</summary>
-    private Errno AttrOfResolved(ReverseNode parent, ReverseNodeKind kind, byte[] plainName, byte[]? fullCipherName,
-        out FuseAttr attr, out Libc.StatxBuffer st)
-    {
-        attr = default;
-        Errno errno;
-        switch (kind)
-        {
-            case ReverseNodeKind.Real:
-                errno = _tree.StatChild(parent, plainName, out st);
-                if (errno == Errno.OK)
-                {
-                    attr = RealAttr(st);
-                }
-                return errno;
-            case ReverseNodeKind.DirIv:
-                errno = _tree.Stat(parent, out st);
-                if (errno == Errno.OK)
-                {
-                    attr = DirIvAttr(st);
-                }
-                return errno;
-            case ReverseNodeKind.LongNameFile:
-                errno = _tree.StatChild(parent, plainName, out st);
-                if (errno == Errno.OK)
-                {
-                    attr = LongNameAttr(st, fullCipherName!.Length);
-                }
-                return errno;
-            case ReverseNodeKind.Config:
-                if (_externalConfigPath is null)
-                {
-                    errno = _tree.StatChild(parent, plainName, out st);
-                }
-                else
-                {
-                    using var fd = BackingTree.OpenPath(_externalConfigPath, Libc.OpenFlags.O_PATH, out errno);
-                    st = default;
-                    if (fd is not null)
-                    {
-                        errno = Libc.StatxFd(fd.Fd, out st);
-                    }
-                }
-                if (errno == Errno.OK)
-                {
-                    attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
-                }
-                return errno;
-            default:
-                st = default;
-                return Errno.EIO;
-        }
     }
 
     /// <summary>

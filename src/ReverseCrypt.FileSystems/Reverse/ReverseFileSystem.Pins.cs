@@ -31,7 +31,7 @@ public sealed partial class ReverseFileSystem
     }
 
     /// <summary>The state of a plaintext file as statx saw it, with the inode number the view shows for it.</summary>
-    private ReportedState StateOf(in Libc.StatxBuffer st) => ReportedState.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
+    internal ReportedState StateOf(in Libc.StatxBuffer st) => ReportedState.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));
 
     private void AddPin(ulong nodeId, long size)
     {
@@ -43,7 +43,7 @@ public sealed partial class ReverseFileSystem
         }
     }
 
-    private void RemovePin(ulong nodeId)
+    internal void RemovePin(ulong nodeId)
     {
         lock (_pinLock)
         {

@@ -15,7 +15,7 @@ public sealed partial class ReverseFileSystem
     /// a listing is a snapshot of the plaintext directory, and this bounds how old that snapshot may be.</summary>
     private static readonly TimeSpan s_prefetchMaxAge = TimeSpan.FromSeconds(1);
 
-    private readonly List<(ReverseDirHandle Handle, long Started)> _prefetched = [];
+    private readonly List<(OpenDirectory Handle, long Started)> _prefetched = [];
 
     /// <summary>The order the latest walk was seen to open directories in (sorted by name, or the listing's): the
     /// guess for the first directory a walk opens inside one it has just read.</summary>
@@ -25,7 +25,7 @@ public sealed partial class ReverseFileSystem
     private long _listingsAdopted;
     private long _listingsTooOld;
 
-    private static readonly Action<(ReverseFileSystem Fs, ReverseDirHandle Handle)> s_prefetch =
+    private static readonly Action<(ReverseFileSystem Fs, OpenDirectory Handle)> s_prefetch =
         static state => state.Fs.RunPrefetch(state.Handle);
 
     /// <summary>Listings prepared ahead of a walk so far (for tests and diagnostics).</summary>
@@ -65,7 +65,7 @@ public sealed partial class ReverseFileSystem
 
     /// <summary>The kernel read <paramref name="handle"/>'s listing to the end: a walk opens its first directory next
     /// (first in the order the latest walk followed).</summary>
-    private void PrefetchFirstChild(ReverseDirHandle handle)
+    private void PrefetchFirstChild(OpenDirectory handle)
     {
         if (!handle.FirstChildPrefetched && handle.ServedDirectories is { } order && order.First(_walksSorted) is var first and not 0)
         {
@@ -80,8 +80,8 @@ public sealed partial class ReverseFileSystem
         {
             return;
         }
-        var handle = new ReverseDirHandle(node, listingFd: null);
-        ReverseDirHandle? dropped = null;
+        var handle = new OpenDirectory(node, listingFd: null);
+        OpenDirectory? dropped = null;
         lock (_prefetched)
         {
             if (_disposed)
@@ -109,7 +109,7 @@ public sealed partial class ReverseFileSystem
 
     /// <summary>Lists the directory of a prepared handle in steps (an OPENDIR that took it over reads between
     /// them), up to <see cref="ListingAheadLimit"/> entries.</summary>
-    private void RunPrefetch(ReverseDirHandle handle)
+    private void RunPrefetch(OpenDirectory handle)
     {
         try
         {
@@ -156,9 +156,9 @@ public sealed partial class ReverseFileSystem
 
     /// <summary>Takes the listing prepared for <paramref name="node"/>, when there is one that started well and is
     /// fresh enough; drops a stale one.</summary>
-    private ReverseDirHandle? TakePrefetched(ReverseNode node)
+    private OpenDirectory? TakePrefetched(ReverseNode node)
     {
-        ReverseDirHandle? found = null;
+        OpenDirectory? found = null;
         long started = 0;
         lock (_prefetched)
         {
@@ -198,7 +198,7 @@ public sealed partial class ReverseFileSystem
 
     private void DiscardPrefetched()
     {
-        List<(ReverseDirHandle Handle, long Started)> all;
+        List<(OpenDirectory Handle, long Started)> all;
         lock (_prefetched)
         {
             all = [.. _prefetched];
@@ -212,7 +212,7 @@ public sealed partial class ReverseFileSystem
 
     /// <summary>Drops a listing prepared ahead without waiting for the thread that may be listing it (a request must
     /// not wait for the getdents of a huge directory nobody will read): disposed now if free, else by that thread.</summary>
-    private static void Abandon(ReverseDirHandle? handle)
+    private static void Abandon(OpenDirectory? handle)
     {
         if (handle is null)
         {
@@ -233,7 +233,7 @@ public sealed partial class ReverseFileSystem
     }
 
     /// <summary>Disposes <paramref name="handle"/> under its lock (waits for a step in progress).</summary>
-    private static void Discard(ReverseDirHandle? handle)
+    private static void Discard(OpenDirectory? handle)
     {
         if (handle is null)
         {

@@ -42,7 +42,7 @@ public sealed partial class ReverseFileSystem
                 return errno;
             }
         }
-        fileHandle = _dirs.Add(new ReverseDirHandle(node, listing));
+        fileHandle = _dirs.Add(new OpenDirectory(node, listing));
         return Errno.OK;
     }
 
@@ -73,7 +73,7 @@ public sealed partial class ReverseFileSystem
 
     private static readonly Action<object?> s_listAhead = static state =>
     {
-        var (fs, handle) = ((ReverseFileSystem, ReverseDirHandle))state!;
+        var (fs, handle) = ((ReverseFileSystem, OpenDirectory))state!;
         fs.ListAhead(handle);
     };
 
@@ -182,7 +182,7 @@ public sealed partial class ReverseFileSystem
 
     /// <summary>After a reply: computes the next entries of the listing in steps (requests and RELEASEDIR take the
     /// handle's lock between steps), until it is complete or <see cref="ListingAheadLimit"/> entries ahead.</summary>
-    private void ListAhead(ReverseDirHandle handle)
+    private void ListAhead(OpenDirectory handle)
     {
         try
         {
@@ -194,7 +194,7 @@ public sealed partial class ReverseFileSystem
         }
     }
 
-    private void ListAheadSteps(ReverseDirHandle handle)
+    private void ListAheadSteps(OpenDirectory handle)
     {
         while (true)
         {
@@ -225,7 +225,7 @@ public sealed partial class ReverseFileSystem
     /// Entries always carry attributes, so READDIR and READDIRPLUS requests (the kernel mixes them) read the same list
     /// with the same offsets. Caller holds the handle's lock.
     /// </summary>
-    private Errno StartListing(ReverseDirHandle handle)
+    private Errno StartListing(OpenDirectory handle)
     {
         var dir = handle.Node;
         var errno = _tree.Stat(dir, out var dirStat);
@@ -278,7 +278,7 @@ public sealed partial class ReverseFileSystem
 
     /// <summary>Turns up to <paramref name="count"/> more plaintext entries into view entries; after the last one,
     /// adds the config (when outside the tree), the diriv and the .name files. Caller holds the handle's lock.</summary>
-    private Errno ExtendListing(ReverseDirHandle handle, int count)
+    private Errno ExtendListing(OpenDirectory handle, int count)
     {
         var dir = handle.Node;
         var raw = handle.Raw;
@@ -298,31 +298,13 @@ public sealed partial class ReverseFileSystem
         }
         handle.Raw = null;
 
-        if (dir.IsRoot && _configShown == ConfigShown.External)
+        if (dir.IsRoot && _configShown == ConfigShown.External && ConfigNode.TryExternalListingEntry(this, out var config))
         {
-            using var configFd = BackingTree.OpenPath(_externalConfigPath!, Libc.OpenFlags.O_PATH, out _);
-            if (configFd is not null && Libc.StatxFd(configFd.Fd, out var configStat) == Errno.OK)
-            {
-                handle.Add(new ReverseListingEntry
-                {
-                    ViewName = NameTransform.ConfFileName.ToArray(),
-                    Kind = ReverseNodeKind.Config,
-                    PlainName = [],
-                    Type = FuseConstants.DirentRegular,
-                    Attr = FuseMapping.FromStatx(configStat, _inodes.Map(configStat.Dev, InodeMap.TagReal, configStat.Ino)),
-                });
-            }
+            handle.Add(config);
         }
         if (_dirIvFiles)
         {
-            handle.Add(new ReverseListingEntry
-            {
-                ViewName = NameTransform.DirIvFileName.ToArray(),
-                Kind = ReverseNodeKind.DirIv,
-                PlainName = [],
-                Type = FuseConstants.DirentRegular,
-                Attr = DirIvAttr(handle.DirStat),
-            });
+            handle.Add(DirIvNode.ListingEntry(this, handle.DirStat));
         }
         if (handle.LongNames is { Count: > 0 } longNames)
         {
@@ -330,18 +312,7 @@ public sealed partial class ReverseFileSystem
             foreach (var (hashed, plain, full, st) in longNames)
             {
                 index[hashed] = (plain, full);
-                var dotName = new byte[hashed.Length + NameTransform.LongNameSuffix.Length];
-                hashed.CopyTo(dotName, 0);
-                NameTransform.LongNameSuffix.CopyTo(dotName.AsSpan(hashed.Length));
-                handle.Add(new ReverseListingEntry
-                {
-                    ViewName = dotName,
-                    Kind = ReverseNodeKind.LongNameFile,
-                    PlainName = plain,
-                    FullCipherName = full,
-                    Type = FuseConstants.DirentRegular,
-                    Attr = LongNameAttr(st, full.Length),
-                });
+                handle.Add(LongNameFileNode.ListingEntry(this, hashed, plain, full, st));
             }
             lock (dir)
             {
@@ -353,7 +324,7 @@ public sealed partial class ReverseFileSystem
         return Errno.OK;
     }
 
-    private Errno AddRealEntries(ReverseDirHandle handle, List<BackingEntry> raw, int start, int end)
+    private Errno AddRealEntries(OpenDirectory handle, List<BackingEntry> raw, int start, int end)
     {
         var dir = handle.Node;
         using var lease = _tree.AcquireDirectory(dir, out var errno);
@@ -391,14 +362,7 @@ public sealed partial class ReverseFileSystem
             uint type = FuseConstants.DirentTypeOf(st.Mode);
             if (isConfig)
             {
-                handle.Add(new ReverseListingEntry
-                {
-                    ViewName = NameTransform.ConfFileName.ToArray(),
-                    Kind = ReverseNodeKind.Config,
-                    PlainName = e.Name,
-                    Type = type,
-                    Attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino)),
-                });
+                handle.Add(ConfigNode.InTreeListingEntry(this, e.Name, type, st));
                 continue;
             }
             if (_exclude is not null && IsExcluded(dir, e.Name, type == Libc.DT_DIR))

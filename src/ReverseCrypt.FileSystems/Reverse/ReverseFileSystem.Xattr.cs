@@ -19,7 +19,7 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.ENOENT;
         }
-        if (node.Kind is not (ReverseNodeKind.Root or ReverseNodeKind.Real) || _xattrs is null)
+        if (!node.HasXattrs || _xattrs is null)
         {
             return Errno.OK;    // virtual files and the config carry no attributes
         }
@@ -28,7 +28,7 @@ public sealed partial class ReverseFileSystem
         // be shown; the others are left out with a warning.
         // The node's file type is the one the kernel knows; only a node that is not a regular file or directory (or
         // whose object was replaced meanwhile) needs a stat to decide.
-        bool userNamesAllowed = node.Kind == ReverseNodeKind.Root || node.FileType is S_IFREG or S_IFDIR;
+        bool userNamesAllowed = node.IsRoot || node.FileType is S_IFREG or S_IFDIR;
         if (!userNamesAllowed)
         {
             var statErrno = _tree.Stat(node, out var st);
@@ -114,7 +114,7 @@ public sealed partial class ReverseFileSystem
         {
             return Errno.ENOENT;
         }
-        if (node.Kind is not (ReverseNodeKind.Root or ReverseNodeKind.Real) || _xattrs is null)
+        if (!node.HasXattrs || _xattrs is null)
         {
             return Errno.ENODATA;
         }

@@ -1,5 +1,7 @@
 // The reverse view: a read-only, gocryptfs-identical encrypted view of a live plaintext tree (docs/format.md, all
-// sections; section 18 for ReverseCrypt's own choices). Split by operation family into partial files.
+// sections; section 18 for ReverseCrypt's own choices). Split by operation family into partial files; what differs
+// per kind of node or open file lives on its type (RealNode, DirIvNode, LongNameFileNode, ConfigNode; ContentFile,
+// PassThroughFile, MemoryFile). The names follow the forward view's (OpenFile, OpenDirectory).
 using Microsoft.Extensions.Logging;
 using ReverseCrypt.FileSystems.Backing;
 using ReverseCrypt.Format;
@@ -27,16 +29,13 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
     private const uint S_IFMT = FuseConstants.S_IFMT, S_IFREG = FuseConstants.S_IFREG, S_IFDIR = FuseConstants.S_IFDIR,
         S_IFLNK = FuseConstants.S_IFLNK;
 
-    /// <summary>Virtual files (diriv, .name) are shown 10 s newer than their source, as gocryptfs >= 2.5 does.</summary>
-    private const long VirtualFileTimeOffset = 10;
-
     private readonly ReverseOptions _options;
     private readonly FormatOptions _format;
     private readonly BackingTree _tree;
     private readonly ReverseNodeTable _nodes;
     private readonly InodeMap _inodes;
-    private readonly HandleTable<ReverseFileHandle> _files = new();
-    private readonly HandleTable<ReverseDirHandle> _dirs = new();
+    private readonly HandleTable<OpenFile> _files = new();
+    private readonly HandleTable<OpenDirectory> _dirs = new();
     private readonly NameTransform? _names;
     private readonly SymlinkTransform _symlinks;
     private readonly XattrTransform? _xattrs;
@@ -54,14 +53,6 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
     private readonly HashSet<(ulong Dev, ulong Ino, int AttrHash)> _warnedXattr = [];
     private int _maxRead = 128 * 1024;
     private bool _disposed;
-
-    /// <summary>Where gocryptfs.conf comes from.</summary>
-    private enum ConfigShown
-    {
-        None,
-        InTree,
-        External,
-    }
 
     /// <summary>Opens the plaintext root and prepares the view.</summary>
     /// <exception cref="DirectoryNotFoundException">PLAINDIR does not exist.</exception>
@@ -88,7 +79,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         try
         {
             _inodes = new InodeMap(_tree.RootDev);
-            (_configShown, _inTreeConfigReserved, _externalConfigPath) = DecideConfig(options, _tree);
+            (_configShown, _inTreeConfigReserved, _externalConfigPath) = ConfigNode.Decide(options, _tree);
         }
         catch
         {
@@ -109,6 +100,28 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
 
     /// <summary>Open files and directories.</summary>
     public int OpenHandleCount => _files.Count + _dirs.Count;
+
+    internal ILogger Log => _log;
+
+    /// <summary>The content encryption the open files use.</summary>
+    internal ContentCipher ContentCipher => _content;
+
+    /// <summary>The largest READ the kernel sends (set at INIT).</summary>
+    internal int MaxRead => _maxRead;
+
+    /// <summary>Inode numbers of the view.</summary>
+    internal InodeMap Inodes => _inodes;
+
+    /// <summary>True when every directory shows a gocryptfs.diriv (names encrypted, with DirIV).</summary>
+    internal bool DirIvFiles => _dirIvFiles;
+
+    internal ConfigShown ConfigShown => _configShown;
+
+    /// <summary>The config file shown as gocryptfs.conf when it is outside the tree (null: in the tree, or none).</summary>
+    internal string? ExternalConfigPath => _externalConfigPath;
+
+    /// <summary>Records the state an attribute reply tells the kernel for a regular file's node.</summary>
+    internal void NoteReported(ulong nodeId, ReportedState state) => _nodes.NoteReported(nodeId, state);
 
     public override Errno Init(FuseConnectionInfo connection)
     {
@@ -182,31 +195,6 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         _tree.Dispose();
     }
 
-    private static (ConfigShown Shown, bool InTreeReserved, string? ExternalPath) DecideConfig(ReverseOptions options, BackingTree tree)
-    {
-        // The root's .gocryptfs.reverse.conf is the config unless another file was named.
-        bool inTree = options.ConfigPath is null || IsInTreeConfig(options.ConfigPath, tree);
-        if (inTree)
-        {
-            return (options.HideConfig ? ConfigShown.None : ConfigShown.InTree, true, null);
-        }
-        return (options.HideConfig ? ConfigShown.None : ConfigShown.External, false, options.ConfigPath);
-    }
-
-    private static bool IsInTreeConfig(string configPath, BackingTree tree)
-    {
-        using var config = BackingTree.OpenPath(configPath, Libc.OpenFlags.O_PATH, out _);
-        if (config is null || Libc.StatxFd(config.Fd, out var configStat) != Errno.OK)
-        {
-            return false;
-        }
-        if (Libc.StatxName(tree.RootFd, NameTransform.ReverseConfFileName, out var inTreeStat) != Errno.OK)
-        {
-            return false;
-        }
-        return configStat.Dev == inTreeStat.Dev && configStat.Ino == inTreeStat.Ino;
-    }
-
     private ReverseNode? DirectoryNode(ulong nodeId, out Errno errno)
     {
         var node = _nodes.Get(nodeId);
@@ -225,7 +213,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
     }
 
     /// <summary>The directory IV of a view directory: PathIV(cipher path, DIRIV), or zeros without DirIV.</summary>
-    private byte[] DirIvOf(ReverseNode dir)
+    internal byte[] DirIvOf(ReverseNode dir)
     {
         var iv = dir.DirIvCache;
         if (iv is not null)
@@ -250,42 +238,39 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         {
             return cached;
         }
-        byte[] name;
-        switch (node.Kind)
-        {
-            case ReverseNodeKind.DirIv:
-                name = NameTransform.DirIvFileName.ToArray();
-                break;
-            case ReverseNodeKind.Config:
-                name = NameTransform.ConfFileName.ToArray();
-                break;
-            case ReverseNodeKind.Real or ReverseNodeKind.LongNameFile when _names is not null:
-                Span<byte> full = stackalloc byte[NameTransform.MaxCipherNameLength];
-                Span<byte> visible = stackalloc byte[NameTransform.MaxCipherNameLength + NameTransform.LongNameSuffix.Length];
-                bool isLong = EncryptEntryName(node.PlainName, DirIvOf(node.ViewParent!), full, visible, out int fullLength,
-                    out int visibleLength);
-                if (isLong)
-                {
-                    node.FullCipherNameCache = full[..fullLength].ToArray();
-                }
-                if (node.Kind == ReverseNodeKind.LongNameFile)
-                {
-                    NameTransform.LongNameSuffix.CopyTo(visible[visibleLength..]);
-                    visibleLength += NameTransform.LongNameSuffix.Length;
-                }
-                name = visible[..visibleLength].ToArray();
-                break;
-            default:
-                name = node.PlainName;
-                break;
-        }
+        var name = node.MakeCipherName(this);
         node.CipherNameCache = name;
         return name;
     }
 
+    /// <summary>The view name of a real object or, with <paramref name="dotNameFile"/>, of the .name file of a
+    /// long-named one: its plaintext name encrypted (hashed when long; the full name is kept on the node), or the
+    /// plaintext name itself when names are not encrypted.</summary>
+    internal byte[] EncryptNodeName(ReverseNode node, bool dotNameFile)
+    {
+        if (_names is null)
+        {
+            return node.PlainName;
+        }
+        Span<byte> full = stackalloc byte[NameTransform.MaxCipherNameLength];
+        Span<byte> visible = stackalloc byte[NameTransform.MaxCipherNameLength + NameTransform.LongNameSuffix.Length];
+        bool isLong = EncryptEntryName(node.PlainName, DirIvOf(node.ViewParent!), full, visible, out int fullLength,
+            out int visibleLength);
+        if (isLong)
+        {
+            node.FullCipherNameCache = full[..fullLength].ToArray();
+        }
+        if (dotNameFile)
+        {
+            NameTransform.LongNameSuffix.CopyTo(visible[visibleLength..]);
+            visibleLength += NameTransform.LongNameSuffix.Length;
+        }
+        return visible[..visibleLength].ToArray();
+    }
+
     /// <summary>The full, unhashed encrypted name of a long-named object or of the object a .name file describes;
     /// null for a short name.</summary>
-    private byte[]? FullCipherNameOf(ReverseNode node)
+    internal byte[]? FullCipherNameOf(ReverseNode node)
     {
         if (node.FullCipherNameCache is null)
         {
@@ -374,7 +359,7 @@ public sealed partial class ReverseFileSystem : FuseFileSystemBase, IDisposable
         _exclude is not null && _exclude.IsExcluded(PlainPathOf(dir, plainName), isDirectory);
 
     /// <summary>A printable plaintext path for the warnings that must name the user's file.</summary>
-    private string DisplayPath(ReverseNode dir, ReadOnlySpan<byte> plainName) =>
+    internal string DisplayPath(ReverseNode dir, ReadOnlySpan<byte> plainName) =>
         Path.Join(_tree.RootPath, System.Text.Encoding.UTF8.GetString(PlainPathOf(dir, plainName)));
 
     private static string Printable(ReadOnlySpan<byte> bytes) => System.Text.Encoding.UTF8.GetString(bytes);

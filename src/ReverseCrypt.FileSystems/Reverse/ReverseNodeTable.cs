@@ -97,7 +97,7 @@ internal sealed class ReverseNodeTable : IDisposable
     {
         _removed = removed;
         _memoryReleased = memoryReleased;
-        Root = new ReverseNode(Fuse.FuseConstants.RootNodeId);
+        Root = new RootNode(Fuse.FuseConstants.RootNodeId);
         _chunks[0] = new Slot[ChunkSize];
         _chunks[0]![0].Flags = FlagUsed | FlagPersistent;
         _chunks[0]![0].Lookups = 1;
@@ -170,7 +170,7 @@ internal sealed class ReverseNodeTable : IDisposable
             {
                 return null;
             }
-            return new ReverseNode(nodeId, s, (ReverseNodeKind)slot.Kind, parent, NameOf(s, ref slot).ToArray(),
+            return ReverseNode.Create((ReverseNodeKind)slot.Kind, nodeId, s, parent, NameOf(s, ref slot).ToArray(),
                 (uint)slot.FileType << 12);
         }
     }
@@ -252,7 +252,7 @@ internal sealed class ReverseNodeTable : IDisposable
             if (kind == ReverseNodeKind.Real && fileType == S_IFDIR)
             {
                 slot.Flags |= FlagPersistent;
-                _persistent[s] = new ReverseNode(id, s, kind, parent, plainName.ToArray(), fileType);
+                _persistent[s] = ReverseNode.Create(kind, id, s, parent, plainName.ToArray(), fileType);
             }
             parent.ChildCount++;
             _count++;

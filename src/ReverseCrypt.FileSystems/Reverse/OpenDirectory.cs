@@ -10,11 +10,11 @@ namespace ReverseCrypt.FileSystems.Reverse;
 /// (getdents), their view entries (statx, encrypted name) as the requests need them and, between requests, by the
 /// thread that answered the previous one. Requests and that work on one handle are serialised by locking the handle.
 /// </summary>
-internal sealed class ReverseDirHandle : IDisposable
+internal sealed class OpenDirectory : IDisposable
 {
     private ReverseListingEntry[] _entries = [];
 
-    public ReverseDirHandle(ReverseNode node, SafeFd? listingFd)
+    public OpenDirectory(ReverseNode node, SafeFd? listingFd)
     {
         Node = node;
         ListingFd = listingFd;
