@@ -107,11 +107,18 @@ public static class BackupCommand
                 using var run = Map(() => new BackupRun(options));
                 // Before the password and the mount: a second run to the same DEST stops here at once.
                 using var destinationLock = Map(() => DestinationLock.AcquireForWriting(destination));
+                var keyStart = Stopwatch.GetTimestamp();
                 var settings = job.OpenView(r, plainDir,
                     configPath => $"no config {configPath}; create one with 'reversecrypt init --reverse {plainDir}' (or give --config)",
                     configPath => $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");
                 using var key = settings.Key;
+                var keyTime = Stopwatch.GetElapsedTime(keyStart);
                 using var loggers = job.CreateLoggers(r);
+                var phaseLogger = loggers.CreateLogger("backup");
+                run.Phases.Ended = phase => phaseLogger.LogDebug("phase {Phase}: {Seconds} s", phase.Name,
+                    phase.Duration.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture));
+                // Reading the config, the password and deriving the key (scrypt) are the run's first step.
+                run.Phases.Add("key", keyTime);
                 using var core = settings.Key.CreateCore();
                 run.Changes = changeDetection.Create(r, settings, core, destination, options.Snapshots, job);
 
@@ -282,7 +289,8 @@ public static class BackupCommand
                 List<string> changed;
                 long changedCount;
                 List<DryRunChange>? changes = null;
-                using (var view = ReverseView.Mount(settings, mountDir, loggers))
+                var view = run.Phases.Time("mount", () => ReverseView.Mount(settings, mountDir, loggers));
+                try
                 {
                     if (cancellation.IsCancellationRequested) throw Interrupted();
                     progress?.Start();
@@ -298,6 +306,10 @@ public static class BackupCommand
                         var decoder = new CipherPathDecoder(new NameTransform(core), view.Mountpoint);
                         changes = DryRunChange.FromRsync(transfer.OutputLines, decoder.Decode);
                     }
+                }
+                finally
+                {
+                    run.Phases.Time("unmount", view.Dispose);
                 }
                 // The view is unmounted: the snapshot can go before the destination is finished.
                 var removal = sourceSnapshot?.Remove();
