@@ -256,6 +256,7 @@ public static class BackupCommand
             RemoveStaleViews(loggers.CreateLogger("backup"));
             // The --pre hook and the source snapshot run with the destination locked, before the plaintext is walked
             // for a change-driven run: a dump the hook writes, and the frozen tree, are what the walk compares.
+            // Without them the walk runs while the destination is locked and read (mostly waiting on ssh).
             var plan = run.Prepare(() =>
             {
                 if (!dryRun) RunPre(hooks, outcome, run, cancellation);
@@ -273,7 +274,7 @@ public static class BackupCommand
                     ConfigPath = inTreeConfig ? Path.Combine(sourceSnapshot.ViewRoot, ConfigLocator.ReverseName) : settings.ConfigPath,
                 };
                 if (run.Changes is { } detector) detector.WalkRoot = sourceSnapshot.ViewRoot;
-            }, cancellation);
+            }, walkEarly: (dryRun || hooks.Pre is null) && hooks.SnapshotKind is null, cancellation);
             if (cancellation.IsCancellationRequested) throw Interrupted();
             if (plan.Changes is { NothingChanged: true })
             {

@@ -57,14 +57,19 @@ public sealed class BackupRun : IDisposable
     }
 
     /// <summary>Checks that rsync (and ssh) exist, reads the destination and prepares it. Throws <see cref="BackupException"/>.</summary>
-    public BackupPlan Prepare(CancellationToken cancellation = default) => Prepare(null, cancellation);
+    public BackupPlan Prepare(CancellationToken cancellation = default) => Prepare(null, walkEarly: false, cancellation);
 
     /// <summary>As <see cref="Prepare(CancellationToken)"/>.</summary>
     /// <param name="afterLock">Runs once the destination is locked and read, before the plaintext is walked (the
     /// --pre hook and the source snapshot: what they change or freeze is what the walk sees).</param>
-    public BackupPlan Prepare(Action? afterLock, CancellationToken cancellation = default)
+    /// <param name="walkEarly">Walk the plaintext while the destination is locked and read (see
+    /// <see cref="ChangeDetector.StartWalk"/>): only when <paramref name="afterLock"/> changes nothing the walk sees
+    /// (no --pre hook, no source snapshot). The phases then show "walk" (the walk itself, overlapping lock and probe)
+    /// and "compare" (the wait for it and the comparison with the manifest).</param>
+    public BackupPlan Prepare(Action? afterLock, bool walkEarly, CancellationToken cancellation = default)
     {
         _access.CheckLocalTools();
+        if (walkEarly && Changes is { } early) early.StartWalk(duration => Phases.Add("walk", duration));
         var destination = _options.Destination;
         try
         {
@@ -77,18 +82,20 @@ public sealed class BackupRun : IDisposable
                 throw new BackupException(BackupErrorKind.ToolMissing, $"rsync is not installed on {destination.Host} (the remote side needs rsync)");
             if (afterLock is not null) Phases.Time("pre", afterLock);
             cancellation.ThrowIfCancellationRequested();
-            var changes = Changes is null ? null : Phases.Time("walk", () => DecideChanges(state, cancellation));
+            var changes = Changes is null ? null : Phases.Time(Changes.WalkStarted ? "compare" : "walk", () => DecideChanges(state, cancellation));
             _plan = _options.Snapshots ? PrepareSnapshot(state, changes, cancellation) : PrepareMirror(state, changes, cancellation);
             return _plan;
         }
         catch (OperationCanceledException e)
         {
+            Changes?.CancelWalk();
             _access.Unlock();
             throw new BackupException(BackupErrorKind.Interrupted, "interrupted while preparing the destination", e);
         }
         catch
         {
             // Nothing more will happen on the destination: a failed preparation does not keep it locked.
+            Changes?.CancelWalk();
             _access.Unlock();
             throw;
         }

@@ -236,7 +236,8 @@ public class ChangeDrivenTests
         File.WriteAllText(Path.Combine(_s.Plain, "a.txt"), "a\n");
         _s.Init();
         string[] options = ["--snapshots", "--snapshot-mode", "hardlink", "--ssh", _ssh.SshCommand, "--debug"];
-        var (first, s1) = _s.Backup(_s.Remote, [.. options, "--now", "2026-01-01T00:00:00Z"]);
+        // With --pre the walk follows the hook; without, it runs during lock and probe ("walk"), and "compare" waits for it.
+        var (first, s1) = _s.Backup(_s.Remote, [.. options, "--now", "2026-01-01T00:00:00Z", "--pre", "true"]);
         Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
         Assert.That(PhaseNames(s1), Is.EqualTo(new[] { "key", "lock", "probe", "pre", "walk", "begin", "mount", "rsync", "unmount", "commit", "manifest" }), first.Stdout);
         var total = s1.GetProperty("duration_s").GetDouble();
@@ -248,11 +249,12 @@ public class ChangeDrivenTests
         var (second, s2) = _s.Backup(_s.Remote, [.. options, "--now", "2026-01-01T01:00:00Z"]);
         Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
         Assert.That(s2.GetProperty("run").GetString(), Is.EqualTo("incremental"));
-        Assert.That(PhaseNames(s2), Does.Contain("rsync").And.Contain("walk"), second.Stdout);
+        Assert.That(PhaseNames(s2), Is.EquivalentTo(new[] { "key", "lock", "probe", "pre", "walk", "compare", "begin", "mount", "rsync", "unmount", "commit", "manifest" }), second.Stdout);
+        Assert.That(PhaseNames(s2).IndexOf("compare"), Is.GreaterThan(PhaseNames(s2).IndexOf("walk")), second.Stdout);
 
         var (third, s3) = _s.Backup(_s.Remote, [.. options, "--now", "2026-01-01T02:00:00Z", "--keep-last", "1"]);
         Assert.That(third.ExitCode, Is.EqualTo(0), third.ToString());
-        Assert.That(PhaseNames(s3), Is.EqualTo(new[] { "key", "lock", "probe", "pre", "walk", "begin", "commit", "retention", "manifest" }), third.Stdout);
+        Assert.That(PhaseNames(s3), Is.EquivalentTo(new[] { "key", "lock", "probe", "pre", "walk", "compare", "begin", "commit", "retention", "manifest" }), third.Stdout);
     }
 
     private static List<string> PhaseNames(JsonElement summary) => [.. summary.GetProperty("phases").EnumerateObject().Select(p => p.Name)];
