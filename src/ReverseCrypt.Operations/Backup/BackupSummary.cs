@@ -78,7 +78,7 @@ public static class BackupSummary
     /// rsync_cpu (the CPU rsync was pinned to, or null), run ("full" or "incremental", null when not decided) and
     /// run_reason, for an incremental run changed_paths, deleted_paths (plaintext objects) and listed_paths (cipher
     /// paths given to rsync), phases (each step's name and its duration in seconds, in the order the steps ended, e.g.
-    /// {"key": 0.05, "lock": 0.31, "probe": 0.04, "walk": 1.2, "begin": 0.6, "mount": 0.1, "rsync": 1.9, "unmount":
+    /// {"key": 0.05, "lock": 0.31, "probe": 0.04, "walk": 1.2, "compare": 0.3, "begin": 0.6, "mount": 0.1, "rsync": 1.9, "unmount":
     /// 0.02, "commit": 0.3, "manifest": 0.2}; a step that did not run is absent), exit_code, error.
     /// </summary>
     public static string ToJson(BackupResult result, string source, int exitCode)
