@@ -11,6 +11,13 @@
 #   QUICK=1 bench/nightly.sh           a small tree (a smoke test of the script; figures meaningless)
 #   OURS_OPTS=--full bench/nightly.sh  more options for our backup (--full: every run looks at every file, as before
 #                                      change-driven runs; manifests go to a private REVERSECRYPT_STATE_DIR)
+#   JOBS="ours restic_job" bench/...   only these jobs (default "ours theirs restic_job"; theirs = the gocryptfs
+#                                      recipe, the slowest); a skipped job's figures and ratios show as -
+#   TREE_DIRS=1000 TREE_FILES=1000 JOBS="ours restic_job" RUNS=3 bench/nightly.sh
+#                                      1,000,000 files (the "<= 1x restic" target): the loop-mounted destination's
+#                                      size follows the tree, the jobs and RUNS (see dest_size below); the image is
+#                                      sparse, but BENCH_TMP must have room for what the jobs write (printed first)
+#   PHASES=1 bench/nightly.sh          also print our run's phases (backup --json "phases") for each timed run
 #
 # Jobs:   first        the first backup of the tree
 #         unchanged    the next backup, nothing changed
@@ -29,8 +36,17 @@ TREE_FILES="${TREE_FILES:-1000}"
 BIG_MIB="${BIG_MIB:-256}"
 RC="${RC:-$root/reversecrypt}"
 OURS_OPTS="${OURS_OPTS:-}"
+JOBS="${JOBS:-ours theirs restic_job}"
+PHASES="${PHASES:-}"
+has_job() { case " $JOBS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+for job in $JOBS; do
+    case "$job" in ours|theirs|restic_job) ;; *) echo "bench: JOBS: unknown job $job (ours, theirs, restic_job)" >&2; exit 2 ;; esac
+done
 
-for tool in gocryptfs rsync restic fusermount3 python3 /usr/sbin/sshd ssh-keygen; do
+tools="rsync fusermount3 python3 /usr/sbin/sshd ssh-keygen"
+has_job theirs && tools="$tools gocryptfs"
+has_job restic_job && tools="$tools restic"
+for tool in $tools; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install gocryptfs rsync restic openssh-server fuse3)" >&2; exit 40; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
@@ -50,16 +66,42 @@ trap cleanup EXIT
 log() { echo "$@" >&2; }
 now() { date +%s.%N; }
 since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$(now)"; }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}x')" "$1" "$2"; }
+median() { [ $# -gt 0 ] || { echo -; return; }; printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { python3 -c "import sys; a, b = sys.argv[1:]; print('-' if '-' in (a, b) or float(b) == 0 else f'{float(a) / float(b):.2f}x')" "$1" "$2"; }
 used() { sync -f "$WORK/dest"; [ "$DEST_FS" = btrfs ] && btrfs filesystem sync "$WORK/dest" >/dev/null; df -B1 --output=used "$WORK/dest" | tail -n1 | tr -d ' '; }
-mb() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6:.2f}')" "$1"; }
+mb() { [ "$1" = - ] && { echo -; return; }; python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6:.2f}')" "$1"; }
 
-# The destination filesystem.
+# The destination filesystem, sized for the tree: per job one copy of every file (a 0-4 KiB file takes up to two
+# 4 KiB blocks with its cipher overhead and metadata: 8 KiB each), per snapshot 1 KiB of metadata per file (hard
+# links, reflink copies; a btrfs snapshot costs less), the big file once per job plus once per one-block run of the
+# recipe (rsync --link-dest stores a changed file whole), and 2 GiB to spare; at least 8 GiB.
+dest_size() {
+    python3 - "$TREE_DIRS" "$TREE_FILES" "$BIG_MIB" "$RUNS" "$JOBS" <<'PY'
+import sys
+dirs, files, big_mib, runs = (int(a) for a in sys.argv[1:5])
+jobs = sys.argv[5].split()
+entries = dirs * files
+snapshots = 1 + 2 * runs
+size = 2 << 30
+for job in jobs:
+    size += entries * 8192 + big_mib * (1 << 20)
+    if job != "restic_job":
+        size += snapshots * entries * 1024
+    if job == "theirs":
+        size += runs * big_mib * (1 << 20)
+print(max(size, 8 << 30) // (1 << 20))
+PY
+}
 mkdir -p "$WORK/dest"
 case "$DEST_FS" in
-    btrfs) truncate -s 8G "$WORK/dest.img"; mkfs.btrfs -q "$WORK/dest.img"; mount -o loop "$WORK/dest.img" "$WORK/dest" ;;
-    xfs) truncate -s 8G "$WORK/dest.img"; mkfs.xfs -q "$WORK/dest.img"; mount -o loop "$WORK/dest.img" "$WORK/dest" ;;
+    btrfs|xfs)
+        size_mib=$(dest_size)
+        free_mib=$(df -BM --output=avail "$WORK" | tail -n1 | tr -dc 0-9)
+        log "destination: a sparse ${size_mib} MiB $DEST_FS image; ${free_mib} MiB free under $WORK"
+        [ "$free_mib" -ge $(( size_mib / 2 )) ] || log "bench: warning: less than half the image size is free under $WORK; the jobs may run out of room"
+        truncate -s "${size_mib}M" "$WORK/dest.img"
+        if [ "$DEST_FS" = btrfs ]; then mkfs.btrfs -q "$WORK/dest.img"; else mkfs.xfs -q "$WORK/dest.img"; fi
+        mount -o loop "$WORK/dest.img" "$WORK/dest" ;;
     plain) ;;
     *) echo "bench: DEST_FS must be btrfs, xfs or plain" >&2; exit 2 ;;
 esac
@@ -96,8 +138,16 @@ RESTIC_REPO="sftp:root@127.0.0.1:$WORK/dest/restic"
 RESTIC_OPT=(-o "sftp.command=$SSH root@127.0.0.1 -s sftp")
 log "tree: $entries entries + ${BIG_MIB} MiB file; destinations on $DEST_FS; $RUNS runs"
 
+# With PHASES=1 our run's "phases" (backup --json) go to stderr, one line per run.
 # shellcheck disable=SC2086
-ours() { "$RC" backup --snapshots $OURS_OPTS --passfile "$WORK/pass" --ssh "$SSH" "$TREE" "root@127.0.0.1:$WORK/dest/ours" >/dev/null; }
+ours() {
+    if [ -n "$PHASES" ]; then
+        "$RC" backup --snapshots --json $OURS_OPTS --passfile "$WORK/pass" --ssh "$SSH" "$TREE" "root@127.0.0.1:$WORK/dest/ours" \
+            | python3 -c 'import json, sys; s = json.load(sys.stdin); print("    ours: " + s["run"] + " " + " ".join(f"{k} {v:.2f}" for k, v in s["phases"].items()), file=sys.stderr)'
+    else
+        "$RC" backup --snapshots $OURS_OPTS --passfile "$WORK/pass" --ssh "$SSH" "$TREE" "root@127.0.0.1:$WORK/dest/ours" >/dev/null
+    fi
+}
 theirs() {
     mkdir -p "$WORK/mnt-theirs"
     # The same config (ours is gocryptfs's format): the recipe encrypts to the same bytes.
@@ -109,10 +159,11 @@ theirs() {
     fusermount3 -u "$WORK/mnt-theirs"
 }
 restic_job() { restic -q -r "$RESTIC_REPO" "${RESTIC_OPT[@]}" backup "$TREE" >/dev/null; }
-restic -q -r "$RESTIC_REPO" "${RESTIC_OPT[@]}" init >/dev/null
+has_job restic_job && restic -q -r "$RESTIC_REPO" "${RESTIC_OPT[@]}" init >/dev/null
 
 declare -A first
-for job in ours theirs restic_job; do s=$(now); $job; first[$job]=$(since "$s"); log "  first backup: $job ${first[$job]} s"; done
+for job in ours theirs restic_job; do first[$job]=-; done
+for job in $JOBS; do s=$(now); $job; first[$job]=$(since "$s"); log "  first backup: $job ${first[$job]} s"; done
 
 change_block() {
     python3 - "$TREE/big.bin" <<'PY'
@@ -126,9 +177,9 @@ PY
 declare -A unchanged oneblock disk
 for job in ours theirs restic_job; do unchanged[$job]=""; oneblock[$job]=""; disk[$job]=""; done
 for run in $(seq "$RUNS"); do
-    for job in ours theirs restic_job; do s=$(now); $job; unchanged[$job]+="$(since "$s") "; done
+    for job in $JOBS; do s=$(now); $job; unchanged[$job]+="$(since "$s") "; done
     change_block
-    for job in ours theirs restic_job; do
+    for job in $JOBS; do
         u=$(used); s=$(now); $job; t=$(since "$s"); d=$(( $(used) - u ))
         oneblock[$job]+="$t "; disk[$job]+="$d "
         # The other jobs back up the same changed tree; each measures its own snapshot of the change.

@@ -107,11 +107,18 @@ public static class BackupCommand
                 using var run = Map(() => new BackupRun(options));
                 // Before the password and the mount: a second run to the same DEST stops here at once.
                 using var destinationLock = Map(() => DestinationLock.AcquireForWriting(destination));
+                var keyStart = Stopwatch.GetTimestamp();
                 var settings = job.OpenView(r, plainDir,
                     configPath => $"no config {configPath}; create one with 'reversecrypt init --reverse {plainDir}' (or give --config)",
                     configPath => $"{configPath} is not an AES-SIV config; reverse mode needs one (create it with 'reversecrypt init --reverse')");
                 using var key = settings.Key;
+                var keyTime = Stopwatch.GetElapsedTime(keyStart);
                 using var loggers = job.CreateLoggers(r);
+                var phaseLogger = loggers.CreateLogger("backup");
+                run.Phases.Ended = phase => phaseLogger.LogDebug("phase {Phase}: {Seconds} s", phase.Name,
+                    phase.Duration.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture));
+                // Reading the config, the password and deriving the key (scrypt) are the run's first step.
+                run.Phases.Add("key", keyTime);
                 using var core = settings.Key.CreateCore();
                 run.Changes = changeDetection.Create(r, settings, core, destination, options.Snapshots, job);
 
@@ -249,6 +256,7 @@ public static class BackupCommand
             RemoveStaleViews(loggers.CreateLogger("backup"));
             // The --pre hook and the source snapshot run with the destination locked, before the plaintext is walked
             // for a change-driven run: a dump the hook writes, and the frozen tree, are what the walk compares.
+            // Without them the walk runs while the destination is locked and read (mostly waiting on ssh).
             var plan = run.Prepare(() =>
             {
                 if (!dryRun) RunPre(hooks, outcome, run, cancellation);
@@ -266,7 +274,7 @@ public static class BackupCommand
                     ConfigPath = inTreeConfig ? Path.Combine(sourceSnapshot.ViewRoot, ConfigLocator.ReverseName) : settings.ConfigPath,
                 };
                 if (run.Changes is { } detector) detector.WalkRoot = sourceSnapshot.ViewRoot;
-            }, cancellation);
+            }, walkEarly: (dryRun || hooks.Pre is null) && hooks.SnapshotKind is null, cancellation);
             if (cancellation.IsCancellationRequested) throw Interrupted();
             if (plan.Changes is { NothingChanged: true })
             {
@@ -282,7 +290,8 @@ public static class BackupCommand
                 List<string> changed;
                 long changedCount;
                 List<DryRunChange>? changes = null;
-                using (var view = ReverseView.Mount(settings, mountDir, loggers))
+                var view = run.Phases.Time("mount", () => ReverseView.Mount(settings, mountDir, loggers));
+                try
                 {
                     if (cancellation.IsCancellationRequested) throw Interrupted();
                     progress?.Start();
@@ -298,6 +307,10 @@ public static class BackupCommand
                         var decoder = new CipherPathDecoder(new NameTransform(core), view.Mountpoint);
                         changes = DryRunChange.FromRsync(transfer.OutputLines, decoder.Decode);
                     }
+                }
+                finally
+                {
+                    run.Phases.Time("unmount", view.Dispose);
                 }
                 // The view is unmounted: the snapshot can go before the destination is finished.
                 var removal = sourceSnapshot?.Remove();

@@ -62,6 +62,9 @@ public sealed record BackupResult
     /// <summary>Whether the run was full or change-driven, and why (null when not decided).</summary>
     public ChangePlan? Run { get; init; }
 
+    /// <summary>The steps of the run with their durations, in the order they ended (see <see cref="BackupPhases"/>).</summary>
+    public IReadOnlyList<BackupPhase> Phases { get; init; } = [];
+
     /// <summary>Why the backup failed (or was partial), or null.</summary>
     public BackupException? Error { get; init; }
 }

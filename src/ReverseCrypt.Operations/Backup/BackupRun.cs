@@ -34,6 +34,10 @@ public sealed class BackupRun : IDisposable
 
     public BackupPlan? Plan => _plan;
 
+    /// <summary>The steps of this run so far with their durations (lock, probe, pre, walk, begin, rsync, commit,
+    /// retention, manifest; the caller adds its own, such as mount and unmount).</summary>
+    public BackupPhases Phases { get; } = new();
+
     /// <summary>A change-driven hardlink run with more paths to remove from the copy of the previous snapshot is
     /// made full instead.</summary>
     public const int MaxCloneRemovals = 50_000;
@@ -53,38 +57,45 @@ public sealed class BackupRun : IDisposable
     }
 
     /// <summary>Checks that rsync (and ssh) exist, reads the destination and prepares it. Throws <see cref="BackupException"/>.</summary>
-    public BackupPlan Prepare(CancellationToken cancellation = default) => Prepare(null, cancellation);
+    public BackupPlan Prepare(CancellationToken cancellation = default) => Prepare(null, walkEarly: false, cancellation);
 
     /// <summary>As <see cref="Prepare(CancellationToken)"/>.</summary>
     /// <param name="afterLock">Runs once the destination is locked and read, before the plaintext is walked (the
     /// --pre hook and the source snapshot: what they change or freeze is what the walk sees).</param>
-    public BackupPlan Prepare(Action? afterLock, CancellationToken cancellation = default)
+    /// <param name="walkEarly">Walk the plaintext while the destination is locked and read (see
+    /// <see cref="ChangeDetector.StartWalk"/>): only when <paramref name="afterLock"/> changes nothing the walk sees
+    /// (no --pre hook, no source snapshot). The phases then show "walk" (the walk itself, overlapping lock and probe)
+    /// and "compare" (the wait for it and the comparison with the manifest).</param>
+    public BackupPlan Prepare(Action? afterLock, bool walkEarly, CancellationToken cancellation = default)
     {
         _access.CheckLocalTools();
+        if (walkEarly && Changes is { } early) early.StartWalk(duration => Phases.Add("walk", duration));
         var destination = _options.Destination;
         try
         {
             // First the lock on the destination itself (held until Dispose), then the state it protects.
-            _access.Lock(exclusive: true, create: !_options.DryRun, LeftoverWait, cancellation);
-            var state = _store.Probe(detectClones: _options.Snapshots && !_options.DryRun, cancellation);
+            Phases.Time("lock", () => _access.Lock(exclusive: true, create: !_options.DryRun, LeftoverWait, cancellation));
+            var state = Phases.Time("probe", () => _store.Probe(detectClones: _options.Snapshots && !_options.DryRun, cancellation));
             if (state.NotADirectory)
                 throw new BackupException(BackupErrorKind.BadDestination, $"{destination}: exists and is not a directory");
             if (!state.HasRsync)
                 throw new BackupException(BackupErrorKind.ToolMissing, $"rsync is not installed on {destination.Host} (the remote side needs rsync)");
-            afterLock?.Invoke();
+            if (afterLock is not null) Phases.Time("pre", afterLock);
             cancellation.ThrowIfCancellationRequested();
-            var changes = DecideChanges(state, cancellation);
+            var changes = Changes is null ? null : Phases.Time(Changes.WalkStarted ? "compare" : "walk", () => DecideChanges(state, cancellation));
             _plan = _options.Snapshots ? PrepareSnapshot(state, changes, cancellation) : PrepareMirror(state, changes, cancellation);
             return _plan;
         }
         catch (OperationCanceledException e)
         {
+            Changes?.CancelWalk();
             _access.Unlock();
             throw new BackupException(BackupErrorKind.Interrupted, "interrupted while preparing the destination", e);
         }
         catch
         {
             // Nothing more will happen on the destination: a failed preparation does not keep it locked.
+            Changes?.CancelWalk();
             _access.Unlock();
             throw;
         }
@@ -144,7 +155,8 @@ public sealed class BackupRun : IDisposable
             if (changes is { Incremental: true } && mode == SnapshotMode.Hardlink && changes.CloneRemovals.Count > MaxCloneRemovals)
                 changes = ChangePlan.Full($"{changes.Reason}; more than {MaxCloneRemovals} paths to take out of a hard-link copy");
             var linkClone = changes is { Incremental: true } && mode == SnapshotMode.Hardlink && previous is not null && resume is null;
-            _store.Begin(name, resume, mode, previous, linkClone ? changes!.CloneRemovals : null, cancellation);
+            var removals = linkClone ? changes!.CloneRemovals : null;
+            Phases.Time("begin", () => _store.Begin(name, resume, mode, previous, removals, cancellation));
             target = destination.RsyncPath(SnapshotName.SnapshotsDirectory + "/" + name + SnapshotName.IncompleteSuffix);
         }
         return new BackupPlan
@@ -170,7 +182,7 @@ public sealed class BackupRun : IDisposable
         if (state.NonEmpty && !state.HasConfig && !state.LooksLikeBackup)
             throw new BackupException(BackupErrorKind.BadDestination,
                 $"{destination} is not empty and holds no backup (no gocryptfs.conf); refusing to let rsync --delete its contents");
-        if (!_options.DryRun) _store.EnsureDestination(cancellation);
+        if (!_options.DryRun) Phases.Time("begin", () => _store.EnsureDestination(cancellation));
         return new BackupPlan { State = state, RsyncTarget = destination.RsyncPath(), Changes = changes };
     }
 
@@ -186,7 +198,7 @@ public sealed class BackupRun : IDisposable
         if (plan.Changes is not { Incremental: true } changes)
         {
             var arguments = RsyncArguments.ForBackup(viewPath, plan.RsyncTarget, remoteShell, linkDest, _options.BwLimit, _options.DryRun, _access.Lease, plan.InPlace);
-            return RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation);
+            return Phases.Time("rsync", () => RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation));
         }
         var list = Path.Combine(ViewRuntimeDirectory.SharedBase(), $"files-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}.list");
         try
@@ -194,7 +206,7 @@ public sealed class BackupRun : IDisposable
             changes.WriteList(list);
             var arguments = RsyncArguments.ForChanges(viewPath, plan.RsyncTarget, list, remoteShell, linkDest, _options.BwLimit, _options.DryRun,
                 _access.Lease, plan.InPlace);
-            return RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation);
+            return Phases.Time("rsync", () => RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation));
         }
         finally
         {
@@ -247,14 +259,17 @@ public sealed class BackupRun : IDisposable
             {
                 try
                 {
-                    if (kind == BackupErrorKind.PartialTransfer && _viewPath is not null)
+                    Phases.Time("commit", () =>
                     {
-                        var unread = RsyncDiagnostics.UnreadSourceFiles(run.Stderr, _viewPath);
-                        _store.KeepEarlierVersions(plan.Snapshot!, plan.Previous, plan.Mode ?? SnapshotMode.Hardlink, unread);
-                        if (unread.Count > 0)
-                            warnings.Add($"{unread.Count} file{(unread.Count == 1 ? "" : "s")} could not be read whole; the snapshot keeps the previous snapshot's version (or leaves it out)");
-                    }
-                    _store.Commit(plan.Snapshot!, plan.StaleIncomplete);
+                        if (kind == BackupErrorKind.PartialTransfer && _viewPath is not null)
+                        {
+                            var unread = RsyncDiagnostics.UnreadSourceFiles(run.Stderr, _viewPath);
+                            _store.KeepEarlierVersions(plan.Snapshot!, plan.Previous, plan.Mode ?? SnapshotMode.Hardlink, unread);
+                            if (unread.Count > 0)
+                                warnings.Add($"{unread.Count} file{(unread.Count == 1 ? "" : "s")} could not be read whole; the snapshot keeps the previous snapshot's version (or leaves it out)");
+                        }
+                        _store.Commit(plan.Snapshot!, plan.StaleIncomplete);
+                    });
                     completed = true;
                 }
                 catch (BackupException e)
@@ -271,7 +286,7 @@ public sealed class BackupRun : IDisposable
                 {
                     try
                     {
-                        _store.Delete(retention.Remove);
+                        Phases.Time("retention", () => _store.Delete(retention.Remove));
                     }
                     catch (BackupException e)
                     {
@@ -283,7 +298,7 @@ public sealed class BackupRun : IDisposable
             if (completed) snapshots.Add(plan.Snapshot!);
             snapshots = [.. snapshots.Except(pruned).Order(StringComparer.Ordinal)];
         }
-        if (kind is null && commitError is null && (completed || !_options.Snapshots)) RecordManifest(plan, warnings);
+        if (kind is null && commitError is null && (completed || !_options.Snapshots)) Phases.Time("manifest", () => RecordManifest(plan, warnings));
         if (_access.Lease?.Warning is { } lockWarning) warnings.Insert(0, lockWarning);
         var error = kind is null ? commitError : RsyncError(kind.Value, run, plan, cause, completed);
         if (commitError is not null && error != commitError)
@@ -311,6 +326,7 @@ public sealed class BackupRun : IDisposable
             Snapshots = _options.Snapshots ? snapshots : [],
             Warnings = warnings,
             Run = plan.Changes,
+            Phases = Phases.All,
             Error = error,
         };
     }
@@ -326,6 +342,7 @@ public sealed class BackupRun : IDisposable
         Duration = _clock.Elapsed,
         Snapshots = _plan?.State.Complete ?? [],
         Run = _plan?.Changes,
+        Phases = Phases.All,
         Error = error,
     };
 

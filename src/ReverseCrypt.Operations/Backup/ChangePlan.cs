@@ -74,11 +74,75 @@ public sealed class ChangeDetector(ChangeScanOptions scan, NameTransform names, 
     /// PLAINDIR.</summary>
     public string? WalkRoot { get; set; }
 
-    /// <summary>Walks the plaintext and decides. <paramref name="previousSnapshot"/>: the snapshot a new one starts
+    private Task<ChangeScanResult>? _early;
+    private CancellationTokenSource? _earlyCancel;
+
+    /// <summary>Starts the walk on the thread pool now, so that it runs while the destination is locked and read
+    /// (remote round trips, mostly waiting); <see cref="Decide"/> then uses it. Only for a run without --pre and
+    /// --source-snapshot, whose walk must see what they did. <see cref="CancelWalk"/> stops it when the run ends
+    /// before deciding.</summary>
+    public void StartWalk(Action<TimeSpan>? done = null)
+    {
+        if (_early is not null) return;
+        _earlyCancel = new CancellationTokenSource();
+        var options = WalkRoot is { } root ? scan with { PlainRoot = root } : scan;
+        var token = _earlyCancel.Token;
+        _early = Task.Run(() =>
+        {
+            var result = ChangeScan.Walk(options, token);
+            done?.Invoke(result.Duration);
+            return result;
+        }, token);
+    }
+
+    /// <summary>Stops a walk started by <see cref="StartWalk"/> and waits for it to end.</summary>
+    public void CancelWalk()
+    {
+        if (_early is not { } early) return;
+        _earlyCancel!.Cancel();
+        try
+        {
+            early.Wait();
+        }
+        catch (AggregateException)
+        {
+            // Cancelled, or failed: nobody uses it.
+        }
+        _early = null;
+        _earlyCancel.Dispose();
+        _earlyCancel = null;
+    }
+
+    /// <summary>True when <see cref="StartWalk"/> started the walk and <see cref="Decide"/> has not used it yet.</summary>
+    public bool WalkStarted => _early is not null;
+
+    /// <summary>Walks the plaintext (or takes the walk <see cref="StartWalk"/> started) and decides. <paramref name="previousSnapshot"/>: the snapshot a new one starts
     /// from ("" for a mirror, null when the destination has none).</summary>
     public ChangePlan Decide(string? previousSnapshot, bool resuming, CancellationToken cancellation = default)
     {
-        var walk = Walk = ChangeScan.Walk(WalkRoot is { } root ? scan with { PlainRoot = root } : scan, cancellation);
+        ChangeScanResult walk;
+        if (_early is { } early)
+        {
+            using (cancellation.Register(() => _earlyCancel!.Cancel()))
+            {
+                try
+                {
+                    walk = early.GetAwaiter().GetResult();
+                }
+                finally
+                {
+                    _early = null;
+                    _earlyCancel!.Dispose();
+                    _earlyCancel = null;
+                }
+            }
+            cancellation.ThrowIfCancellationRequested();
+        }
+        else
+        {
+            walk = ChangeScan.Walk(WalkRoot is { } root ? scan with { PlainRoot = root } : scan, cancellation);
+        }
+        Walk = walk;
         if (ForceFull) return ChangePlan.Full("--full");
         if (walk.Incomplete is not null) return ChangePlan.Full($"the walk was incomplete: {walk.Incomplete}");
         if (resuming) return ChangePlan.Full("resuming an interrupted run");

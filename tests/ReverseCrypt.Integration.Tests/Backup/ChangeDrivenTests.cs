@@ -228,6 +228,37 @@ public class ChangeDrivenTests
         Assert.That(Run("--full-every", "3", "--full"), Is.EqualTo("full --full"));
     }
 
+    /// <summary>The JSON "phases" and the --debug lines name each step that ran, in order, with a duration that is no
+    /// longer than the whole run. A run with nothing changed has no mount, rsync or unmount.</summary>
+    [Test]
+    public void Phases_JsonAndDebugLines_NameEveryStepThatRan()
+    {
+        File.WriteAllText(Path.Combine(_s.Plain, "a.txt"), "a\n");
+        _s.Init();
+        string[] options = ["--snapshots", "--snapshot-mode", "hardlink", "--ssh", _ssh.SshCommand, "--debug"];
+        // With --pre the walk follows the hook; without, it runs during lock and probe ("walk"), and "compare" waits for it.
+        var (first, s1) = _s.Backup(_s.Remote, [.. options, "--now", "2026-01-01T00:00:00Z", "--pre", "true"]);
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        Assert.That(PhaseNames(s1), Is.EqualTo(new[] { "key", "lock", "probe", "pre", "walk", "begin", "mount", "rsync", "unmount", "commit", "manifest" }), first.Stdout);
+        var total = s1.GetProperty("duration_s").GetDouble();
+        Assert.That(s1.GetProperty("phases").EnumerateObject().All(p => p.Value.GetDouble() >= 0 && p.Value.GetDouble() <= total + 0.01), first.Stdout);
+        foreach (var name in PhaseNames(s1))
+            Assert.That(first.Stderr, Does.Match($@"phase {name}: \d+\.\d{{3}} s"), name);
+
+        File.WriteAllText(Path.Combine(_s.Plain, "a.txt"), "b\n");
+        var (second, s2) = _s.Backup(_s.Remote, [.. options, "--now", "2026-01-01T01:00:00Z"]);
+        Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
+        Assert.That(s2.GetProperty("run").GetString(), Is.EqualTo("incremental"));
+        Assert.That(PhaseNames(s2), Is.EquivalentTo(new[] { "key", "lock", "probe", "pre", "walk", "compare", "begin", "mount", "rsync", "unmount", "commit", "manifest" }), second.Stdout);
+        Assert.That(PhaseNames(s2).IndexOf("compare"), Is.GreaterThan(PhaseNames(s2).IndexOf("walk")), second.Stdout);
+
+        var (third, s3) = _s.Backup(_s.Remote, [.. options, "--now", "2026-01-01T02:00:00Z", "--keep-last", "1"]);
+        Assert.That(third.ExitCode, Is.EqualTo(0), third.ToString());
+        Assert.That(PhaseNames(s3), Is.EquivalentTo(new[] { "key", "lock", "probe", "pre", "walk", "compare", "begin", "commit", "retention", "manifest" }), third.Stdout);
+    }
+
+    private static List<string> PhaseNames(JsonElement summary) => [.. summary.GetProperty("phases").EnumerateObject().Select(p => p.Name)];
+
     /// <summary>A file with a cipher name (not gocryptfs.conf or a gocryptfs.diriv).</summary>
     private static bool IsData(ManifestEntry e) => e.Type == "file" && !System.Text.Encoding.ASCII.GetString(e.Path).Contains("gocryptfs.", StringComparison.Ordinal);
 
