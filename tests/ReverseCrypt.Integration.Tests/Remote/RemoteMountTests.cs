@@ -101,6 +101,9 @@ public class RemoteMountTests
         var r = Mount();
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         Assert.That(SftpChildren(), Is.EqualTo(1), "one ssh connection");
+        // --ssh names no cipher: AES-GCM is preferred (the default set, reordered).
+        Assert.That(string.Join(' ', SftpChildArgs()[0]), Does.Contain(
+            " -c aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr -s -- "));
         var log = BackgroundDaemon.UseUnmountAndReadLog(_log, _mnt, () =>
         {
             Assert.That(Sha256(Path.Combine(_mnt, "big.bin")), Is.EqualTo(Sha256(Path.Combine(_s.Plain, "big.bin"))));
@@ -227,9 +230,12 @@ public class RemoteMountTests
         Assert.That(SftpChildren(), Is.Zero);
 
         // The snapshot named explicitly, by --snapshot and by its path, mounts too.
-        var r = _s.Cli("mount", "--passfile", _s.Passfile, "--ssh", _ssh.SshCommand, "--log", _log,
+        // (With a cipher of the user's own: no preference added.)
+        var r = _s.Cli("mount", "--passfile", _s.Passfile, "--ssh", _ssh.SshCommand + " -c aes256-ctr", "--log", _log,
             $"{_s.Remote}/snapshots/{snapshot}", _mnt);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        var args = string.Join(' ', SftpChildArgs().Single());
+        Assert.That(args, Does.Contain(" -c aes256-ctr ").And.Not.Contain("gcm"), args);
         BackgroundDaemon.UseUnmountAndReadLog(_log, _mnt,
             () => Assert.That(File.ReadAllText(Path.Combine(_mnt, "file")), Is.EqualTo("text\n")));
     }
