@@ -2,8 +2,10 @@
 # Sequential read of a remote snapshot over ssh to 127.0.0.1 (issue 14): `reversecrypt mount host:DEST MNT` (SFTP
 # client in the program, one ssh connection) against `sshfs` + `gocryptfs -ro` on the same snapshot.
 # Starts its own sshd on 127.0.0.1 (throwaway keys, root login by key), makes a snapshot backup of one BIG_MIB file,
-# then alternates RUNS fresh mounts of each and reads the file with dd bs=1M. Prints every run, the medians and
-# the ratio. As root; needs sshd, sshfs, gocryptfs, rsync.
+# then alternates RUNS fresh mounts of each and reads the file with dd bs=1M: ours (no -c given, so it prefers
+# AES-GCM), sshfs with ssh's default ciphers (chacha20-poly1305 first), and sshfs told to use AES-GCM too
+# (-o Ciphers=aes128-gcm@openssh.com, what a user who knows would do). Prints every run with the CPU seconds each
+# process took during the read, the medians and the ratios. As root; needs sshd, sshfs, gocryptfs, rsync.
 #   bench/remote-mount.sh            BIG_MIB=256 RUNS=3 by default
 set -euo pipefail
 BIG_MIB=${BIG_MIB:-256}
@@ -60,19 +62,44 @@ SNAP="$WORK/dest/snapshots/$(ls "$WORK/dest/snapshots" | tail -1)"
 CIPHER_BIG=$(find "$SNAP" -type f -size +1M)
 cat "$CIPHER_BIG" > /dev/null # the "remote" side reads from the page cache in both cases
 
-ours=(); theirs=()
+# cpu PID...: CPU seconds (user + system) the processes have used so far (0 for one that is gone).
+cpu() { local p t=0; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done; awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'; }
+session_pids() { local s; for s in $(pgrep -P "$SSHD_PID"); do echo "$s"; pgrep -P "$s"; done; }
+# read_timed FILE LABEL CLIENT_PIDS...: dd of FILE; prints MB/s, logs the CPU seconds of the clients and of sshd +
+# sftp-server during the read.
+read_timed() {
+    local file="$1" label="$2"; shift 2
+    local server; server=$(session_pids)
+    local before_c before_s; before_c=$(cpu "$@"); before_s=$(cpu $server)
+    local mbps; mbps=$(dd_mbps "$file")
+    log "    $label: $mbps MB/s; CPU s during the read: client side $(awk -v a="$before_c" -v b="$(cpu "$@")" 'BEGIN { printf "%.2f", b - a }') ($*), sshd + sftp-server $(awk -v a="$before_s" -v b="$(cpu $server)" 'BEGIN { printf "%.2f", b - a }')"
+    echo "$mbps"
+}
+# children PID: PID and the ssh it started (through setpriv, which execs).
+with_ssh() { echo "$1"; pgrep -P "$1" -x ssh || true; }
+
+ours=(); theirs=(); gcm=()
 for i in $(seq "$RUNS"); do
     "$RC" mount --ssh "$SSH" --passfile "$WORK/pass" "root@127.0.0.1:$WORK/dest" "$WORK/ours"
-    o=$(dd_mbps "$WORK/ours/big.bin")
+    daemon=$(pgrep -n -f -- "mount .*$WORK/ours")
+    o=$(read_timed "$WORK/ours/big.bin" "reversecrypt mount" $(with_ssh "$daemon"))
     fusermount3 -u "$WORK/ours"
-    sshfs -o ro,ssh_command="$SSH" "root@127.0.0.1:$SNAP" "$WORK/sshfs"
-    gocryptfs -q -nosyslog -ro -passfile "$WORK/pass" "$WORK/sshfs" "$WORK/gocryptfs" >/dev/null
-    t=$(dd_mbps "$WORK/gocryptfs/big.bin")
-    fusermount3 -u "$WORK/gocryptfs"
-    fusermount3 -u "$WORK/sshfs"
-    ours+=("$o"); theirs+=("$t")
-    log "  run $i: reversecrypt mount $o MB/s, sshfs + gocryptfs -ro $t MB/s (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    for cipher in default gcm; do
+        opts=ro,ssh_command="$SSH"
+        [ "$cipher" = gcm ] && opts="$opts,Ciphers=aes128-gcm@openssh.com"
+        sshfs -o "$opts" "root@127.0.0.1:$SNAP" "$WORK/sshfs"
+        gocryptfs -q -nosyslog -ro -passfile "$WORK/pass" "$WORK/sshfs" "$WORK/gocryptfs" >/dev/null
+        sshfs_pid=$(pgrep -n -f -- "sshfs .*$WORK/sshfs")
+        t=$(read_timed "$WORK/gocryptfs/big.bin" "sshfs ($cipher ciphers) + gocryptfs -ro" \
+            $(with_ssh "$sshfs_pid") $(pgrep -n -f -- "gocryptfs .*$WORK/gocryptfs"))
+        fusermount3 -u "$WORK/gocryptfs"
+        fusermount3 -u "$WORK/sshfs"
+        if [ "$cipher" = gcm ]; then gcm+=("$t"); else theirs+=("$t"); fi
+    done
+    ours+=("$o")
+    log "  run $i: reversecrypt mount $o MB/s, sshfs + gocryptfs -ro ${theirs[-1]} MB/s default ciphers / ${gcm[-1]} MB/s AES-GCM (load $(cut -d' ' -f1-3 /proc/loadavg))"
 done
 o=$(printf '%s\n' "${ours[@]}" | median)
 t=$(printf '%s\n' "${theirs[@]}" | median)
-echo "remote mount, $BIG_MIB MiB sequential over ssh to 127.0.0.1 (MB/s, median of $RUNS): reversecrypt mount $o, sshfs + gocryptfs -ro $t, ratio $(awk -v o="$o" -v t="$t" 'BEGIN { printf "%.2f", o / t }')x (goal >= 2x)"
+g=$(printf '%s\n' "${gcm[@]}" | median)
+echo "remote mount, $BIG_MIB MiB sequential over ssh to 127.0.0.1 (MB/s, median of $RUNS): reversecrypt mount $o, sshfs + gocryptfs -ro $t (ssh default ciphers), ratio $(awk -v o="$o" -v t="$t" 'BEGIN { printf "%.2f", o / t }')x (goal >= 2x); sshfs with AES-GCM too $g, ratio $(awk -v o="$o" -v t="$g" 'BEGIN { printf "%.2f", o / t }')x"

@@ -8,8 +8,8 @@ namespace ReverseCrypt.Fuse.Uring;
 /// The io_uring workers of one session. Started before the mount (so that INIT can be answered knowing whether rings
 /// could be created), told to register once INIT is done, or to stop when INIT did not negotiate FUSE_OVER_IO_URING.
 /// The kernel has one queue per possible CPU and sends nothing through io_uring until every queue has an entry, so
-/// every queue gets an entry from the worker pinned to its CPU (or any worker when that CPU is not ours) and, for
-/// parallel READs issued on one CPU, one from a second worker.
+/// every queue gets two entries, each served by a thread of its own: one pinned to the queue's CPU (or any CPU of
+/// ours when that one is not), and, for parallel READs issued on one CPU, one pinned to the next CPU.
 /// </summary>
 /// <remarks>FORGET, INTERRUPT and INIT keep coming through /dev/fuse: the session's reader threads stay.</remarks>
 internal sealed class FuseUringPool
@@ -32,32 +32,26 @@ internal sealed class FuseUringPool
         _logger = logger;
         _queues = queues;
         _onWorkerExit = onWorkerExit;
-        int workers = cpus.Length;
-        var queueLists = new List<ushort>[workers];
-        for (int w = 0; w < workers; w++)
-        {
-            queueLists[w] = [];
-        }
+        // One thread per ring entry: a thread blocked in a slow request (a remote read waiting for its server) then
+        // holds only the entry whose request it serves. A thread with entries of several queues left its other
+        // entries registered, and the kernel handed them requests (a FLUSH from an unrelated close) that waited for it.
+        var workers = new List<FuseUringWorker>();
         for (int q = 0; q < queues; q++)
         {
             int primary = Array.IndexOf(cpus, q);
             if (primary < 0)
             {
-                primary = q % workers;
+                primary = q % cpus.Length;
             }
-            queueLists[primary].Insert(0, (ushort)q);
-            if (workers > 1)
-            {
-                queueLists[(primary + 1) % workers].Add((ushort)q);
-            }
+            workers.Add(new FuseUringWorker(session, this, logger, cpus[primary], [(ushort)q], payloadSize,
+                FuseSession.OpcodeSlots));
+            // The second entry of the queue, on the next CPU: parallel READs issued on one CPU.
+            workers.Add(new FuseUringWorker(session, this, logger, cpus[(primary + 1) % cpus.Length], [(ushort)q],
+                payloadSize, FuseSession.OpcodeSlots));
         }
-        _workers = new FuseUringWorker[workers];
-        for (int w = 0; w < workers; w++)
-        {
-            _workers[w] = new FuseUringWorker(session, this, logger, cpus[w], [.. queueLists[w]], payloadSize,
-                FuseSession.OpcodeSlots);
-        }
-        _setUp = new CountdownEvent(workers);
+        _workers = [.. workers];
+        int count = _workers.Length;
+        _setUp = new CountdownEvent(count);
     }
 
     /// <summary>Threads started (each counts as one running session thread until it exits).</summary>
