@@ -39,9 +39,6 @@ public readonly struct CipherDir
         _path = cipherDirPath;
     }
 
-    /// <summary>The owned local descriptor; null for a borrowed or a store directory.</summary>
-    public SafeFd? Handle => _handle;
-
     /// <summary>The store behind a non-local directory; null for a local one.</summary>
     public ICipherStore? Store => _store;
 
