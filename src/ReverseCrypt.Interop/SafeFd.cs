@@ -30,7 +30,7 @@ public sealed class SafeFd : SafeHandleMinusOneIsInvalid
 public struct FdLease : IDisposable
 {
     private SafeFd? _handle;
-    private int _fd;
+    private readonly int _fd;
 
     /// <summary>Takes a reference on <paramref name="handle"/> (ObjectDisposedException if it is already disposed).</summary>
     public FdLease(SafeFd handle)
