@@ -29,7 +29,10 @@ public static class FuseBackground
     /// <summary>Where the child's stdout/stderr go after readiness (unset: /dev/null).</summary>
     public const string LogFileVariable = "REVERSECRYPT_FUSE_BACKGROUND_LOG";
 
-    private const int O_RDONLY = 0, O_WRONLY = 1, O_ACCMODE = 3, O_CREAT = 0x40, O_APPEND = 0x400, O_CLOEXEC = 0x80000;
+    // As ints: they meet fcntl(F_GETFL) results and dup3 flags here.
+    private const int O_RDONLY = (int)Libc.OpenFlags.O_RDONLY, O_WRONLY = (int)Libc.OpenFlags.O_WRONLY,
+        O_ACCMODE = (int)Libc.OpenFlags.O_ACCMODE, O_CREAT = (int)Libc.OpenFlags.O_CREAT,
+        O_APPEND = (int)Libc.OpenFlags.O_APPEND, O_CLOEXEC = (int)Libc.OpenFlags.O_CLOEXEC;
     private const uint S_IFIFO = 0x1000;
     private const int MaxMessageLength = 4000;
 
@@ -256,8 +259,8 @@ public static class FuseBackground
     /// Returns the fd or -1.</summary>
     private static int OpenOrDevNull(string path, int flags)
     {
-        int fd = Libc.Open(path, flags | O_CLOEXEC, 0x180 /* 0600 */);
-        return fd >= 0 ? fd : Libc.Open("/dev/null", (flags & O_WRONLY) | O_CLOEXEC, 0);
+        int fd = Libc.Open(path, (Libc.OpenFlags)(flags | O_CLOEXEC), 0x180 /* 0600 */);
+        return fd >= 0 ? fd : Libc.Open("/dev/null", (Libc.OpenFlags)((flags & O_WRONLY) | O_CLOEXEC), 0);
     }
 
     private static void Append(StringBuilder builder, string? line)

@@ -32,12 +32,14 @@ public sealed partial class FuseSession : IDisposable
     private readonly TaskCompletionSource<FuseConnectionInfo> _initialized =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // The device's number, for the reader threads and the io_uring queues (which hand it to the kernel in each
+    // submission): valid while _deviceLease holds the handle, from Start until the session finishes.
     private readonly int _fd;
     private Thread[]? _threads;
     private int _running;
     private int _destroyed;
     private int _finished;
-    private bool _deviceRefAdded;
+    private FdLease _deviceLease;
     private volatile FuseConnectionInfo? _connection;
     private FuseConnectionInfo? _pendingConnection;
     private FuseUringPool? _uring;
@@ -89,7 +91,7 @@ public sealed partial class FuseSession : IDisposable
         {
             throw new InvalidOperationException("The session was already started.");
         }
-        _device.DangerousAddRef(ref _deviceRefAdded);
+        _deviceLease = new FdLease(_device);
         _threads = new Thread[_options.ReaderThreads];
         _running = _threads.Length;
         _readersRunning = _threads.Length;
@@ -219,10 +221,7 @@ public sealed partial class FuseSession : IDisposable
             {
                 DestroyFileSystemOnce();
             }
-            if (_deviceRefAdded)
-            {
-                _device.DangerousRelease();
-            }
+            _deviceLease.Dispose();
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 _logger.SessionEnded(DescribeRequestCounts(RequestsByOpcode()));

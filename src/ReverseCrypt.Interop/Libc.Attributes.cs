@@ -27,114 +27,85 @@ public static partial class Libc
     }
 
     [LibraryImport(LibName, EntryPoint = "fchown", SetLastError = true)]
-    public static partial int Fchown(int fd, uint uid, uint gid);
+    internal static partial int Fchown(SafeFd fd, uint uid, uint gid);
 
     [LibraryImport(LibName, EntryPoint = "fchownat", SetLastError = true)]
-    public static unsafe partial int Fchownat(int dirfd, byte* pathZ, uint uid, uint gid, int flags);
+    internal static partial int Fchownat(SafeFd dirfd, ReadOnlySpan<byte> pathZ, uint uid, uint gid, int flags);
 
     [LibraryImport(LibName, EntryPoint = "fchmod", SetLastError = true)]
-    public static partial int Fchmod(int fd, uint mode);
+    internal static partial int Fchmod(SafeFd fd, uint mode);
 
     /// <summary>fchmodat(2); with AT_SYMLINK_NOFOLLOW glibc refuses symlinks (EOPNOTSUPP) instead of following them.</summary>
     [LibraryImport(LibName, EntryPoint = "fchmodat", SetLastError = true)]
-    public static unsafe partial int Fchmodat(int dirfd, byte* pathZ, uint mode, int flags);
+    internal static partial int Fchmodat(SafeFd dirfd, ReadOnlySpan<byte> pathZ, uint mode, int flags);
 
+    /// <summary>futimens(2) with [atime, mtime].</summary>
     [LibraryImport(LibName, EntryPoint = "futimens", SetLastError = true)]
-    public static unsafe partial int Futimens(int fd, Timespec* times);
+    internal static partial int Futimens(SafeFd fd, ReadOnlySpan<Timespec> times);
 
+    /// <summary>utimensat(2) with [atime, mtime].</summary>
     [LibraryImport(LibName, EntryPoint = "utimensat", SetLastError = true)]
-    public static unsafe partial int Utimensat(int dirfd, byte* pathZ, Timespec* times, int flags);
+    internal static partial int Utimensat(SafeFd dirfd, ReadOnlySpan<byte> pathZ, ReadOnlySpan<Timespec> times, int flags);
 
     /// <summary>fchown of an open file, retried on EINTR.</summary>
-    public static Errno FchownFd(int fd, uint uid, uint gid)
+    public static Errno FchownFd(SafeFd fd, uint uid, uint gid)
     {
-        Errno result;
-        do
-        {
-            result = ResultOf(Fchown(fd, uid, gid));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        RetryOnEintr(fd, (uid, gid), static (f, o) => Fchown(f, o.uid, o.gid), out var errno);
+        return errno;
     }
 
     /// <summary>fchmod of an open file (all 07777 bits), retried on EINTR.</summary>
-    public static Errno FchmodFd(int fd, uint mode)
+    public static Errno FchmodFd(SafeFd fd, uint mode)
     {
-        Errno result;
-        do
-        {
-            result = ResultOf(Fchmod(fd, mode));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        RetryOnEintr(fd, mode, static (f, m) => Fchmod(f, m), out var errno);
+        return errno;
     }
 
     /// <summary>futimens(fd, [atime, mtime]), retried on EINTR.</summary>
-    public static unsafe Errno FutimensFd(int fd, Timespec atime, Timespec mtime)
+    public static Errno FutimensFd(SafeFd fd, Timespec atime, Timespec mtime)
     {
-        Timespec* times = stackalloc Timespec[2];
-        times[0] = atime;
-        times[1] = mtime;
-        Errno result;
-        do
-        {
-            result = ResultOf(Futimens(fd, times));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        ReadOnlySpan<Timespec> times = [atime, mtime];
+        RetryOnEintr(fd, times, static (f, t) => Futimens(f, t), out var errno);
+        return errno;
     }
 
     /// <summary>fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW): the owner of a symlink or special file itself.</summary>
-    public static unsafe Errno FchownatName(int dirfd, ReadOnlySpan<byte> name, uint uid, uint gid)
+    public static Errno FchownatName(SafeFd dirfd, ReadOnlySpan<byte> name, uint uid, uint gid)
     {
-        byte* nameZ = stackalloc byte[NameMax + 1];
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
         if (!TryTerminateName(name, nameZ, out var errno))
         {
             return errno;
         }
-        Errno result;
-        do
-        {
-            result = ResultOf(Fchownat(dirfd, nameZ, uid, gid, AT_SYMLINK_NOFOLLOW));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        RetryOnEintr(dirfd, (ReadOnlySpan<byte>)nameZ, (uid, gid),
+            static (d, n, o) => Fchownat(d, n, o.uid, o.gid, AT_SYMLINK_NOFOLLOW), out errno);
+        return errno;
     }
 
     /// <summary>fchmodat(dirfd, name, mode, AT_SYMLINK_NOFOLLOW): never follows a symlink (EOPNOTSUPP for one).</summary>
-    public static unsafe Errno FchmodatName(int dirfd, ReadOnlySpan<byte> name, uint mode)
+    public static Errno FchmodatName(SafeFd dirfd, ReadOnlySpan<byte> name, uint mode)
     {
-        byte* nameZ = stackalloc byte[NameMax + 1];
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
         if (!TryTerminateName(name, nameZ, out var errno))
         {
             return errno;
         }
-        Errno result;
-        do
-        {
-            result = ResultOf(Fchmodat(dirfd, nameZ, mode, AT_SYMLINK_NOFOLLOW));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        RetryOnEintr(dirfd, (ReadOnlySpan<byte>)nameZ, mode,
+            static (d, n, m) => Fchmodat(d, n, m, AT_SYMLINK_NOFOLLOW), out errno);
+        return errno;
     }
 
     /// <summary>utimensat(dirfd, name, [atime, mtime], AT_SYMLINK_NOFOLLOW): times of a symlink or special file itself.</summary>
-    public static unsafe Errno UtimensatName(int dirfd, ReadOnlySpan<byte> name, Timespec atime, Timespec mtime)
+    public static Errno UtimensatName(SafeFd dirfd, ReadOnlySpan<byte> name, Timespec atime, Timespec mtime)
     {
-        byte* nameZ = stackalloc byte[NameMax + 1];
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
         if (!TryTerminateName(name, nameZ, out var errno))
         {
             return errno;
         }
-        Timespec* times = stackalloc Timespec[2];
-        times[0] = atime;
-        times[1] = mtime;
-        Errno result;
-        do
-        {
-            result = ResultOf(Utimensat(dirfd, nameZ, times, AT_SYMLINK_NOFOLLOW));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        ReadOnlySpan<Timespec> times = [atime, mtime];
+        RetryOnEintr(dirfd, (ReadOnlySpan<byte>)nameZ, times,
+            static (d, n, t) => Utimensat(d, n, t, AT_SYMLINK_NOFOLLOW), out errno);
+        return errno;
     }
 }

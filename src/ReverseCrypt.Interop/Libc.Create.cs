@@ -10,10 +10,6 @@ namespace ReverseCrypt.Interop;
 /// </summary>
 public static partial class Libc
 {
-    /// <summary>open(2) creation flags (x86-64 values) missing from <see cref="OpenFlags"/>.</summary>
-    public const OpenFlags O_CREAT = (OpenFlags)0x40, O_EXCL = (OpenFlags)0x80, O_TRUNC = (OpenFlags)0x200,
-        O_TMPFILE = (OpenFlags)0x410000;
-
     /// <summary>unlinkat(2) flag: remove a directory.</summary>
     public const int AT_REMOVEDIR = 0x200;
 
@@ -21,202 +17,157 @@ public static partial class Libc
     public const int AT_SYMLINK_FOLLOW = 0x400;
 
     [LibraryImport(LibName, EntryPoint = "mkdirat", SetLastError = true)]
-    public static unsafe partial int Mkdirat(int dirfd, byte* pathZ, uint mode);
+    internal static partial int Mkdirat(SafeFd dirfd, ReadOnlySpan<byte> pathZ, uint mode);
 
     [LibraryImport(LibName, EntryPoint = "mknodat", SetLastError = true)]
-    public static unsafe partial int Mknodat(int dirfd, byte* pathZ, uint mode, ulong dev);
+    internal static partial int Mknodat(SafeFd dirfd, ReadOnlySpan<byte> pathZ, uint mode, ulong dev);
 
     [LibraryImport(LibName, EntryPoint = "symlinkat", SetLastError = true)]
-    public static unsafe partial int Symlinkat(byte* targetZ, int newDirfd, byte* linkPathZ);
+    internal static partial int Symlinkat(ReadOnlySpan<byte> targetZ, SafeFd newDirfd, ReadOnlySpan<byte> linkPathZ);
 
     [LibraryImport(LibName, EntryPoint = "linkat", SetLastError = true)]
-    public static unsafe partial int Linkat(int oldDirfd, byte* oldPathZ, int newDirfd, byte* newPathZ, int flags);
+    internal static partial int Linkat(SafeFd oldDirfd, ReadOnlySpan<byte> oldPathZ, SafeFd newDirfd,
+        ReadOnlySpan<byte> newPathZ, int flags);
+
+    /// <summary>linkat(2) from a path relative to the current directory (the /proc/self/fd/N magic link).</summary>
+    [LibraryImport(LibName, EntryPoint = "linkat", SetLastError = true)]
+    private static partial int Linkat(int oldDirfd, ReadOnlySpan<byte> oldPathZ, SafeFd newDirfd,
+        ReadOnlySpan<byte> newPathZ, int flags);
 
     [LibraryImport(LibName, EntryPoint = "unlinkat", SetLastError = true)]
-    public static unsafe partial int Unlinkat(int dirfd, byte* pathZ, int flags);
+    internal static partial int Unlinkat(SafeFd dirfd, ReadOnlySpan<byte> pathZ, int flags);
 
     /// <summary>
     /// openat(dirfd, name, flags | O_CLOEXEC, mode) for one name component, retried on EINTR: the creating variant of
-    /// <see cref="OpenatName"/>. Returns an owned fd, or null with <paramref name="errno"/> set.
+    /// <see cref="OpenatName(SafeFd, ReadOnlySpan{byte}, OpenFlags, out Errno)"/>. Returns an owned fd, or null with
+    /// <paramref name="errno"/> set.
     /// </summary>
-    public static unsafe SafeFd? OpenatCreate(int dirfd, ReadOnlySpan<byte> name, OpenFlags flags, uint mode, out Errno errno)
+    public static SafeFd? OpenatCreate(SafeFd dirfd, ReadOnlySpan<byte> name, OpenFlags flags, uint mode, out Errno errno)
     {
-        byte* nameZ = stackalloc byte[NameMax + 1];
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
         if (!TryTerminateName(name, nameZ, out errno))
         {
             return null;
         }
-        while (true)
-        {
-            int fd = Openat(dirfd, nameZ, flags | OpenFlags.O_CLOEXEC, mode);
-            if (fd >= 0)
-            {
-                errno = Errno.OK;
-                return new SafeFd(fd);
-            }
-            errno = LastErrno;
-            if (errno != Errno.EINTR)
-            {
-                return null;
-            }
-        }
+        int fd = RetryOnEintr(dirfd, (ReadOnlySpan<byte>)nameZ, new OpenMode(flags | OpenFlags.O_CLOEXEC, mode),
+            static (d, n, o) => Openat(d, n, o.Flags, o.Mode), out errno);
+        return fd >= 0 ? new SafeFd(fd) : null;
     }
 
     /// <summary>
     /// An unnamed regular file in directory <paramref name="dirfd"/> (O_TMPFILE | O_RDWR), to be given a name with
     /// <see cref="LinkFdAt"/> once complete. EOPNOTSUPP / EISDIR / EINVAL: the filesystem cannot do it.
     /// </summary>
-    public static unsafe SafeFd? OpenTmpfile(int dirfd, uint mode, out Errno errno)
+    public static SafeFd? OpenTmpfile(SafeFd dirfd, uint mode, out Errno errno)
     {
-        byte* dotZ = stackalloc byte[2];
-        dotZ[0] = (byte)'.';
-        dotZ[1] = 0;
-        while (true)
-        {
-            int fd = Openat(dirfd, dotZ, O_TMPFILE | OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC, mode);
-            if (fd >= 0)
-            {
-                errno = Errno.OK;
-                return new SafeFd(fd);
-            }
-            errno = LastErrno;
-            if (errno != Errno.EINTR)
-            {
-                return null;
-            }
-        }
+        int fd = RetryOnEintr(dirfd, ".\0"u8, new OpenMode(OpenFlags.O_TMPFILE | OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC, mode),
+            static (d, n, o) => Openat(d, n, o.Flags, o.Mode), out errno);
+        return fd >= 0 ? new SafeFd(fd) : null;
     }
 
     /// <summary>
     /// Gives the open file <paramref name="fd"/> (e.g. an O_TMPFILE file) the name <paramref name="name"/> in
     /// <paramref name="dirfd"/>: linkat("/proc/self/fd/FD", AT_SYMLINK_FOLLOW). EEXIST if the name is taken.
     /// </summary>
-    public static unsafe Errno LinkFdAt(int fd, int dirfd, ReadOnlySpan<byte> name)
+    public static Errno LinkFdAt(SafeFd fd, SafeFd dirfd, ReadOnlySpan<byte> name)
     {
-        byte* sourceZ = stackalloc byte[ProcFdPathMax];
-        if (!TryBuildProcFdPath(fd, default, sourceZ, out var errno))
+        // The file is named by its number inside a path, so that number is held for the call.
+        using var number = new FdLease(fd);
+        Span<byte> sourceZ = stackalloc byte[ProcFdPathMax];
+        if (!TryBuildProcFdPath(number.Fd, default, sourceZ, out var errno))
         {
             return errno;
         }
-        byte* nameZ = stackalloc byte[NameMax + 1];
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
         if (!TryTerminateName(name, nameZ, out errno))
         {
             return errno;
         }
-        Errno result;
-        do
-        {
-            result = ResultOf(Linkat(AT_FDCWD, sourceZ, dirfd, nameZ, AT_SYMLINK_FOLLOW));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        RetryOnEintr((ReadOnlySpan<byte>)sourceZ, dirfd, (ReadOnlySpan<byte>)nameZ,
+            static (s, d, n) => Linkat(AT_FDCWD, s, d, n, AT_SYMLINK_FOLLOW), out errno);
+        return errno;
     }
 
     /// <summary>mkdirat for one name component, retried on EINTR.</summary>
-    public static unsafe Errno MkdiratName(int dirfd, ReadOnlySpan<byte> name, uint mode)
+    public static Errno MkdiratName(SafeFd dirfd, ReadOnlySpan<byte> name, uint mode)
     {
-        byte* nameZ = stackalloc byte[NameMax + 1];
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
         if (!TryTerminateName(name, nameZ, out var errno))
         {
             return errno;
         }
-        Errno result;
-        do
-        {
-            result = ResultOf(Mkdirat(dirfd, nameZ, mode));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        RetryOnEintr(dirfd, (ReadOnlySpan<byte>)nameZ, mode, static (d, n, m) => Mkdirat(d, n, m), out errno);
+        return errno;
     }
 
     /// <summary>mknodat for one name component (FIFO, socket, character or block device), retried on EINTR.
     /// <paramref name="dev"/> is the glibc-encoded dev_t (<see cref="MakeDev"/>).</summary>
-    public static unsafe Errno MknodatName(int dirfd, ReadOnlySpan<byte> name, uint mode, ulong dev)
+    public static Errno MknodatName(SafeFd dirfd, ReadOnlySpan<byte> name, uint mode, ulong dev)
     {
-        byte* nameZ = stackalloc byte[NameMax + 1];
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
         if (!TryTerminateName(name, nameZ, out var errno))
         {
             return errno;
         }
-        Errno result;
-        do
-        {
-            result = ResultOf(Mknodat(dirfd, nameZ, mode, dev));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        RetryOnEintr(dirfd, (ReadOnlySpan<byte>)nameZ, (mode, dev), static (d, n, a) => Mknodat(d, n, a.mode, a.dev),
+            out errno);
+        return errno;
     }
 
     /// <summary>symlinkat(target, dirfd, name): the target is any byte string without NUL, 1..4095 bytes.</summary>
-    public static unsafe Errno SymlinkatName(ReadOnlySpan<byte> target, int dirfd, ReadOnlySpan<byte> name)
+    public static Errno SymlinkatName(ReadOnlySpan<byte> target, SafeFd dirfd, ReadOnlySpan<byte> name)
     {
         if (target.IsEmpty || target.Length >= PathMax || target.Contains((byte)0))
         {
             return target.Length >= PathMax ? Errno.ENAMETOOLONG : Errno.EINVAL;
         }
-        byte* nameZ = stackalloc byte[NameMax + 1];
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
         if (!TryTerminateName(name, nameZ, out var errno))
         {
             return errno;
         }
-        byte* targetZ = stackalloc byte[PathMax];
+        Span<byte> targetZ = stackalloc byte[PathMax];
         CopyTerminated(target, targetZ);
-        Errno result;
-        do
-        {
-            result = ResultOf(Symlinkat(targetZ, dirfd, nameZ));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        RetryOnEintr((ReadOnlySpan<byte>)targetZ, dirfd, (ReadOnlySpan<byte>)nameZ,
+            static (t, d, n) => Symlinkat(t, d, n), out errno);
+        return errno;
     }
 
     /// <summary>linkat(oldDirfd, oldName, newDirfd, newName, 0): a hard link; never follows a symlink.</summary>
-    public static unsafe Errno LinkatName(int oldDirfd, ReadOnlySpan<byte> oldName, int newDirfd, ReadOnlySpan<byte> newName)
+    public static Errno LinkatName(SafeFd oldDirfd, ReadOnlySpan<byte> oldName, SafeFd newDirfd, ReadOnlySpan<byte> newName)
     {
-        byte* oldZ = stackalloc byte[NameMax + 1];
-        byte* newZ = stackalloc byte[NameMax + 1];
+        Span<byte> oldZ = stackalloc byte[NameMax + 1];
+        Span<byte> newZ = stackalloc byte[NameMax + 1];
         if (!TryTerminateName(oldName, oldZ, out var errno) || !TryTerminateName(newName, newZ, out errno))
         {
             return errno;
         }
-        Errno result;
-        do
-        {
-            result = ResultOf(Linkat(oldDirfd, oldZ, newDirfd, newZ, 0));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        RetryOnEintr(new NamePair(oldDirfd, oldZ, newDirfd, newZ),
+            static p => Linkat(p.OldDir, p.OldNameZ, p.NewDir, p.NewNameZ, 0), out errno);
+        return errno;
     }
 
     /// <summary>unlinkat for one name component (<see cref="AT_REMOVEDIR"/> for an empty directory).</summary>
-    public static unsafe Errno UnlinkatName(int dirfd, ReadOnlySpan<byte> name, int flags)
+    public static Errno UnlinkatName(SafeFd dirfd, ReadOnlySpan<byte> name, int flags)
     {
-        byte* nameZ = stackalloc byte[NameMax + 1];
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
         if (!TryTerminateName(name, nameZ, out var errno))
         {
             return errno;
         }
-        Errno result;
-        do
-        {
-            result = ResultOf(Unlinkat(dirfd, nameZ, flags));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        RetryOnEintr(dirfd, (ReadOnlySpan<byte>)nameZ, flags, static (d, n, f) => Unlinkat(d, n, f), out errno);
+        return errno;
     }
 
-    private static unsafe bool TryTerminateName(ReadOnlySpan<byte> name, byte* destination, out Errno errno)
+    /// <summary>The flags and creation mode of one openat.</summary>
+    private readonly record struct OpenMode(OpenFlags Flags, uint Mode);
+
+    /// <summary>Both sides of one linkat.</summary>
+    private readonly ref struct NamePair(SafeFd oldDir, ReadOnlySpan<byte> oldNameZ, SafeFd newDir, ReadOnlySpan<byte> newNameZ)
     {
-        if (!IsValidName(name))
-        {
-            errno = name.Length > NameMax ? Errno.ENAMETOOLONG : Errno.EINVAL;
-            return false;
-        }
-        CopyTerminated(name, destination);
-        errno = Errno.OK;
-        return true;
+        public readonly SafeFd OldDir = oldDir;
+        public readonly ReadOnlySpan<byte> OldNameZ = oldNameZ;
+        public readonly SafeFd NewDir = newDir;
+        public readonly ReadOnlySpan<byte> NewNameZ = newNameZ;
     }
-
-    /// <summary>OK for a raw result of 0, else the errno of that (just failed) call.</summary>
-    private static Errno ResultOf(int result) => result == 0 ? Errno.OK : LastErrno;
 }

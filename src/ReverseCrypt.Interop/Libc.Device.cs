@@ -28,13 +28,9 @@ public static partial class Libc
     /// <summary>poll(2) event bits.</summary>
     public const short POLLIN = 0x1, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
 
-    /// <summary>open(2) with a NUL-terminated path; <paramref name="flags"/> are raw O_* bits. Returns the fd or -1.</summary>
-    [LibraryImport(LibName, EntryPoint = "open", SetLastError = true)]
-    public static unsafe partial int Open(byte* pathZ, int flags, uint mode);
-
     /// <summary>open(2) with a path string (UTF-8). Returns the fd or -1.</summary>
     [LibraryImport(LibName, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Open(string path, int flags, uint mode);
+    public static partial int Open(string path, OpenFlags flags, uint mode);
 
     /// <summary>read(2). Returns the byte count (one whole request on /dev/fuse), 0 at end of stream, or -1.</summary>
     [LibraryImport(LibName, EntryPoint = "read", SetLastError = true)]

@@ -18,32 +18,14 @@ public static partial class Libc
 
     /// <summary>getdents64(2) on a directory opened O_RDONLY|O_DIRECTORY. Returns bytes filled, 0 at the end, or -1.</summary>
     [LibraryImport(LibName, EntryPoint = "getdents64", SetLastError = true)]
-    public static unsafe partial nint Getdents64(int fd, byte* buffer, nuint count);
+    internal static partial nint Getdents64(SafeFd fd, Span<byte> buffer, nuint count);
 
     /// <summary>getdents64 into <paramref name="buffer"/>, retried on EINTR. Returns bytes filled (0 at the end) or -1
     /// with <paramref name="errno"/> set.</summary>
-    public static unsafe int Getdents64(int fd, Span<byte> buffer, out Errno errno)
-    {
-        fixed (byte* p = buffer)
-        {
-            while (true)
-            {
-                nint n = Getdents64(fd, p, (nuint)buffer.Length);
-                if (n >= 0)
-                {
-                    errno = Errno.OK;
-                    return (int)n;
-                }
-                errno = LastErrno;
-                if (errno != Errno.EINTR)
-                {
-                    return -1;
-                }
-            }
-        }
-    }
+    public static int Getdents64(SafeFd fd, Span<byte> buffer, out Errno errno) =>
+        (int)RetryOnEintr(fd, buffer, static (f, b) => Getdents64(f, b, (nuint)b.Length), out errno);
 
-    /// <summary>Walks the records that one <see cref="Getdents64(int, Span{byte}, out Errno)"/> call returned.</summary>
+    /// <summary>Walks the records that one <see cref="Getdents64(SafeFd, Span{byte}, out Errno)"/> call returned.</summary>
     public ref struct DirentReader
     {
         private readonly ReadOnlySpan<byte> _data;

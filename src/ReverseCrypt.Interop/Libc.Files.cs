@@ -15,16 +15,23 @@ public static partial class Libc
         O_RDONLY = 0,
         O_WRONLY = 0x1,
         O_RDWR = 0x2,
+        O_ACCMODE = 0x3,
+        O_CREAT = 0x40,
+        O_EXCL = 0x80,
         O_NOCTTY = 0x100,
+        O_TRUNC = 0x200,
+        O_APPEND = 0x400,
         O_NONBLOCK = 0x800,
         O_DIRECTORY = 0x10000,
         O_NOFOLLOW = 0x20000,
         O_NOATIME = 0x40000,
         O_CLOEXEC = 0x80000,
         O_PATH = 0x200000,
+        O_TMPFILE = 0x400000 | O_DIRECTORY,
     }
 
-    /// <summary>The dirfd meaning "the current directory" (AT_FDCWD).</summary>
+    /// <summary>The dirfd meaning "the current directory" (AT_FDCWD). Not a descriptor, so helpers that accept it
+    /// take an <see cref="int"/>.</summary>
     public const int AT_FDCWD = -100;
 
     /// <summary>*at(2) flags.</summary>
@@ -35,50 +42,66 @@ public static partial class Libc
 
     /// <summary>openat(2) with a NUL-terminated path. Returns the fd or -1.</summary>
     [LibraryImport(LibName, EntryPoint = "openat", SetLastError = true)]
-    public static unsafe partial int Openat(int dirfd, byte* pathZ, OpenFlags flags, uint mode);
+    internal static partial int Openat(SafeFd dirfd, ReadOnlySpan<byte> pathZ, OpenFlags flags, uint mode);
 
-    /// <summary>pread(2). Returns bytes read (0 at end of file) or -1.</summary>
+    /// <summary>openat(2) on a raw dirfd (AT_FDCWD, or a descriptor a lease keeps open).</summary>
+    [LibraryImport(LibName, EntryPoint = "openat", SetLastError = true)]
+    private static partial int Openat(int dirfd, ReadOnlySpan<byte> pathZ, OpenFlags flags, uint mode);
+
+    /// <summary>pread(2) into <paramref name="buffer"/>. Returns bytes read (0 at end of file) or -1.</summary>
+    [LibraryImport(LibName, EntryPoint = "pread64", SetLastError = true)]
+    internal static partial nint Pread(SafeFd fd, Span<byte> buffer, nuint count, long offset);
+
+    /// <summary>pread(2) on a raw descriptor: for test clients that hold only a number (and the int helpers below).
+    /// Returns bytes read (0 at end of file) or -1.</summary>
     [LibraryImport(LibName, EntryPoint = "pread64", SetLastError = true)]
     public static unsafe partial nint Pread(int fd, byte* buffer, nuint count, long offset);
 
     /// <summary>readlinkat(2) with a NUL-terminated path (an empty path with an O_PATH fd reads that link).
     /// Returns the target length (no NUL is written) or -1.</summary>
     [LibraryImport(LibName, EntryPoint = "readlinkat", SetLastError = true)]
-    public static unsafe partial nint Readlinkat(int dirfd, byte* pathZ, byte* buffer, nuint size);
+    internal static partial nint Readlinkat(SafeFd dirfd, ReadOnlySpan<byte> pathZ, Span<byte> buffer, nuint size);
+
+    [LibraryImport(LibName, EntryPoint = "readlinkat", SetLastError = true)]
+    private static partial nint Readlinkat(int dirfd, ReadOnlySpan<byte> pathZ, Span<byte> buffer, nuint size);
 
     /// <summary>
     /// openat(dirfd, name, flags) for one name component (no '/', no NUL, not empty), retried on EINTR.
     /// Returns an owned fd, or null with <paramref name="errno"/> set.
     /// </summary>
-    public static unsafe SafeFd? OpenatName(int dirfd, ReadOnlySpan<byte> name, OpenFlags flags, out Errno errno)
+    public static SafeFd? OpenatName(SafeFd dirfd, ReadOnlySpan<byte> name, OpenFlags flags, out Errno errno)
     {
-        if (!IsValidName(name))
-        {
-            errno = name.Length > NameMax ? Errno.ENAMETOOLONG : Errno.EINVAL;
-            return null;
-        }
-        byte* nameZ = stackalloc byte[NameMax + 1];
-        CopyTerminated(name, nameZ);
-        return OpenatZ(dirfd, nameZ, flags, out errno);
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
+        return TryTerminateName(name, nameZ, out errno) ? OpenatZ(dirfd, nameZ, flags, out errno) : null;
     }
 
-    /// <summary>openat(2) with a NUL-terminated path, retried on EINTR. Null with <paramref name="errno"/> on failure.</summary>
-    public static unsafe SafeFd? OpenatZ(int dirfd, byte* pathZ, OpenFlags flags, out Errno errno)
+    /// <inheritdoc cref="OpenatName(SafeFd, ReadOnlySpan{byte}, OpenFlags, out Errno)"/>
+    /// <remarks>Raw dirfd: for a directory that a lease keeps open (BackingTree, the forward view) and for
+    /// src/ReverseCrypt.FileSystems/Reverse until it is converted.</remarks>
+    public static SafeFd? OpenatName(int dirfd, ReadOnlySpan<byte> name, OpenFlags flags, out Errno errno)
     {
-        while (true)
-        {
-            int fd = Openat(dirfd, pathZ, flags | OpenFlags.O_CLOEXEC, 0);
-            if (fd >= 0)
-            {
-                errno = Errno.OK;
-                return new SafeFd(fd);
-            }
-            errno = LastErrno;
-            if (errno != Errno.EINTR)
-            {
-                return null;
-            }
-        }
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
+        return TryTerminateName(name, nameZ, out errno) ? OpenatZ(dirfd, nameZ, flags, out errno) : null;
+    }
+
+    /// <summary>openat(2) with a NUL-terminated path (the span holds the NUL), O_CLOEXEC added, retried on EINTR.
+    /// Null with <paramref name="errno"/> on failure.</summary>
+    public static SafeFd? OpenatZ(SafeFd dirfd, ReadOnlySpan<byte> pathZ, OpenFlags flags, out Errno errno)
+    {
+        int fd = RetryOnEintr(dirfd, pathZ, flags | OpenFlags.O_CLOEXEC, static (d, p, f) => Openat(d, p, f, 0), out errno);
+        return fd >= 0 ? new SafeFd(fd) : null;
+    }
+
+    /// <summary>openat(2) with a NUL-terminated path, relative to a raw dirfd: <see cref="AT_FDCWD"/> (no descriptor
+    /// at all) or a directory a lease keeps open. Null with <paramref name="errno"/> on failure.</summary>
+    public static unsafe SafeFd? OpenatZ(int dirfd, byte* pathZ, OpenFlags flags, out Errno errno) =>
+        OpenatZ(dirfd, Terminated(pathZ), flags, out errno);
+
+    /// <inheritdoc cref="OpenatZ(int, byte*, OpenFlags, out Errno)"/>
+    public static SafeFd? OpenatZ(int dirfd, ReadOnlySpan<byte> pathZ, OpenFlags flags, out Errno errno)
+    {
+        int fd = RetryOnEintr(dirfd, pathZ, flags | OpenFlags.O_CLOEXEC, static (d, p, f) => Openat(d, p, f, 0), out errno);
+        return fd >= 0 ? new SafeFd(fd) : null;
     }
 
     /// <summary>
@@ -86,6 +109,30 @@ public static partial class Libc
     /// the buffer is full or end of file. Returns the bytes read (fewer than requested only at end of file), or -1
     /// with <paramref name="errno"/> set.
     /// </summary>
+    public static int PreadFull(SafeFd fd, Span<byte> buffer, long offset, out Errno errno)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            var rest = buffer[total..];
+            nint n = RetryOnEintr(fd, rest, offset + total, static (f, b, o) => Pread(f, b, (nuint)b.Length, o), out errno);
+            if (n < 0)
+            {
+                return -1;
+            }
+            if (n == 0)
+            {
+                break;
+            }
+            total += (int)n;
+        }
+        errno = Errno.OK;
+        return total;
+    }
+
+    /// <inheritdoc cref="PreadFull(SafeFd, Span{byte}, long, out Errno)"/>
+    /// <remarks>Raw descriptor: only for src/ReverseCrypt.FileSystems/Reverse, whose read path holds its own
+    /// reference on the handle; remove once that code passes the <see cref="SafeFd"/>.</remarks>
     public static unsafe int PreadFull(int fd, Span<byte> buffer, long offset, out Errno errno)
     {
         int total = 0;
@@ -93,22 +140,17 @@ public static partial class Libc
         {
             while (total < buffer.Length)
             {
-                nint n = Pread(fd, p + total, (nuint)(buffer.Length - total), offset + total);
-                if (n > 0)
+                nint n = RetryOnEintr(fd, (nint)(p + total), new ReadAt(buffer.Length - total, offset + total),
+                    static (f, b, r) => Pread(f, (byte*)b, (nuint)r.Count, r.Offset), out errno);
+                if (n < 0)
                 {
-                    total += (int)n;
-                    continue;
+                    return -1;
                 }
                 if (n == 0)
                 {
                     break;
                 }
-                errno = LastErrno;
-                if (errno == Errno.EINTR)
-                {
-                    continue;
-                }
-                return -1;
+                total += (int)n;
             }
         }
         errno = Errno.OK;
@@ -117,39 +159,49 @@ public static partial class Libc
 
     /// <summary>readlinkat for one name component in <paramref name="dirfd"/>. Returns the target length, or -1 with
     /// <paramref name="errno"/> set (ENAMETOOLONG when the target does not fit into <paramref name="target"/>).</summary>
-    public static unsafe int ReadlinkatName(int dirfd, ReadOnlySpan<byte> name, Span<byte> target, out Errno errno)
+    public static int ReadlinkatName(SafeFd dirfd, ReadOnlySpan<byte> name, Span<byte> target, out Errno errno)
     {
-        if (!IsValidName(name))
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
+        if (!TryTerminateName(name, nameZ, out errno))
         {
-            errno = name.Length > NameMax ? Errno.ENAMETOOLONG : Errno.EINVAL;
             return -1;
         }
-        byte* nameZ = stackalloc byte[NameMax + 1];
-        CopyTerminated(name, nameZ);
-        fixed (byte* t = target)
-        {
-            while (true)
-            {
-                nint n = Readlinkat(dirfd, nameZ, t, (nuint)target.Length);
-                if (n >= 0)
-                {
-                    if (n == target.Length)
-                    {
-                        // The target may have been cut: readlink never says so itself.
-                        errno = Errno.ENAMETOOLONG;
-                        return -1;
-                    }
-                    errno = Errno.OK;
-                    return (int)n;
-                }
-                errno = LastErrno;
-                if (errno != Errno.EINTR)
-                {
-                    return -1;
-                }
-            }
-        }
+        nint n = RetryOnEintr(dirfd, (ReadOnlySpan<byte>)nameZ, target,
+            static (d, p, t) => Readlinkat(d, p, t, (nuint)t.Length), out errno);
+        return CheckLinkLength(n, target.Length, ref errno);
     }
+
+    /// <inheritdoc cref="ReadlinkatName(SafeFd, ReadOnlySpan{byte}, Span{byte}, out Errno)"/>
+    /// <remarks>Raw dirfd: for a directory that a lease keeps open (BackingTree).</remarks>
+    public static int ReadlinkatName(int dirfd, ReadOnlySpan<byte> name, Span<byte> target, out Errno errno)
+    {
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
+        if (!TryTerminateName(name, nameZ, out errno))
+        {
+            return -1;
+        }
+        nint n = RetryOnEintr(dirfd, (ReadOnlySpan<byte>)nameZ, target,
+            static (d, p, t) => Readlinkat(d, p, t, (nuint)t.Length), out errno);
+        return CheckLinkLength(n, target.Length, ref errno);
+    }
+
+    private static int CheckLinkLength(nint length, int capacity, ref Errno errno)
+    {
+        if (length < 0)
+        {
+            return -1;
+        }
+        if (length == capacity)
+        {
+            // The target may have been cut: readlink never says so itself.
+            errno = Errno.ENAMETOOLONG;
+            return -1;
+        }
+        return (int)length;
+    }
+
+    /// <summary>A count and file offset, the scalar arguments of one pread.</summary>
+    private readonly record struct ReadAt(int Count, long Offset);
 
     /// <summary>True for a usable single name component: 1..255 bytes, no '/', no NUL, not "." or "..".</summary>
     public static bool IsValidName(ReadOnlySpan<byte> name) =>
@@ -158,9 +210,30 @@ public static partial class Libc
         && !(name.Length == 1 && name[0] == (byte)'.')
         && !(name.Length == 2 && name[0] == (byte)'.' && name[1] == (byte)'.');
 
-    private static unsafe void CopyTerminated(ReadOnlySpan<byte> name, byte* destination)
+    /// <summary>Copies <paramref name="name"/> into <paramref name="destination"/> and appends the NUL; returns the
+    /// terminated part.</summary>
+    private static ReadOnlySpan<byte> CopyTerminated(ReadOnlySpan<byte> name, Span<byte> destination)
     {
-        name.CopyTo(new Span<byte>(destination, name.Length));
+        name.CopyTo(destination);
         destination[name.Length] = 0;
+        return destination[..(name.Length + 1)];
     }
+
+    /// <summary>Checks one name component and copies it NUL-terminated into <paramref name="destination"/>
+    /// (NameMax + 1 bytes), for an import that reads it up to the NUL.</summary>
+    private static bool TryTerminateName(ReadOnlySpan<byte> name, scoped Span<byte> destination, out Errno errno)
+    {
+        if (!IsValidName(name))
+        {
+            errno = name.Length > NameMax ? Errno.ENAMETOOLONG : Errno.EINVAL;
+            return false;
+        }
+        CopyTerminated(name, destination);
+        errno = Errno.OK;
+        return true;
+    }
+
+    /// <summary>A NUL-terminated C string as a span that includes its NUL (what the span-taking imports pin).</summary>
+    private static unsafe ReadOnlySpan<byte> Terminated(byte* pathZ) =>
+        new(pathZ, MemoryMarshal.CreateReadOnlySpanFromNullTerminated(pathZ).Length + 1);
 }

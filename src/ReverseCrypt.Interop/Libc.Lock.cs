@@ -12,22 +12,12 @@ public static partial class Libc
     public const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
 
     [LibraryImport(LibName, EntryPoint = "flock", SetLastError = true)]
-    public static partial int Flock(int fd, int operation);
+    internal static partial int Flock(SafeFd fd, int operation);
 
     /// <summary>flock(2) retried on EINTR: OK, or the errno (EAGAIN with LOCK_NB when another open file holds it).</summary>
-    public static Errno FlockFd(int fd, int operation)
+    public static Errno FlockFd(SafeFd fd, int operation)
     {
-        while (true)
-        {
-            if (Flock(fd, operation) == 0)
-            {
-                return Errno.OK;
-            }
-            var errno = LastErrno;
-            if (errno != Errno.EINTR)
-            {
-                return errno;
-            }
-        }
+        RetryOnEintr(fd, operation, static (f, o) => Flock(f, o), out var errno);
+        return errno;
     }
 }

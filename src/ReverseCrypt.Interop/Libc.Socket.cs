@@ -55,29 +55,21 @@ public static partial class Libc
         new Span<byte>(control, 24).Clear();
         Iovec iov = new() { Base = &data, Length = 1 };
         Msghdr message = new() { Iov = &iov, IovLen = 1, Control = control, ControlLen = 24 };
-        while (true)
+        nint n = RetryOnEintr(socketFd, (nint)(&message), static (s, m) => Recvmsg(s, (Msghdr*)m, MSG_CMSG_CLOEXEC),
+            out errno);
+        if (n < 0)
         {
-            nint n = Recvmsg(socketFd, &message, MSG_CMSG_CLOEXEC);
-            if (n < 0)
-            {
-                errno = LastErrno;
-                if (errno == Errno.EINTR)
-                {
-                    continue;
-                }
-                return -1;
-            }
-            errno = Errno.OK;
-            if (n == 0 || message.ControlLen < (nuint)sizeof(Cmsghdr) + sizeof(int))
-            {
-                return -1;
-            }
-            Cmsghdr* header = (Cmsghdr*)control;
-            if (header->Level != SOL_SOCKET || header->Type != SCM_RIGHTS)
-            {
-                return -1;
-            }
-            return *(int*)((byte*)control + sizeof(Cmsghdr));
+            return -1;
         }
+        if (n == 0 || message.ControlLen < (nuint)sizeof(Cmsghdr) + sizeof(int))
+        {
+            return -1;
+        }
+        Cmsghdr* header = (Cmsghdr*)control;
+        if (header->Level != SOL_SOCKET || header->Type != SCM_RIGHTS)
+        {
+            return -1;
+        }
+        return *(int*)((byte*)control + sizeof(Cmsghdr));
     }
 }

@@ -15,50 +15,90 @@ public static partial class Libc
 
     /// <summary>statx(2) with a NUL-terminated path. Returns 0 or -1.</summary>
     [LibraryImport(LibName, EntryPoint = "statx", SetLastError = true)]
-    public static unsafe partial int Statx(int dirfd, byte* pathZ, int flags, uint mask, out StatxBuffer statx);
+    internal static partial int Statx(SafeFd dirfd, ReadOnlySpan<byte> pathZ, int flags, uint mask, out StatxBuffer statx);
+
+    [LibraryImport(LibName, EntryPoint = "statx", SetLastError = true)]
+    private static partial int Statx(int dirfd, ReadOnlySpan<byte> pathZ, int flags, uint mask, out StatxBuffer statx);
 
     /// <summary>fstatfs(2) (works on O_PATH descriptors). Returns 0 or -1.</summary>
     [LibraryImport(LibName, EntryPoint = "fstatfs64", SetLastError = true)]
-    public static partial int Fstatfs(int fd, out StatfsBuffer statfs);
+    public static partial int Fstatfs(SafeFd fd, out StatfsBuffer statfs);
+
+    /// <summary>The mask every statx here asks for. The birth time costs nothing more (same inode); where the file
+    /// system has one, it tells a new file that reuses an inode number from the old one (the reverse view's change
+    /// detection).</summary>
+    private const uint StatxMask = STATX_BASIC_STATS | STATX_BTIME;
+
+    /// <summary>lstat semantics: never follow a final symlink, never trigger an automount.</summary>
+    private const int NoFollow = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT;
 
     /// <summary>statx of one name component in <paramref name="dirfd"/> without following a symlink (lstat semantics),
     /// retried on EINTR.</summary>
-    public static unsafe Errno StatxName(int dirfd, ReadOnlySpan<byte> name, out StatxBuffer statx)
+    public static Errno StatxName(SafeFd dirfd, ReadOnlySpan<byte> name, out StatxBuffer statx)
     {
-        if (!IsValidName(name))
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
+        if (!TryTerminateName(name, nameZ, out var errno))
         {
             statx = default;
-            return name.Length > NameMax ? Errno.ENAMETOOLONG : Errno.EINVAL;
+            return errno;
         }
-        byte* nameZ = stackalloc byte[NameMax + 1];
-        CopyTerminated(name, nameZ);
-        return StatxZ(dirfd, nameZ, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, out statx);
+        return StatxZ(dirfd, nameZ, NoFollow, out statx);
+    }
+
+    /// <inheritdoc cref="StatxName(SafeFd, ReadOnlySpan{byte}, out StatxBuffer)"/>
+    /// <remarks>Raw dirfd: for a directory that a lease keeps open (BackingTree) and for
+    /// src/ReverseCrypt.FileSystems/Reverse until it is converted.</remarks>
+    public static Errno StatxName(int dirfd, ReadOnlySpan<byte> name, out StatxBuffer statx)
+    {
+        Span<byte> nameZ = stackalloc byte[NameMax + 1];
+        if (!TryTerminateName(name, nameZ, out var errno))
+        {
+            statx = default;
+            return errno;
+        }
+        return StatxZ(dirfd, nameZ, NoFollow, out statx);
     }
 
     /// <summary>statx of the object <paramref name="fd"/> itself (AT_EMPTY_PATH; O_PATH fds work), retried on EINTR.</summary>
-    public static unsafe Errno StatxFd(int fd, out StatxBuffer statx)
+    public static Errno StatxFd(SafeFd fd, out StatxBuffer statx) => StatxZ(fd, "\0"u8, AT_EMPTY_PATH | NoFollow, out statx);
+
+    /// <inheritdoc cref="StatxFd(SafeFd, out StatxBuffer)"/>
+    /// <remarks>Raw descriptor: for a directory that a lease keeps open and for src/ReverseCrypt.FileSystems/Reverse
+    /// until it is converted.</remarks>
+    public static Errno StatxFd(int fd, out StatxBuffer statx) => StatxZ(fd, "\0"u8, AT_EMPTY_PATH | NoFollow, out statx);
+
+    /// <summary>statx with a NUL-terminated path (the span holds the NUL), retried on EINTR.</summary>
+    public static Errno StatxZ(SafeFd dirfd, ReadOnlySpan<byte> pathZ, int flags, out StatxBuffer statx)
     {
-        byte empty = 0;
-        return StatxZ(fd, &empty, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, out statx);
+        statx = default;
+        RetryOnEintr(dirfd, pathZ, new StatxCall(flags, ref statx),
+            static (d, p, c) => Statx(d, p, c.Flags, StatxMask, out c.Buffer), out var errno);
+        return errno;
     }
 
-    /// <summary>statx with a NUL-terminated path, retried on EINTR.</summary>
-    public static unsafe Errno StatxZ(int dirfd, byte* pathZ, int flags, out StatxBuffer statx)
+    /// <summary>statx with a NUL-terminated path relative to a raw dirfd: <see cref="AT_FDCWD"/> (no descriptor at
+    /// all) or a directory a lease keeps open; retried on EINTR.</summary>
+    public static unsafe Errno StatxZ(int dirfd, byte* pathZ, int flags, out StatxBuffer statx) =>
+        StatxZ(dirfd, Terminated(pathZ), flags, out statx);
+
+    /// <inheritdoc cref="StatxZ(int, byte*, int, out StatxBuffer)"/>
+    public static Errno StatxZ(int dirfd, ReadOnlySpan<byte> pathZ, int flags, out StatxBuffer statx)
     {
-        while (true)
-        {
-            // The birth time costs nothing more (same inode); where the file system has one, it tells a new file
-            // that reuses an inode number from the old one (the reverse view's change detection).
-            if (Statx(dirfd, pathZ, flags, STATX_BASIC_STATS | STATX_BTIME, out statx) == 0)
-            {
-                return Errno.OK;
-            }
-            var errno = LastErrno;
-            if (errno != Errno.EINTR)
-            {
-                return errno;
-            }
-        }
+        statx = default;
+        RetryOnEintr(dirfd, pathZ, new StatxCall(flags, ref statx),
+            static (d, p, c) => Statx(d, p, c.Flags, StatxMask, out c.Buffer), out var errno);
+        return errno;
+    }
+
+    /// <summary>fstatfs of <paramref name="fd"/>: OK or the errno.</summary>
+    public static Errno FstatfsFd(SafeFd fd, out StatfsBuffer statfs) =>
+        Fstatfs(fd, out statfs) == 0 ? Errno.OK : LastErrno;
+
+    /// <summary>The flags and the output of one statx call, for <see cref="RetryOnEintr{T1, T2, T3, TResult}"/>.</summary>
+    private readonly ref struct StatxCall(int flags, ref StatxBuffer buffer)
+    {
+        public readonly int Flags = flags;
+        public readonly ref StatxBuffer Buffer = ref buffer;
     }
 
     /// <summary>struct statx (256 bytes, identical on every Linux architecture).</summary>

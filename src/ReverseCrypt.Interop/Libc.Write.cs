@@ -9,52 +9,47 @@ namespace ReverseCrypt.Interop;
 public static partial class Libc
 {
     [LibraryImport(LibName, EntryPoint = "pwrite64", SetLastError = true)]
-    public static unsafe partial nint Pwrite(int fd, byte* buffer, nuint count, long offset);
+    internal static partial nint Pwrite(SafeFd fd, ReadOnlySpan<byte> buffer, nuint count, long offset);
 
     [LibraryImport(LibName, EntryPoint = "ftruncate64", SetLastError = true)]
-    public static partial int Ftruncate(int fd, long length);
+    internal static partial int Ftruncate(SafeFd fd, long length);
 
     [LibraryImport(LibName, EntryPoint = "fsync", SetLastError = true)]
-    public static partial int Fsync(int fd);
+    internal static partial int Fsync(SafeFd fd);
 
     /// <summary>Writes all of <paramref name="buffer"/> at <paramref name="offset"/> (looping over short writes and
     /// EINTR). OK, or the errno of the failing call (ENOSPC...).</summary>
-    public static unsafe Errno PwriteFull(int fd, ReadOnlySpan<byte> buffer, long offset)
+    public static Errno PwriteFull(SafeFd fd, ReadOnlySpan<byte> buffer, long offset)
     {
-        fixed (byte* p = buffer)
+        int done = 0;
+        while (done < buffer.Length)
         {
-            int done = 0;
-            while (done < buffer.Length)
+            nint n = RetryOnEintr(fd, buffer[done..], offset + done,
+                static (f, b, o) => Pwrite(f, b, (nuint)b.Length, o), out var errno);
+            if (n < 0)
             {
-                nint n = Pwrite(fd, p + done, (nuint)(buffer.Length - done), offset + done);
-                if (n > 0)
-                {
-                    done += (int)n;
-                    continue;
-                }
-                if (n == 0)
-                {
-                    return Errno.EIO;
-                }
-                var errno = LastErrno;
-                if (errno != Errno.EINTR)
-                {
-                    return errno;
-                }
+                return errno;
             }
+            if (n == 0)
+            {
+                return Errno.EIO;
+            }
+            done += (int)n;
         }
         return Errno.OK;
     }
 
     /// <summary>ftruncate, retried on EINTR.</summary>
-    public static Errno FtruncateFd(int fd, long length)
+    public static Errno FtruncateFd(SafeFd fd, long length)
     {
-        Errno result;
-        do
-        {
-            result = ResultOf(Ftruncate(fd, length));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        RetryOnEintr(fd, length, static (f, l) => Ftruncate(f, l), out var errno);
+        return errno;
+    }
+
+    /// <summary>fsync, retried on EINTR.</summary>
+    public static Errno FsyncFd(SafeFd fd)
+    {
+        RetryOnEintr(fd, static f => Fsync(f), out var errno);
+        return errno;
     }
 }

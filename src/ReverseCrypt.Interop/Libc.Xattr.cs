@@ -14,46 +14,41 @@ public static partial class Libc
     public const int XattrNameMax = 255, XattrSizeMax = 65536;
 
     [LibraryImport(LibName, EntryPoint = "llistxattr", SetLastError = true)]
-    public static unsafe partial nint Llistxattr(byte* pathZ, byte* list, nuint size);
+    private static partial nint Llistxattr(ReadOnlySpan<byte> pathZ, Span<byte> list, nuint size);
 
     [LibraryImport(LibName, EntryPoint = "lgetxattr", SetLastError = true)]
-    public static unsafe partial nint Lgetxattr(byte* pathZ, byte* nameZ, byte* value, nuint size);
+    private static partial nint Lgetxattr(ReadOnlySpan<byte> pathZ, ReadOnlySpan<byte> nameZ, Span<byte> value, nuint size);
 
     [LibraryImport(LibName, EntryPoint = "listxattr", SetLastError = true)]
-    public static unsafe partial nint Listxattr(byte* pathZ, byte* list, nuint size);
+    private static partial nint Listxattr(ReadOnlySpan<byte> pathZ, Span<byte> list, nuint size);
 
     [LibraryImport(LibName, EntryPoint = "getxattr", SetLastError = true)]
-    public static unsafe partial nint Getxattr(byte* pathZ, byte* nameZ, byte* value, nuint size);
+    private static partial nint Getxattr(ReadOnlySpan<byte> pathZ, ReadOnlySpan<byte> nameZ, Span<byte> value, nuint size);
 
     /// <summary>
     /// listxattr of <paramref name="name"/> inside directory <paramref name="dirfd"/> (not following it), or of the
     /// directory itself when <paramref name="name"/> is empty. An empty <paramref name="list"/> asks for the size.
     /// Returns the list length or -1 with <paramref name="errno"/> set (ERANGE: too small).
     /// </summary>
-    public static unsafe int ListxattrAt(int dirfd, ReadOnlySpan<byte> name, Span<byte> list, out Errno errno)
+    public static int ListxattrAt(SafeFd dirfd, ReadOnlySpan<byte> name, Span<byte> list, out Errno errno)
     {
-        byte* pathZ = stackalloc byte[ProcFdPathMax];
+        using var number = new FdLease(dirfd);
+        return ListxattrAt(number.Fd, name, list, out errno);
+    }
+
+    /// <inheritdoc cref="ListxattrAt(SafeFd, ReadOnlySpan{byte}, Span{byte}, out Errno)"/>
+    /// <remarks>Raw dirfd: the number goes into a /proc/self/fd path; the caller keeps it open (a lease, or
+    /// <see cref="FdLease"/>).</remarks>
+    public static int ListxattrAt(int dirfd, ReadOnlySpan<byte> name, Span<byte> list, out Errno errno)
+    {
+        Span<byte> pathZ = stackalloc byte[ProcFdPathMax];
         if (!TryBuildProcFdPath(dirfd, name, pathZ, out errno))
         {
             return -1;
         }
-        fixed (byte* l = list)
-        {
-            while (true)
-            {
-                nint n = name.IsEmpty ? Listxattr(pathZ, l, (nuint)list.Length) : Llistxattr(pathZ, l, (nuint)list.Length);
-                if (n >= 0)
-                {
-                    errno = Errno.OK;
-                    return (int)n;
-                }
-                errno = LastErrno;
-                if (errno != Errno.EINTR)
-                {
-                    return -1;
-                }
-            }
-        }
+        return name.IsEmpty
+            ? (int)RetryOnEintr((ReadOnlySpan<byte>)pathZ, list, static (p, l) => Listxattr(p, l, (nuint)l.Length), out errno)
+            : (int)RetryOnEintr((ReadOnlySpan<byte>)pathZ, list, static (p, l) => Llistxattr(p, l, (nuint)l.Length), out errno);
     }
 
     /// <summary>
@@ -62,53 +57,60 @@ public static partial class Libc
     /// An empty <paramref name="value"/> asks for the size. Returns the value length or -1 with
     /// <paramref name="errno"/> set (ENODATA: no such attribute, ERANGE: too small).
     /// </summary>
-    public static unsafe int GetxattrAt(int dirfd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> attrName, Span<byte> value,
+    public static int GetxattrAt(SafeFd dirfd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> attrName, Span<byte> value,
         out Errno errno)
     {
-        if (attrName.IsEmpty || attrName.Length > XattrNameMax || attrName.Contains((byte)0))
+        using var number = new FdLease(dirfd);
+        return GetxattrAt(number.Fd, name, attrName, value, out errno);
+    }
+
+    /// <inheritdoc cref="GetxattrAt(SafeFd, ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, out Errno)"/>
+    /// <remarks>Raw dirfd: the number goes into a /proc/self/fd path; the caller keeps it open (a lease, or
+    /// <see cref="FdLease"/>).</remarks>
+    public static int GetxattrAt(int dirfd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> attrName, Span<byte> value,
+        out Errno errno)
+    {
+        Span<byte> attrZ = stackalloc byte[XattrNameMax + 1];
+        if (!TryTerminateAttrName(attrName, attrZ, out errno))
         {
-            errno = attrName.Length > XattrNameMax ? Errno.ERANGE : Errno.EINVAL;
             return -1;
         }
-        byte* pathZ = stackalloc byte[ProcFdPathMax];
+        Span<byte> pathZ = stackalloc byte[ProcFdPathMax];
         if (!TryBuildProcFdPath(dirfd, name, pathZ, out errno))
         {
             return -1;
         }
-        byte* attrZ = stackalloc byte[XattrNameMax + 1];
-        CopyTerminated(attrName, attrZ);
-        fixed (byte* v = value)
+        return name.IsEmpty
+            ? (int)RetryOnEintr((ReadOnlySpan<byte>)pathZ, (ReadOnlySpan<byte>)attrZ, value,
+                static (p, a, v) => Getxattr(p, a, v, (nuint)v.Length), out errno)
+            : (int)RetryOnEintr((ReadOnlySpan<byte>)pathZ, (ReadOnlySpan<byte>)attrZ, value,
+                static (p, a, v) => Lgetxattr(p, a, v, (nuint)v.Length), out errno);
+    }
+
+    /// <summary>Checks an attribute name (1..255 bytes, no NUL) and copies it NUL-terminated into
+    /// <paramref name="destination"/> (XattrNameMax + 1 bytes). ERANGE when too long, EINVAL otherwise.</summary>
+    private static bool TryTerminateAttrName(ReadOnlySpan<byte> attrName, scoped Span<byte> destination, out Errno errno)
+    {
+        if (attrName.IsEmpty || attrName.Length > XattrNameMax || attrName.Contains((byte)0))
         {
-            while (true)
-            {
-                nint n = name.IsEmpty
-                    ? Getxattr(pathZ, attrZ, v, (nuint)value.Length)
-                    : Lgetxattr(pathZ, attrZ, v, (nuint)value.Length);
-                if (n >= 0)
-                {
-                    errno = Errno.OK;
-                    return (int)n;
-                }
-                errno = LastErrno;
-                if (errno != Errno.EINTR)
-                {
-                    return -1;
-                }
-            }
+            errno = attrName.Length > XattrNameMax ? Errno.ERANGE : Errno.EINVAL;
+            return false;
         }
+        CopyTerminated(attrName, destination);
+        errno = Errno.OK;
+        return true;
     }
 
     // "/proc/self/fd/" + up to 10 digits + "/" + NAME_MAX + NUL
     private const int ProcFdPathMax = 14 + 10 + 1 + NameMax + 1;
 
-    private static unsafe bool TryBuildProcFdPath(int dirfd, ReadOnlySpan<byte> name, byte* destination, out Errno errno)
+    private static bool TryBuildProcFdPath(int dirfd, ReadOnlySpan<byte> name, scoped Span<byte> path, out Errno errno)
     {
         if (dirfd < 0 || (!name.IsEmpty && !IsValidName(name)))
         {
             errno = dirfd < 0 ? Errno.EBADF : Errno.EINVAL;
             return false;
         }
-        var path = new Span<byte>(destination, ProcFdPathMax);
         "/proc/self/fd/"u8.CopyTo(path);
         int length = 14;
         if (!dirfd.TryFormat(path[length..], out int digits, provider: System.Globalization.CultureInfo.InvariantCulture))

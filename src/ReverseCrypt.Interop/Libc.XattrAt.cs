@@ -28,9 +28,19 @@ public static partial class Libc
 
     /// <summary>
     /// listxattr of <paramref name="name"/> inside <paramref name="dirfd"/> (not following it), or of the directory
-    /// itself when <paramref name="name"/> is empty: like <see cref="ListxattrAt"/>, with one system call and no path
-    /// walk where the kernel has listxattrat. Returns the list length or -1 with <paramref name="errno"/> set.
+    /// itself when <paramref name="name"/> is empty: like <see cref="ListxattrAt(SafeFd, ReadOnlySpan{byte}, Span{byte}, out Errno)"/>,
+    /// with one system call and no path walk where the kernel has listxattrat. Returns the list length or -1 with
+    /// <paramref name="errno"/> set.
     /// </summary>
+    public static int ListxattrNoFollow(SafeFd dirfd, ReadOnlySpan<byte> name, Span<byte> list, out Errno errno)
+    {
+        // The fallback writes the number into a /proc/self/fd path, so it is held for the whole call.
+        using var number = new FdLease(dirfd);
+        return ListxattrNoFollow(number.Fd, name, list, out errno);
+    }
+
+    /// <inheritdoc cref="ListxattrNoFollow(SafeFd, ReadOnlySpan{byte}, Span{byte}, out Errno)"/>
+    /// <remarks>Raw dirfd: for a directory that a lease keeps open (BackingTree).</remarks>
     public static unsafe int ListxattrNoFollow(int dirfd, ReadOnlySpan<byte> name, Span<byte> list, out Errno errno)
     {
         if (s_noXattrAt || name.IsEmpty || dirfd < 0 || !IsValidName(name))
@@ -38,37 +48,36 @@ public static partial class Libc
             return ListxattrAt(dirfd, name, list, out errno);
         }
         byte* nameZ = stackalloc byte[NameMax + 1];
-        CopyTerminated(name, nameZ);
+        CopyTerminated(name, new Span<byte>(nameZ, NameMax + 1));
         fixed (byte* l = list)
         {
-            while (true)
+            nint n = RetryOnEintr(dirfd, (nint)nameZ, new XattrBuffer((nint)l, list.Length),
+                static (d, p, b) => Syscall6(SYS_listxattrat, d, p, AT_SYMLINK_NOFOLLOW, b.Address, b.Length, 0), out errno);
+            if (n < 0 && errno == Errno.ENOSYS)
             {
-                nint n = Syscall6(SYS_listxattrat, dirfd, (nint)nameZ, AT_SYMLINK_NOFOLLOW, (nint)l, list.Length, 0);
-                if (n >= 0)
-                {
-                    errno = Errno.OK;
-                    return (int)n;
-                }
-                errno = LastErrno;
-                if (errno == Errno.ENOSYS)
-                {
-                    s_noXattrAt = true;
-                    return ListxattrAt(dirfd, name, list, out errno);
-                }
-                if (errno != Errno.EINTR)
-                {
-                    return -1;
-                }
+                s_noXattrAt = true;
+                return ListxattrAt(dirfd, name, list, out errno);
             }
+            return (int)n;
         }
     }
 
     /// <summary>
     /// getxattr of <paramref name="attrName"/> of <paramref name="name"/> inside <paramref name="dirfd"/> (not
-    /// following it), or of the directory itself when <paramref name="name"/> is empty: like <see cref="GetxattrAt"/>,
-    /// with one system call and no path walk where the kernel has getxattrat. An empty <paramref name="value"/> asks
-    /// for the size. Returns the value length or -1 with <paramref name="errno"/> set.
+    /// following it), or of the directory itself when <paramref name="name"/> is empty: like
+    /// <see cref="GetxattrAt(SafeFd, ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, out Errno)"/>, with one system
+    /// call and no path walk where the kernel has getxattrat. An empty <paramref name="value"/> asks for the size.
+    /// Returns the value length or -1 with <paramref name="errno"/> set.
     /// </summary>
+    public static int GetxattrNoFollow(SafeFd dirfd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> attrName,
+        Span<byte> value, out Errno errno)
+    {
+        using var number = new FdLease(dirfd);
+        return GetxattrNoFollow(number.Fd, name, attrName, value, out errno);
+    }
+
+    /// <inheritdoc cref="GetxattrNoFollow(SafeFd, ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, out Errno)"/>
+    /// <remarks>Raw dirfd: for a directory that a lease keeps open (BackingTree).</remarks>
     public static unsafe int GetxattrNoFollow(int dirfd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> attrName,
         Span<byte> value, out Errno errno)
     {
@@ -78,32 +87,24 @@ public static partial class Libc
             return GetxattrAt(dirfd, name, attrName, value, out errno);
         }
         byte* nameZ = stackalloc byte[NameMax + 1];
-        CopyTerminated(name, nameZ);
+        CopyTerminated(name, new Span<byte>(nameZ, NameMax + 1));
         byte* attrZ = stackalloc byte[XattrNameMax + 1];
-        CopyTerminated(attrName, attrZ);
+        CopyTerminated(attrName, new Span<byte>(attrZ, XattrNameMax + 1));
         fixed (byte* v = value)
         {
             var args = new XattrArgs { Value = (ulong)v, Size = (uint)value.Length };
-            while (true)
+            nint n = RetryOnEintr(dirfd, (nint)nameZ, new XattrBuffer((nint)attrZ, (nint)(&args)),
+                static (d, p, b) => Syscall6(SYS_getxattrat, d, p, AT_SYMLINK_NOFOLLOW, b.Address, b.Length,
+                    sizeof(XattrArgs)), out errno);
+            if (n < 0 && errno == Errno.ENOSYS)
             {
-                nint n = Syscall6(SYS_getxattrat, dirfd, (nint)nameZ, AT_SYMLINK_NOFOLLOW, (nint)attrZ, (nint)(&args),
-                    sizeof(XattrArgs));
-                if (n >= 0)
-                {
-                    errno = Errno.OK;
-                    return (int)n;
-                }
-                errno = LastErrno;
-                if (errno == Errno.ENOSYS)
-                {
-                    s_noXattrAt = true;
-                    return GetxattrAt(dirfd, name, attrName, value, out errno);
-                }
-                if (errno != Errno.EINTR)
-                {
-                    return -1;
-                }
+                s_noXattrAt = true;
+                return GetxattrAt(dirfd, name, attrName, value, out errno);
             }
+            return (int)n;
         }
     }
+
+    /// <summary>Two pointer-sized system call arguments (an address and a length, or two addresses).</summary>
+    private readonly record struct XattrBuffer(nint Address, nint Length);
 }

@@ -13,38 +13,41 @@ public static partial class Libc
     public const int XATTR_CREATE = 1, XATTR_REPLACE = 2;
 
     [LibraryImport(LibName, EntryPoint = "fsetxattr", SetLastError = true)]
-    public static unsafe partial int Fsetxattr(int fd, byte* nameZ, byte* value, nuint size, int flags);
+    internal static partial int Fsetxattr(SafeFd fd, ReadOnlySpan<byte> nameZ, ReadOnlySpan<byte> value, nuint size,
+        int flags);
 
     [LibraryImport(LibName, EntryPoint = "lsetxattr", SetLastError = true)]
-    public static unsafe partial int Lsetxattr(byte* pathZ, byte* nameZ, byte* value, nuint size, int flags);
+    private static partial int Lsetxattr(ReadOnlySpan<byte> pathZ, ReadOnlySpan<byte> nameZ, ReadOnlySpan<byte> value,
+        nuint size, int flags);
 
     [LibraryImport(LibName, EntryPoint = "lremovexattr", SetLastError = true)]
-    public static unsafe partial int Lremovexattr(byte* pathZ, byte* nameZ);
+    private static partial int Lremovexattr(ReadOnlySpan<byte> pathZ, ReadOnlySpan<byte> nameZ);
 
     /// <summary>fsetxattr(fd, attrName, value, flags), retried on EINTR.</summary>
-    public static unsafe Errno FsetxattrFd(int fd, ReadOnlySpan<byte> attrName, ReadOnlySpan<byte> value, int flags)
+    public static Errno FsetxattrFd(SafeFd fd, ReadOnlySpan<byte> attrName, ReadOnlySpan<byte> value, int flags)
     {
-        if (attrName.IsEmpty || attrName.Length > XattrNameMax || attrName.Contains((byte)0))
+        Span<byte> attrZ = stackalloc byte[XattrNameMax + 1];
+        if (!TryTerminateAttrName(attrName, attrZ, out var errno))
         {
-            return attrName.Length > XattrNameMax ? Errno.ERANGE : Errno.EINVAL;
+            return errno;
         }
-        byte* attrZ = stackalloc byte[XattrNameMax + 1];
-        CopyTerminated(attrName, attrZ);
-        fixed (byte* v = value)
-        {
-            Errno result;
-            do
-            {
-                result = ResultOf(Fsetxattr(fd, attrZ, v, (nuint)value.Length, flags));
-            }
-            while (result == Errno.EINTR);
-            return result;
-        }
+        RetryOnEintr(fd, (ReadOnlySpan<byte>)attrZ, new SetxattrValue(value, flags),
+            static (f, a, v) => Fsetxattr(f, a, v.Value, (nuint)v.Value.Length, v.Flags), out errno);
+        return errno;
     }
 
     /// <summary>lsetxattr of <paramref name="name"/> inside <paramref name="dirfd"/> (the object itself, never a
     /// symlink's target), retried on EINTR.</summary>
-    public static unsafe Errno SetxattrAt(int dirfd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> attrName, ReadOnlySpan<byte> value,
+    public static Errno SetxattrAt(SafeFd dirfd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> attrName,
+        ReadOnlySpan<byte> value, int flags)
+    {
+        using var number = new FdLease(dirfd);
+        return SetxattrAt(number.Fd, name, attrName, value, flags);
+    }
+
+    /// <inheritdoc cref="SetxattrAt(SafeFd, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, int)"/>
+    /// <remarks>Raw dirfd: the number goes into a /proc/self/fd path; the caller keeps it open.</remarks>
+    public static Errno SetxattrAt(int dirfd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> attrName, ReadOnlySpan<byte> value,
         int flags)
     {
         if (attrName.IsEmpty || attrName.Length > XattrNameMax || attrName.Contains((byte)0))
@@ -55,45 +58,48 @@ public static partial class Libc
         {
             return Errno.EINVAL;
         }
-        byte* pathZ = stackalloc byte[ProcFdPathMax];
+        Span<byte> pathZ = stackalloc byte[ProcFdPathMax];
         if (!TryBuildProcFdPath(dirfd, name, pathZ, out var errno))
         {
             return errno;
         }
-        byte* attrZ = stackalloc byte[XattrNameMax + 1];
+        Span<byte> attrZ = stackalloc byte[XattrNameMax + 1];
         CopyTerminated(attrName, attrZ);
-        fixed (byte* v = value)
-        {
-            Errno result;
-            do
-            {
-                result = ResultOf(Lsetxattr(pathZ, attrZ, v, (nuint)value.Length, flags));
-            }
-            while (result == Errno.EINTR);
-            return result;
-        }
+        RetryOnEintr((ReadOnlySpan<byte>)pathZ, (ReadOnlySpan<byte>)attrZ, new SetxattrValue(value, flags),
+            static (p, a, v) => Lsetxattr(p, a, v.Value, (nuint)v.Value.Length, v.Flags), out errno);
+        return errno;
     }
 
     /// <summary>lremovexattr of <paramref name="name"/> inside <paramref name="dirfd"/>, retried on EINTR.</summary>
-    public static unsafe Errno RemovexattrAt(int dirfd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> attrName)
+    public static Errno RemovexattrAt(SafeFd dirfd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> attrName)
+    {
+        using var number = new FdLease(dirfd);
+        return RemovexattrAt(number.Fd, name, attrName);
+    }
+
+    /// <inheritdoc cref="RemovexattrAt(SafeFd, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>
+    /// <remarks>Raw dirfd: the number goes into a /proc/self/fd path; the caller keeps it open.</remarks>
+    public static Errno RemovexattrAt(int dirfd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> attrName)
     {
         if (attrName.IsEmpty || attrName.Length > XattrNameMax || attrName.Contains((byte)0) || name.IsEmpty)
         {
             return Errno.EINVAL;
         }
-        byte* pathZ = stackalloc byte[ProcFdPathMax];
+        Span<byte> pathZ = stackalloc byte[ProcFdPathMax];
         if (!TryBuildProcFdPath(dirfd, name, pathZ, out var errno))
         {
             return errno;
         }
-        byte* attrZ = stackalloc byte[XattrNameMax + 1];
+        Span<byte> attrZ = stackalloc byte[XattrNameMax + 1];
         CopyTerminated(attrName, attrZ);
-        Errno result;
-        do
-        {
-            result = ResultOf(Lremovexattr(pathZ, attrZ));
-        }
-        while (result == Errno.EINTR);
-        return result;
+        RetryOnEintr((ReadOnlySpan<byte>)pathZ, (ReadOnlySpan<byte>)attrZ, static (p, a) => Lremovexattr(p, a), out errno);
+        return errno;
+    }
+
+    /// <summary>The value and flags of one setxattr call.</summary>
+    private readonly ref struct SetxattrValue(ReadOnlySpan<byte> value, int flags)
+    {
+        public readonly ReadOnlySpan<byte> Value = value;
+        public readonly int Flags = flags;
     }
 }

@@ -1,3 +1,4 @@
+using ReverseCrypt.Interop;
 using ReverseCrypt.Storage;
 
 namespace ReverseCrypt.Operations;
@@ -6,11 +7,13 @@ namespace ReverseCrypt.Operations;
 internal static class RealPath
 {
     /// <summary>The path the kernel has for an open directory (/proc/self/fd/N), or null.</summary>
-    public static string? Of(int fd)
+    public static string? Of(SafeFd fd)
     {
+        // The kernel is asked by number, inside a path: hold it for the call.
+        using var lease = new FdLease(fd);
         try
         {
-            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
+            return new FileInfo($"/proc/self/fd/{lease.Fd}").LinkTarget;
         }
         catch (IOException)
         {
@@ -35,7 +38,7 @@ internal static class RealPath
             }
         }
         using var fd = CipherIo.OpenRootDirectory(existing, out _);
-        var real = fd is null ? null : Of(fd.Fd);
+        var real = fd is null ? null : Of(fd);
         return real is null ? null : Path.Combine([real, .. missing]);
     }
 }

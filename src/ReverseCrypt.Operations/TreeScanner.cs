@@ -11,17 +11,17 @@ namespace ReverseCrypt.Operations;
 /// </summary>
 public static class TreeScanner
 {
-    private sealed class Frame(SafeFd? owned, int fd, byte[] cipherPath, List<RawDirEntry> entries)
+    private sealed class Frame(SafeFd? owned, SafeFd fd, byte[] cipherPath, List<RawDirEntry> entries)
     {
         public SafeFd? Owned { get; } = owned;
-        public int Fd { get; } = fd;
+        public SafeFd Fd { get; } = fd;
         public byte[] CipherPath { get; } = cipherPath;
         public List<RawDirEntry> Entries { get; } = entries;
         public int Index;
     }
 
     /// <summary>Adds the objects below <paramref name="dirFd"/> (not the directory itself) to the counters.</summary>
-    public static void Scan(CipherTree tree, int dirFd, byte[] cipherPath, int maxDepth, CancellationToken cancellation,
+    public static void Scan(CipherTree tree, SafeFd dirFd, byte[] cipherPath, int maxDepth, CancellationToken cancellation,
         ref long objects, ref long bytes)
     {
         ArgumentNullException.ThrowIfNull(tree);
@@ -53,13 +53,13 @@ public static class TreeScanner
                     continue;
                 }
                 var child = CipherIo.OpenDirectory(frame.Fd, name, out _);
-                var entries = child is null ? null : CipherIo.ReadEntries(child.Fd, out _);
+                var entries = child is null ? null : CipherIo.ReadEntries(child, out _);
                 if (child is null || entries is null)
                 {
                     child?.Dispose();
                     continue;
                 }
-                stack.Push(new Frame(child, child.Fd, BytePath.Join(frame.CipherPath, name), entries));
+                stack.Push(new Frame(child, child, BytePath.Join(frame.CipherPath, name), entries));
             }
         }
         finally

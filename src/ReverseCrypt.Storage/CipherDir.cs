@@ -9,11 +9,21 @@ namespace ReverseCrypt.Storage;
 /// </summary>
 public readonly struct CipherDir
 {
+    private readonly SafeFd? _handle;
     private readonly int _fd;
     private readonly ICipherStore? _store;
     private readonly byte[]? _path;
 
-    /// <summary>A local directory descriptor (O_PATH or O_RDONLY, O_DIRECTORY).</summary>
+    /// <summary>A local directory descriptor (O_PATH or O_RDONLY, O_DIRECTORY), passed as the handle to every call.</summary>
+    public CipherDir(SafeFd handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        _handle = handle;
+        _fd = -1;
+    }
+
+    /// <summary>A borrowed local directory descriptor: for a directory that a lease keeps open while the cache that
+    /// owns its handle may dispose it (the forward view), where only the number stays usable.</summary>
     public CipherDir(int fd)
     {
         _fd = fd;
@@ -29,9 +39,6 @@ public readonly struct CipherDir
         _path = cipherDirPath;
     }
 
-    /// <summary>The local descriptor; -1 for a store directory.</summary>
-    public int Fd => _fd;
-
     /// <summary>The store behind a non-local directory; null for a local one.</summary>
     public ICipherStore? Store => _store;
 
@@ -42,7 +49,7 @@ public readonly struct CipherDir
     {
         if (_store is null)
         {
-            return Libc.StatxName(_fd, name, out stat);
+            return _handle is not null ? Libc.StatxName(_handle, name, out stat) : Libc.StatxName(_fd, name, out stat);
         }
         if (!Libc.IsValidName(name))
         {
@@ -54,14 +61,17 @@ public readonly struct CipherDir
 
     /// <summary>Stat of the directory itself.</summary>
     public Errno StatSelf(out Libc.StatxBuffer stat) =>
-        _store is null ? Libc.StatxFd(_fd, out stat) : _store.Stat(_path, out stat);
+        _store is not null ? _store.Stat(_path, out stat)
+        : _handle is not null ? Libc.StatxFd(_handle, out stat) : Libc.StatxFd(_fd, out stat);
 
     /// <summary><see cref="CipherIo.ReadSmallFile"/> for this directory.</summary>
     public int ReadSmallFile(ReadOnlySpan<byte> name, Span<byte> buffer, out Errno errno)
     {
         if (_store is null)
         {
-            return CipherIo.ReadSmallFile(_fd, name, buffer, out errno);
+            return _handle is not null
+                ? CipherIo.ReadSmallFile(_handle, name, buffer, out errno)
+                : CipherIo.ReadSmallFile(_fd, name, buffer, out errno);
         }
         using var content = OpenRegular(name, out _, out errno);
         return content is null ? -1 : content.ReadFull(buffer, 0, out errno);
@@ -69,14 +79,17 @@ public readonly struct CipherDir
 
     /// <summary>Every entry, without "." and ".."; null with <paramref name="errno"/> on failure.</summary>
     public List<RawDirEntry>? ReadEntries(out Errno errno) =>
-        _store is null ? CipherIo.ReadEntries(_fd, out errno) : _store.ReadEntries(_path, out errno);
+        _store is not null ? _store.ReadEntries(_path, out errno)
+        : _handle is not null ? CipherIo.ReadEntries(_handle, out errno) : CipherIo.ReadEntries(_fd, out errno);
 
     /// <summary>readlink of the entry <paramref name="name"/>.</summary>
     public int Readlink(ReadOnlySpan<byte> name, Span<byte> target, out Errno errno)
     {
         if (_store is null)
         {
-            return Libc.ReadlinkatName(_fd, name, target, out errno);
+            return _handle is not null
+                ? Libc.ReadlinkatName(_handle, name, target, out errno)
+                : Libc.ReadlinkatName(_fd, name, target, out errno);
         }
         if (!Libc.IsValidName(name))
         {
@@ -84,6 +97,18 @@ public readonly struct CipherDir
             return -1;
         }
         return _store.Readlink(BytePath.Join(_path!, name), target, out errno);
+    }
+
+    /// <summary>Opens the local entry <paramref name="name"/> if it is a regular file (local directories only).</summary>
+    public SafeFd? OpenLocalRegular(ReadOnlySpan<byte> name, out Libc.StatxBuffer stat, out Errno errno)
+    {
+        if (_store is not null)
+        {
+            throw new InvalidOperationException("store directories open files with OpenRegular");
+        }
+        return _handle is not null
+            ? CipherIo.OpenRegular(_handle, name, out stat, out errno)
+            : CipherIo.OpenRegular(_fd, name, out stat, out errno);
     }
 
     /// <summary>Opens the store entry <paramref name="name"/> if it is a regular file (store directories only).</summary>

@@ -19,9 +19,6 @@ public sealed class CipherDirectory : IDisposable
     /// <summary>The owned descriptor.</summary>
     public SafeFd Handle { get; }
 
-    /// <summary>The raw descriptor, valid while this object is not disposed.</summary>
-    public int Fd => Handle.Fd;
-
     /// <summary>Path in the encrypted tree (root = empty).</summary>
     public byte[] CipherPath { get; }
 

@@ -59,7 +59,7 @@ public sealed class CipherFile : IDisposable
     /// Opens <paramref name="cipherName"/> in <paramref name="dirFd"/> (cipher path <paramref name="cipherPath"/>) and
     /// checks its header. A file of 0 bytes is a valid empty file. Null with the reason otherwise.
     /// </summary>
-    public static CipherFile? Open(CipherTree tree, int dirFd, ReadOnlySpan<byte> cipherName, ReadOnlySpan<byte> cipherPath,
+    public static CipherFile? Open(CipherTree tree, SafeFd dirFd, ReadOnlySpan<byte> cipherName, ReadOnlySpan<byte> cipherPath,
         out ContentStatus status, out Errno errno) =>
         Open(tree, new CipherDir(dirFd), cipherName, cipherPath, out status, out errno);
 
@@ -73,7 +73,7 @@ public sealed class CipherFile : IDisposable
         ICipherContent? remote = null;
         if (dir.IsLocal)
         {
-            fd = CipherIo.OpenRegular(dir.Fd, cipherName, out stat, out errno);
+            fd = dir.OpenLocalRegular(cipherName, out stat, out errno);
         }
         else
         {
@@ -97,7 +97,7 @@ public sealed class CipherFile : IDisposable
                 return null;
             }
             Span<byte> header = stackalloc byte[ContentLayout.HeaderSize];
-            int n = fd is not null ? Libc.PreadFull(fd.Fd, header, 0, out errno) : remote!.ReadFull(header, 0, out errno);
+            int n = fd is not null ? Libc.PreadFull(fd, header, 0, out errno) : remote!.ReadFull(header, 0, out errno);
             if (n != ContentLayout.HeaderSize)
             {
                 fd?.Dispose();
@@ -154,7 +154,7 @@ public sealed class CipherFile : IDisposable
         long available = Math.Max(0, CipherSize - cipherOffset);
         int wanted = (int)Math.Min(available, range.CipherLength);
         var cipher = cipherScratch[..wanted];
-        int read = _fd is not null ? Libc.PreadFull(_fd.Fd, cipher, cipherOffset, out errno) : _remote!.ReadFull(cipher, cipherOffset, out errno);
+        int read = _fd is not null ? Libc.PreadFull(_fd, cipher, cipherOffset, out errno) : _remote!.ReadFull(cipher, cipherOffset, out errno);
         if (read < 0)
         {
             return ContentStatus.ReadError;

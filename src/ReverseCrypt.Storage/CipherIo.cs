@@ -41,17 +41,17 @@ public static class CipherIo
 
     /// <summary>Opens the subdirectory <paramref name="name"/> of <paramref name="dirFd"/> for reading, without
     /// following a symlink (ENOTDIR / ELOOP for anything but a directory).</summary>
-    public static SafeFd? OpenDirectory(int dirFd, ReadOnlySpan<byte> name, out Errno errno) =>
+    public static SafeFd? OpenDirectory(SafeFd dirFd, ReadOnlySpan<byte> name, out Errno errno) =>
         Libc.OpenatName(dirFd, name, DirectoryFlags, out errno);
 
     /// <summary>A second descriptor of the directory <paramref name="dirFd"/> itself (own getdents offset).</summary>
-    public static unsafe SafeFd? ReopenDirectory(int dirFd, out Errno errno)
-    {
-        byte* dotZ = stackalloc byte[2];
-        dotZ[0] = (byte)'.';
-        dotZ[1] = 0;
-        return Libc.OpenatZ(dirFd, dotZ, Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_DIRECTORY, out errno);
-    }
+    public static SafeFd? ReopenDirectory(SafeFd dirFd, out Errno errno) =>
+        Libc.OpenatZ(dirFd, ".\0"u8, Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_DIRECTORY, out errno);
+
+    /// <inheritdoc cref="ReopenDirectory(SafeFd, out Errno)"/>
+    /// <remarks>Raw descriptor: for a <see cref="CipherDir"/>, whose owner keeps the directory open.</remarks>
+    public static SafeFd? ReopenDirectory(int dirFd, out Errno errno) =>
+        Libc.OpenatZ(dirFd, ".\0"u8, Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_DIRECTORY, out errno);
 
     /// <summary>
     /// Opens <paramref name="name"/> for reading only if it is a regular file (EINVAL with a non-regular
@@ -59,6 +59,23 @@ public static class CipherIo
     /// a device node is never opened (opening one can have side effects), and again on the open descriptor. The
     /// statx of the open descriptor is returned.
     /// </summary>
+    public static SafeFd? OpenRegular(SafeFd dirFd, ReadOnlySpan<byte> name, out Libc.StatxBuffer stat, out Errno errno)
+    {
+        errno = Libc.StatxName(dirFd, name, out stat);
+        if (errno != Errno.OK)
+        {
+            return null;
+        }
+        if (stat.FileType != S_IFREG)
+        {
+            errno = Errno.EINVAL;
+            return null;
+        }
+        return CheckRegular(Libc.OpenatName(dirFd, name, RegularFlags, out errno), ref stat, ref errno);
+    }
+
+    /// <inheritdoc cref="OpenRegular(SafeFd, ReadOnlySpan{byte}, out Libc.StatxBuffer, out Errno)"/>
+    /// <remarks>Raw descriptor: for a <see cref="CipherDir"/> over a borrowed directory (a lease keeps it open).</remarks>
     public static SafeFd? OpenRegular(int dirFd, ReadOnlySpan<byte> name, out Libc.StatxBuffer stat, out Errno errno)
     {
         errno = Libc.StatxName(dirFd, name, out stat);
@@ -106,7 +123,7 @@ public static class CipherIo
         {
             return null;
         }
-        errno = Libc.StatxFd(fd.Fd, out stat);
+        errno = Libc.StatxFd(fd, out stat);
         if (errno != Errno.OK)
         {
             fd.Dispose();
@@ -126,23 +143,37 @@ public static class CipherIo
     /// content to detect an oversized file). Returns the byte count, or -1 with <paramref name="errno"/> (ENOENT,
     /// ELOOP for a symlink, EINVAL for a non-regular file...).
     /// </summary>
+    public static int ReadSmallFile(SafeFd dirFd, ReadOnlySpan<byte> name, Span<byte> buffer, out Errno errno)
+    {
+        using var fd = OpenRegular(dirFd, name, out _, out errno);
+        return fd is null ? -1 : Libc.PreadFull(fd, buffer, 0, out errno);
+    }
+
+    /// <inheritdoc cref="ReadSmallFile(SafeFd, ReadOnlySpan{byte}, Span{byte}, out Errno)"/>
+    /// <remarks>Raw descriptor: for a <see cref="CipherDir"/> over a borrowed directory (a lease keeps it open).</remarks>
     public static int ReadSmallFile(int dirFd, ReadOnlySpan<byte> name, Span<byte> buffer, out Errno errno)
     {
         using var fd = OpenRegular(dirFd, name, out _, out errno);
-        if (fd is null)
-        {
-            return -1;
-        }
-        return Libc.PreadFull(fd.Fd, buffer, 0, out errno);
+        return fd is null ? -1 : Libc.PreadFull(fd, buffer, 0, out errno);
     }
 
     /// <summary>
     /// All entries of the directory (a fresh descriptor, so concurrent listings do not share an offset), in getdents
     /// order, without "." and "..". Null with <paramref name="errno"/> when the directory cannot be read.
     /// </summary>
-    public static List<RawDirEntry>? ReadEntries(int dirFd, out Errno errno)
+    public static List<RawDirEntry>? ReadEntries(SafeFd dirFd, out Errno errno) =>
+        ReadAllEntries(ReopenDirectory(dirFd, out errno), ref errno);
+
+    /// <inheritdoc cref="ReadEntries(SafeFd, out Errno)"/>
+    /// <remarks>Raw descriptor: for a <see cref="CipherDir"/> over a borrowed directory (a lease keeps it open).</remarks>
+    public static List<RawDirEntry>? ReadEntries(int dirFd, out Errno errno) =>
+        ReadAllEntries(ReopenDirectory(dirFd, out errno), ref errno);
+
+    /// <summary>Every entry of the fresh descriptor <paramref name="opened"/> (null: the open failed with
+    /// <paramref name="errno"/>), which it closes.</summary>
+    private static List<RawDirEntry>? ReadAllEntries(SafeFd? opened, ref Errno errno)
     {
-        using var listing = ReopenDirectory(dirFd, out errno);
+        using var listing = opened;
         if (listing is null)
         {
             return null;
@@ -153,7 +184,7 @@ public static class CipherIo
         {
             while (true)
             {
-                int filled = Libc.Getdents64(listing.Fd, buffer, out errno);
+                int filled = Libc.Getdents64(listing, buffer, out errno);
                 if (filled < 0)
                 {
                     return null;

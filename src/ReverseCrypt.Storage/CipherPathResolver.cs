@@ -33,7 +33,7 @@ public sealed class CipherPathResolver
         var directory = _tree.OpenRoot();
         if (components.Count == 0)
         {
-            var rootErrno = Libc.StatxFd(directory.Fd, out var rootStat);
+            var rootErrno = Libc.StatxFd(directory.Handle, out var rootStat);
             directory.Dispose();
             if (rootErrno != Errno.OK)
             {
@@ -47,7 +47,7 @@ public sealed class CipherPathResolver
         for (int i = 0; ; i++)
         {
             var plainName = components[i];
-            var errno = _tree.Resolve(directory.Fd, directory.CipherPath, directory.Ivs, plainName, cipherName, out int length,
+            var errno = _tree.Resolve(directory.Handle, directory.CipherPath, directory.Ivs, plainName, cipherName, out int length,
                 out var stat);
             var cipherPath = BytePath.Join(directory.CipherPath, cipherName[..length]);
             var childPlainPath = BytePath.Join(directory.PlainPath, plainName);
@@ -107,7 +107,7 @@ public sealed class CipherPathResolver
                 int length;
                 if (directory is not null)
                 {
-                    var errno = _tree.Resolve(directory.Fd, directory.CipherPath, directory.Ivs, plainName, cipherName, out length,
+                    var errno = _tree.Resolve(directory.Handle, directory.CipherPath, directory.Ivs, plainName, cipherName, out length,
                         out var stat);
                     if (errno == Errno.OK)
                     {
@@ -173,7 +173,7 @@ public sealed class CipherPathResolver
                         $"a gocryptfs metadata file of directory {BytePath.Display(directory.PlainPath)}, not a plaintext object");
                     return null;
                 }
-                var errno = Libc.StatxName(directory.Fd, cipherName, out var stat);
+                var errno = Libc.StatxName(directory.Handle, cipherName, out var stat);
                 if (errno != Errno.OK)
                 {
                     problem = new CipherProblem(errno == Errno.ENOENT ? CipherProblemKind.NotFound : CipherProblemKind.ReadError,
@@ -192,7 +192,7 @@ public sealed class CipherPathResolver
                     scoped ReadOnlySpan<byte> full = cipherName;
                     if (isLong)
                     {
-                        int fullLength = _tree.ReadNameFile(directory.Fd, cipherName, fullName, out var kind, out var detail);
+                        int fullLength = _tree.ReadNameFile(directory.Handle, cipherName, fullName, out var kind, out var detail);
                         if (fullLength < 0)
                         {
                             problem = new CipherProblem(kind, childCipherPath, null, detail);

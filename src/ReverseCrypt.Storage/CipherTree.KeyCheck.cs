@@ -19,7 +19,7 @@ public sealed partial class CipherTree
     public void CheckKey()
     {
         using var root = Store is null ? OpenRoot() : null;
-        var rootDir = root is null ? Root : new CipherDir(root.Fd);
+        var rootDir = root is null ? Root : new CipherDir(root.Handle);
         int tried = 0;
         var plain = new byte[ContentLayout.PlainBlockSize];
         var cipher = new byte[ContentLayout.CipherBlockSize];

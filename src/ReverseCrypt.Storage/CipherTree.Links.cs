@@ -14,7 +14,7 @@ public sealed partial class CipherTree
     /// target does not decode or authenticate (reported as <see cref="CipherProblemKind.SymlinkInvalid"/>); or the
     /// errno of readlinkat.
     /// </summary>
-    public Errno ReadSymlink(int dirFd, ReadOnlySpan<byte> cipherName, Span<byte> plainTarget, out int plainLength) =>
+    public Errno ReadSymlink(SafeFd dirFd, ReadOnlySpan<byte> cipherName, Span<byte> plainTarget, out int plainLength) =>
         ReadSymlink(new CipherDir(dirFd), cipherName, plainTarget, out plainLength);
 
     /// <summary>ReadSymlink for a local or store directory.</summary>

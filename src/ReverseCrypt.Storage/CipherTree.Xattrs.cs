@@ -19,6 +19,15 @@ public sealed partial class CipherTree
     /// the name is empty), never following a symlink. Names of ours are decrypted (PlainName null when that fails);
     /// ACLs pass through; any other name is left out. Returns OK or the errno of listxattr.
     /// </summary>
+    public Errno ListXattrs(SafeFd dirFd, ReadOnlySpan<byte> cipherName, List<CipherXattr> result)
+    {
+        // The listing reaches the object through /proc/self/fd/N, so the number is held for the call.
+        using var lease = new FdLease(dirFd);
+        return ListXattrs(lease.Fd, cipherName, result);
+    }
+
+    /// <inheritdoc cref="ListXattrs(SafeFd, ReadOnlySpan{byte}, List{CipherXattr})"/>
+    /// <remarks>Raw descriptor: for a directory a lease keeps open (the forward view).</remarks>
     public Errno ListXattrs(int dirFd, ReadOnlySpan<byte> cipherName, List<CipherXattr> result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -67,6 +76,15 @@ public sealed partial class CipherTree
     /// <see cref="Libc.XattrSizeMax"/> bytes); ACL values are copied unchanged. Returns OK; EINVAL when the value
     /// does not authenticate; ENODATA when it does not exist; or another errno.
     /// </summary>
+    public Errno ReadXattrValue(SafeFd dirFd, ReadOnlySpan<byte> cipherName, ReadOnlySpan<byte> cipherAttrName,
+        Span<byte> plainValue, out int plainLength)
+    {
+        using var lease = new FdLease(dirFd);
+        return ReadXattrValue(lease.Fd, cipherName, cipherAttrName, plainValue, out plainLength);
+    }
+
+    /// <inheritdoc cref="ReadXattrValue(SafeFd, ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, out int)"/>
+    /// <remarks>Raw descriptor: for a directory a lease keeps open (the forward view).</remarks>
     public Errno ReadXattrValue(int dirFd, ReadOnlySpan<byte> cipherName, ReadOnlySpan<byte> cipherAttrName, Span<byte> plainValue,
         out int plainLength)
     {

@@ -76,14 +76,14 @@ public sealed partial class CipherTree : IDisposable
     public ContentCipher Content { get; }
 
     /// <summary>The root directory's descriptor (O_RDONLY|O_DIRECTORY), valid until disposal.</summary>
-    public int RootFd => _root?.Fd ?? throw new InvalidOperationException("a store tree has no root descriptor");
+    public SafeFd RootFd => _root ?? throw new InvalidOperationException("a store tree has no root descriptor");
 
     /// <summary>Opens the root for a walk: a new descriptor plus its IVs.</summary>
     public CipherDirectory OpenRoot()
     {
         var fd = CipherIo.ReopenDirectory(RootFd, out var errno)
                  ?? throw new IOException($"{RootPath}: {Libc.Describe(errno)}");
-        return new CipherDirectory(fd, [], [], DirectoryIvs.Read(fd.Fd, [], Options));
+        return new CipherDirectory(fd, [], [], DirectoryIvs.Read(fd, [], Options));
     }
 
     /// <summary>Opens the subdirectory <paramref name="entry"/> of <paramref name="parent"/> (not following a symlink).
@@ -92,21 +92,21 @@ public sealed partial class CipherTree : IDisposable
     {
         ArgumentNullException.ThrowIfNull(parent);
         ArgumentNullException.ThrowIfNull(entry);
-        var fd = CipherIo.OpenDirectory(parent.Fd, entry.CipherName, out errno);
+        var fd = CipherIo.OpenDirectory(parent.Handle, entry.CipherName, out errno);
         if (fd is null)
         {
             return null;
         }
         var cipherPath = BytePath.Join(parent.CipherPath, entry.CipherName);
         return new CipherDirectory(fd, cipherPath, BytePath.Join(parent.PlainPath, entry.PlainName),
-            DirectoryIvs.Read(fd.Fd, cipherPath, Options));
+            DirectoryIvs.Read(fd, cipherPath, Options));
     }
 
     /// <summary>Lists and decrypts the directory.</summary>
     public DirectoryListing List(CipherDirectory directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        return List(directory.Fd, directory.CipherPath, directory.PlainPath, directory.Ivs);
+        return List(directory.Handle, directory.CipherPath, directory.PlainPath, directory.Ivs);
     }
 
     /// <summary>True for a name in directory <paramref name="cipherDirPath"/> that is part of the format rather than
@@ -130,7 +130,7 @@ public sealed partial class CipherTree : IDisposable
     /// <paramref name="plainDirPath"/>) and decrypts every name with <paramref name="ivs"/>. Special files are left
     /// out; every entry that cannot be decrypted is reported, never guessed.
     /// </summary>
-    public DirectoryListing List(int dirFd, ReadOnlySpan<byte> cipherDirPath, ReadOnlySpan<byte> plainDirPath, DirectoryIvs ivs) =>
+    public DirectoryListing List(SafeFd dirFd, ReadOnlySpan<byte> cipherDirPath, ReadOnlySpan<byte> plainDirPath, DirectoryIvs ivs) =>
         List(new CipherDir(dirFd), cipherDirPath, plainDirPath, ivs);
 
     /// <summary><see cref="List(int, ReadOnlySpan{byte}, ReadOnlySpan{byte}, DirectoryIvs)"/> for a local or store directory.</summary>
@@ -268,11 +268,11 @@ public sealed partial class CipherTree : IDisposable
     /// cipher name (hashed for long names) and returns OK, or ENOENT / another errno. The .name file is not needed:
     /// the hashed name already commits to the full encrypted name.
     /// </summary>
-    public Errno Resolve(int dirFd, ReadOnlySpan<byte> cipherDirPath, DirectoryIvs ivs, ReadOnlySpan<byte> plainName,
+    public Errno Resolve(SafeFd dirFd, ReadOnlySpan<byte> cipherDirPath, DirectoryIvs ivs, ReadOnlySpan<byte> plainName,
         Span<byte> cipherName, out int cipherNameLength, out Libc.StatxBuffer stat) =>
         Resolve(new CipherDir(dirFd), cipherDirPath, ivs, plainName, cipherName, out cipherNameLength, out stat);
 
-    /// <summary><see cref="Resolve(int, ReadOnlySpan{byte}, DirectoryIvs, ReadOnlySpan{byte}, Span{byte}, out int, out Libc.StatxBuffer)"/>
+    /// <summary><see cref="Resolve(SafeFd, ReadOnlySpan{byte}, DirectoryIvs, ReadOnlySpan{byte}, Span{byte}, out int, out Libc.StatxBuffer)"/>
     /// for a local or store directory.</summary>
     public Errno Resolve(CipherDir dir, ReadOnlySpan<byte> cipherDirPath, DirectoryIvs ivs, ReadOnlySpan<byte> plainName,
         Span<byte> cipherName, out int cipherNameLength, out Libc.StatxBuffer stat)
@@ -325,7 +325,7 @@ public sealed partial class CipherTree : IDisposable
     /// Reads the full encrypted name of the long-named entry <paramref name="hashedName"/> from its .name file and
     /// checks that it hashes to the entry name. Returns the length, or -1 with the problem.
     /// </summary>
-    public int ReadNameFile(int dirFd, ReadOnlySpan<byte> hashedName, Span<byte> fullCipherName, out CipherProblemKind problem,
+    public int ReadNameFile(SafeFd dirFd, ReadOnlySpan<byte> hashedName, Span<byte> fullCipherName, out CipherProblemKind problem,
         out string detail) =>
         ReadNameFile(new CipherDir(dirFd), hashedName, fullCipherName, out problem, out detail);
 

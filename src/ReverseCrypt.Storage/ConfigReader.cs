@@ -19,7 +19,7 @@ public static class ConfigReader
         int length;
         using (var fd = CipherIo.OpenRegularPath(path, out _, out var errno))
         {
-            length = fd is null ? -1 : Libc.PreadFull(fd.Fd, json, 0, out errno);
+            length = fd is null ? -1 : Libc.PreadFull(fd, json, 0, out errno);
             if (length < 0)
             {
                 throw errno switch

@@ -40,7 +40,7 @@ public sealed class DirectoryIvs
 
     /// <summary>Reads gocryptfs.diriv of the directory <paramref name="dirFd"/> whose cipher path is
     /// <paramref name="cipherDirPath"/> (root = empty) and builds the candidate list.</summary>
-    public static DirectoryIvs Read(int dirFd, ReadOnlySpan<byte> cipherDirPath, FormatOptions options) =>
+    public static DirectoryIvs Read(SafeFd dirFd, ReadOnlySpan<byte> cipherDirPath, FormatOptions options) =>
         Read(new CipherDir(dirFd), cipherDirPath, options);
 
     /// <summary>Read for a local or store directory.</summary>

@@ -321,7 +321,7 @@ public class ReverseViewVectorTests : ReverseViewFixture
     {
         using var fd = Backing.BackingTree.OpenPath(path, Libc.OpenFlags.O_PATH | Libc.OpenFlags.O_NOFOLLOW, out var errno);
         Assert.That(fd, Is.Not.Null, $"{path}: {errno}");
-        Assert.That(Libc.StatxFd(fd!.Fd, out var st), Is.EqualTo(Errno.OK));
+        Assert.That(Libc.StatxFd(fd!, out var st), Is.EqualTo(Errno.OK));
         return st;
     }
 

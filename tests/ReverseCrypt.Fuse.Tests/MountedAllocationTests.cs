@@ -84,7 +84,7 @@ public class MountedAllocationTests
         try
         {
             Assert.That(mount.Connection.IoUringEnabled, Is.EqualTo(loop == Loop.IoUring), "INIT negotiated the loop under test");
-            int fd = Libc.Open(Path.Combine(mountpoint, "big"), 0 /* O_RDONLY */, 0);
+            int fd = Libc.Open(Path.Combine(mountpoint, "big"), Libc.OpenFlags.O_RDONLY, 0);
             Assert.That(fd, Is.GreaterThanOrEqualTo(0), $"open big: {Libc.LastErrno}");
             byte* buffer = (byte*)NativeMemory.AlignedAlloc(ReadSize, 4096);
             try

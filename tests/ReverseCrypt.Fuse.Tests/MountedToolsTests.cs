@@ -139,7 +139,7 @@ public class MountedToolsTests
         Assert.That(File.Exists(P("nope")), Is.False);
         Assert.That(Directory.Exists(P("dir")), Is.True);
 
-        int fd = Libc.Open(P("big.bin"), 0, 0);
+        int fd = Libc.Open(P("big.bin"), Libc.OpenFlags.O_RDONLY, 0);
         Assert.That(fd, Is.GreaterThanOrEqualTo(0), Libc.LastErrno.ToString());
         try
         {
@@ -157,7 +157,7 @@ public class MountedToolsTests
         {
             Libc.Close(fd);
         }
-        Assert.That(Libc.Open(P("nope"), 0, 0), Is.EqualTo(-1));
+        Assert.That(Libc.Open(P("nope"), Libc.OpenFlags.O_RDONLY, 0), Is.EqualTo(-1));
         Assert.That(Libc.LastErrno, Is.EqualTo(Errno.ENOENT));
     }
 

@@ -129,13 +129,13 @@ public sealed class HostileTreeTests
             names.ComputeDirIv(cipherPath, iv);
             int length = names.EncryptName(Encoding.ASCII.GetBytes("d" + depth), iv, cipherName);
             var name = cipherName.AsSpan(0, length).ToArray();
-            Assert.That(Libc.MkdiratName(fd.Fd, name, 0x1ED), Is.EqualTo(Errno.OK));
-            var child = CipherIo.OpenDirectory(fd.Fd, name, out _)!;
+            Assert.That(Libc.MkdiratName(fd, name, 0x1ED), Is.EqualTo(Errno.OK));
+            var child = CipherIo.OpenDirectory(fd, name, out _)!;
             cipherPath = BytePath.Join(cipherPath, name);
             names.ComputeDirIv(cipherPath, iv);
-            using (var diriv = Libc.OpenatCreate(child.Fd, "gocryptfs.diriv"u8, Libc.OpenFlags.O_WRONLY | Libc.O_CREAT, 0x124, out _)!)
+            using (var diriv = Libc.OpenatCreate(child, "gocryptfs.diriv"u8, Libc.OpenFlags.O_WRONLY | Libc.OpenFlags.O_CREAT, 0x124, out _)!)
             {
-                Libc.PwriteFull(diriv.Fd, iv, 0);
+                Libc.PwriteFull(diriv, iv, 0);
             }
             if (fd != root)
             {

@@ -550,7 +550,7 @@ public sealed class RandomMutationTests
         using (dir)
         {
             var list = new byte[65536];
-            int length = Libc.ListxattrAt(dir.Fd, name, list, out _);
+            int length = Libc.ListxattrAt(dir, name, list, out _);
             var result = new List<byte[]>();
             int start = 0;
             for (int i = 0; i < Math.Max(0, length); i++)
@@ -575,7 +575,7 @@ public sealed class RandomMutationTests
         using (dir)
         {
             var value = new byte[65536];
-            int length = Libc.GetxattrAt(dir.Fd, name, attrName, value, out var errno);
+            int length = Libc.GetxattrAt(dir, name, attrName, value, out var errno);
             Assert.That(length, Is.GreaterThanOrEqualTo(0), errno.ToString());
             return value[..length];
         }
@@ -586,7 +586,7 @@ public sealed class RandomMutationTests
         var (dir, name) = Parent(path);
         using (dir)
         {
-            Assert.That(Libc.SetxattrAt(dir.Fd, name, attrName, value, 0), Is.EqualTo(Errno.OK));
+            Assert.That(Libc.SetxattrAt(dir, name, attrName, value, 0), Is.EqualTo(Errno.OK));
         }
     }
 
@@ -595,7 +595,7 @@ public sealed class RandomMutationTests
         var (dir, name) = Parent(path);
         using (dir)
         {
-            Assert.That(Libc.RemovexattrAt(dir.Fd, name, attrName), Is.EqualTo(Errno.OK));
+            Assert.That(Libc.RemovexattrAt(dir, name, attrName), Is.EqualTo(Errno.OK));
         }
     }
 }

@@ -44,7 +44,7 @@ public sealed class BackingTree : IDisposable
         _rootFd = OpenPath(rootPath, Libc.OpenFlags.O_PATH | Libc.OpenFlags.O_DIRECTORY, out var errno)
             ?? throw RootException(rootPath, errno);
         // The root must be listable: check with a real read-only open and one getdents call.
-        using (var listing = OpenatChecked(_rootFd.Fd, "."u8, Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_DIRECTORY, out errno))
+        using (var listing = OpenRootChecked(Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_DIRECTORY, out errno))
         {
             if (listing is null)
             {
@@ -52,13 +52,13 @@ public sealed class BackingTree : IDisposable
                 throw RootException(rootPath, errno);
             }
             Span<byte> probe = stackalloc byte[1024];
-            if (Libc.Getdents64(listing.Fd, probe, out errno) < 0)
+            if (Libc.Getdents64(listing, probe, out errno) < 0)
             {
                 _rootFd.Dispose();
                 throw RootException(rootPath, errno);
             }
         }
-        errno = Libc.StatxFd(_rootFd.Fd, out var rootStat);
+        errno = Libc.StatxFd(_rootFd, out var rootStat);
         if (errno != Errno.OK)
         {
             _rootFd.Dispose();
@@ -76,7 +76,8 @@ public sealed class BackingTree : IDisposable
     /// <summary>st_dev of the root directory.</summary>
     public ulong RootDev => RootStat.Dev;
 
-    /// <summary>The root directory's O_PATH descriptor, open for the lifetime of the tree.</summary>
+    /// <summary>The root directory's O_PATH descriptor number, open for the lifetime of the tree. Only for
+    /// src/ReverseCrypt.FileSystems/Reverse until it is converted; remove then.</summary>
     public int RootFd => _rootFd.Fd;
 
     /// <summary>Most directory descriptors kept open at a time (besides the root).</summary>
@@ -170,7 +171,7 @@ public sealed class BackingTree : IDisposable
     {
         if (node.IsRoot)
         {
-            return Libc.StatxFd(_rootFd.Fd, out stat);
+            return Libc.StatxFd(_rootFd, out stat);
         }
         using var parent = AcquireDirectory(node.Parent!, out var errno);
         if (!parent.IsValid)
@@ -200,7 +201,7 @@ public sealed class BackingTree : IDisposable
         const Libc.OpenFlags flags = Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_DIRECTORY | Libc.OpenFlags.O_NOFOLLOW;
         if (dir.IsRoot)
         {
-            return OpenatChecked(_rootFd.Fd, "."u8, flags, out errno);
+            return OpenRootChecked(flags, out errno);
         }
         using var parent = AcquireDirectory(dir.Parent!, out errno);
         if (!parent.IsValid)
@@ -233,6 +234,7 @@ public sealed class BackingTree : IDisposable
     }
 
     /// <summary>Like <see cref="OpenRegularFile"/> for a name inside an already borrowed directory descriptor.</summary>
+    /// <remarks>Raw descriptor: the directory is borrowed (a <see cref="DirectoryLease"/> keeps it open).</remarks>
     public static SafeFd? OpenRegularFileIn(int dirFd, ReadOnlySpan<byte> name, out Libc.StatxBuffer stat, out Errno errno)
     {
         stat = default;
@@ -241,7 +243,7 @@ public sealed class BackingTree : IDisposable
         {
             return null;
         }
-        errno = Libc.StatxFd(pathFd.Fd, out stat);
+        errno = Libc.StatxFd(pathFd, out stat);
         if (errno != Errno.OK)
         {
             return null;
@@ -251,7 +253,7 @@ public sealed class BackingTree : IDisposable
             errno = stat.FileType == 0x4000u ? Errno.EISDIR : Errno.EACCES;
             return null;
         }
-        return ReopenReadOnly(pathFd.Fd, out errno);
+        return ReopenReadOnly(pathFd, out errno);
     }
 
     /// <summary>readlink of the symlink <paramref name="node"/>; returns the target length or -1 with errno.</summary>
@@ -275,7 +277,7 @@ public sealed class BackingTree : IDisposable
     {
         if (node.IsRoot)
         {
-            return Libc.ListxattrAt(_rootFd.Fd, default, list, out errno);
+            return Libc.ListxattrAt(_rootFd, default, list, out errno);
         }
         using var parent = AcquireDirectory(node.Parent!, out errno);
         if (!parent.IsValid)
@@ -290,7 +292,7 @@ public sealed class BackingTree : IDisposable
     {
         if (node.IsRoot)
         {
-            return Libc.GetxattrAt(_rootFd.Fd, default, attrName, value, out errno);
+            return Libc.GetxattrAt(_rootFd, default, attrName, value, out errno);
         }
         using var parent = AcquireDirectory(node.Parent!, out errno);
         if (!parent.IsValid)
@@ -302,7 +304,7 @@ public sealed class BackingTree : IDisposable
 
     /// <summary>statfs of the tree's filesystem.</summary>
     public Errno Statfs(out Libc.StatfsBuffer statfs) =>
-        Libc.Fstatfs(_rootFd.Fd, out statfs) == 0 ? Errno.OK : Libc.LastErrno;
+        Libc.FstatfsFd(_rootFd, out statfs);
 
     /// <summary>Closes the cached descriptor of <paramref name="node"/> (the node was forgotten).</summary>
     public void Forget(BackingNode node)
@@ -324,7 +326,7 @@ public sealed class BackingTree : IDisposable
         {
             while (true)
             {
-                int filled = Libc.Getdents64(directory.Fd, buffer, out var errno);
+                int filled = Libc.Getdents64(directory, buffer, out var errno);
                 if (filled < 0)
                 {
                     return errno;
@@ -358,23 +360,25 @@ public sealed class BackingTree : IDisposable
         Span<byte> pathZ = max <= 1024 ? stackalloc byte[1024] : new byte[max];
         int length = Encoding.UTF8.GetBytes(path, pathZ);
         pathZ[length] = 0;
-        unsafe
-        {
-            fixed (byte* p = pathZ)
-            {
-                return Libc.OpenatZ(Libc.AT_FDCWD, p, flags, out errno);
-            }
-        }
+        return Libc.OpenatZ(Libc.AT_FDCWD, pathZ, flags, out errno);
     }
 
     /// <summary>Re-opens an O_PATH descriptor read-only through /proc/self/fd (O_NOATIME when allowed).</summary>
-    public static unsafe SafeFd? ReopenReadOnly(int pathFd, out Errno errno)
+    public static SafeFd? ReopenReadOnly(SafeFd pathFd, out Errno errno)
     {
-        byte* procPath = stackalloc byte[32];
-        var span = new Span<byte>(procPath, 32);
-        "/proc/self/fd/"u8.CopyTo(span);
-        pathFd.TryFormat(span[14..], out int digits, provider: System.Globalization.CultureInfo.InvariantCulture);
-        span[14 + digits] = 0;
+        // The descriptor is named by its number inside a path: hold it for the call.
+        using var lease = new FdLease(pathFd);
+        return ReopenReadOnly(lease.Fd, out errno);
+    }
+
+    /// <inheritdoc cref="ReopenReadOnly(SafeFd, out Errno)"/>
+    /// <remarks>Raw descriptor: only for src/ReverseCrypt.FileSystems/Reverse until it is converted; remove then.</remarks>
+    public static SafeFd? ReopenReadOnly(int pathFd, out Errno errno)
+    {
+        Span<byte> procPath = stackalloc byte[32];
+        "/proc/self/fd/"u8.CopyTo(procPath);
+        pathFd.TryFormat(procPath[14..], out int digits, provider: System.Globalization.CultureInfo.InvariantCulture);
+        procPath[14 + digits] = 0;
         var fd = Libc.OpenatZ(Libc.AT_FDCWD, procPath, Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_NOATIME, out errno);
         if (fd is null && errno == Errno.EPERM)
         {
@@ -401,7 +405,19 @@ public sealed class BackingTree : IDisposable
         _rootFd.Dispose();
     }
 
-    // openat with O_NOATIME first (no atime updates on the backing tree), without it on EPERM.
+    /// <summary><see cref="OpenatChecked"/> of the root directory itself.</summary>
+    private SafeFd? OpenRootChecked(Libc.OpenFlags flags, out Errno errno)
+    {
+        var fd = Libc.OpenatZ(_rootFd, ".\0"u8, flags | Libc.OpenFlags.O_NOATIME, out errno);
+        if (fd is null && errno == Errno.EPERM)
+        {
+            fd = Libc.OpenatZ(_rootFd, ".\0"u8, flags, out errno);
+        }
+        return fd;
+    }
+
+    // openat with O_NOATIME first (no atime updates on the backing tree), without it on EPERM. Raw dirfd: the
+    // directory is borrowed (a DirectoryLease keeps it open while the cache may dispose its handle).
     private static SafeFd? OpenatChecked(int dirFd, ReadOnlySpan<byte> name, Libc.OpenFlags flags, out Errno errno)
     {
         SafeFd? fd;
@@ -422,20 +438,13 @@ public sealed class BackingTree : IDisposable
         return fd;
     }
 
-    private static unsafe SafeFd? OpenDot(int dirFd, Libc.OpenFlags flags, out Errno errno)
-    {
-        byte* dot = stackalloc byte[2];
-        dot[0] = (byte)'.';
-        dot[1] = 0;
-        return Libc.OpenatZ(dirFd, dot, flags, out errno);
-    }
+    private static SafeFd? OpenDot(int dirFd, Libc.OpenFlags flags, out Errno errno) =>
+        Libc.OpenatZ(dirFd, ".\0"u8, flags, out errno);
 
     private static DirectoryLease Lease(SafeFd fd, out Errno errno)
     {
-        bool added = false;
-        fd.DangerousAddRef(ref added);
         errno = Errno.OK;
-        return new DirectoryLease(fd);
+        return new DirectoryLease(new FdLease(fd));
     }
 
     // Caller holds _lock.

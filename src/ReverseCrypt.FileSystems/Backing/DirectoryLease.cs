@@ -9,18 +9,20 @@ namespace ReverseCrypt.FileSystems.Backing;
 /// </summary>
 public readonly struct DirectoryLease : IDisposable
 {
-    private readonly SafeFd? _fd;
+    private readonly FdLease _lease;
 
-    internal DirectoryLease(SafeFd fd)
+    internal DirectoryLease(FdLease lease)
     {
-        _fd = fd;
+        _lease = lease;
     }
 
     /// <summary>True when the lease holds a descriptor.</summary>
-    public bool IsValid => _fd is not null;
+    public bool IsValid => _lease.IsHeld;
 
-    /// <summary>The raw descriptor (O_PATH|O_DIRECTORY): a dirfd for openat, statx, readlinkat and /proc/self/fd paths.</summary>
-    public int Fd => _fd?.Fd ?? -1;
+    /// <summary>The raw descriptor (O_PATH|O_DIRECTORY): a dirfd for openat, statx, readlinkat and /proc/self/fd paths.
+    /// A number, not the handle: the cache may dispose the handle while this lease still keeps the descriptor open.</summary>
+    public int Fd => _lease.Fd;
 
-    public void Dispose() => _fd?.DangerousRelease();
+    // The field is readonly, so this disposes a copy: the reference is released once, as before.
+    public void Dispose() => _lease.Dispose();
 }

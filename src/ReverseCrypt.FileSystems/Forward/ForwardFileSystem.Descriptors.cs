@@ -8,17 +8,17 @@ public sealed partial class ForwardFileSystem
     private const Libc.OpenFlags DirPathFlags = Libc.OpenFlags.O_PATH | Libc.OpenFlags.O_DIRECTORY | Libc.OpenFlags.O_NOFOLLOW;
 
     /// <summary>A borrowed directory descriptor; the descriptor stays open until disposed even if the cache evicts it.
-    /// Over a store (remote tree) it holds no descriptor, only the directory's cipher path.</summary>
+    /// Over a store (remote tree) it holds no descriptor, only the directory's cipher path. The cache may dispose the
+    /// handle meanwhile, after which the handle takes no new reference: so the lease works with the number
+    /// (<see cref="CipherDir(int)"/>), which its own reference keeps valid.</summary>
     private readonly struct DirLease : IDisposable
     {
-        private readonly SafeFd? _fd;
+        private readonly FdLease _lease;
 
         public DirLease(SafeFd fd)
         {
-            bool added = false;
-            fd.DangerousAddRef(ref added);
-            _fd = fd;
-            Dir = new CipherDir(fd.Fd);
+            _lease = new FdLease(fd);
+            Dir = new CipherDir(_lease.Fd);
         }
 
         public DirLease(CipherDir storeDir)
@@ -26,12 +26,13 @@ public sealed partial class ForwardFileSystem
             Dir = storeDir;
         }
 
-        public int Fd => _fd?.Fd ?? -1;
+        public int Fd => _lease.Fd;
 
         /// <summary>The directory for the CipherTree / CipherDir calls.</summary>
         public CipherDir Dir { get; }
 
-        public void Dispose() => _fd?.DangerousRelease();
+        // The field is readonly, so this disposes a copy: the reference is released once, as before.
+        public void Dispose() => _lease.Dispose();
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ public sealed partial class ForwardFileSystem
         }
         if (node.IsRoot)
         {
-            var rootErrno = _rootPathFd is not null ? Libc.StatxFd(_rootPathFd.Fd, out var rootStat) : _tree.Root.StatSelf(out rootStat);
+            var rootErrno = _rootPathFd is not null ? Libc.StatxFd(_rootPathFd, out var rootStat) : _tree.Root.StatSelf(out rootStat);
             if (rootErrno == Errno.OK)
             {
                 attr = ToAttr(node, null, rootStat);
@@ -131,9 +131,10 @@ public sealed partial class ForwardFileSystem
             statfs = FuseMapping.FromStatfs(new Libc.StatfsBuffer { Bsize = 4096, Frsize = 4096, Namelen = 255 });
             return Errno.OK;
         }
-        if (Libc.Fstatfs(_rootPathFd.Fd, out var fs) != 0)
+        var statfsErrno = Libc.FstatfsFd(_rootPathFd, out var fs);
+        if (statfsErrno != Errno.OK)
         {
-            return Libc.LastErrno;
+            return statfsErrno;
         }
         statfs = FuseMapping.FromStatfs(fs);
         return Errno.OK;

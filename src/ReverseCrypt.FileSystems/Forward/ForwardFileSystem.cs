@@ -66,7 +66,7 @@ public sealed partial class ForwardFileSystem : FuseFileSystemBase, IDisposable
             throw new IOException($"{options.CipherDir}: {Libc.Describe(errno)}");
         }
         _rootPathFd = rootFd;
-        Libc.StatxFd(_rootPathFd.Fd, out var rootStat);
+        Libc.StatxFd(_rootPathFd, out var rootStat);
         _rootDev = rootStat.Dev;
         _root = new ForwardNode(FuseConstants.RootNodeId) { LookupCount = 1 };
         _nodes.Add(_root.NodeId, _root);

@@ -8,13 +8,11 @@ namespace ReverseCrypt.Fuse.Mounting;
 /// mount(2) returns before INIT is answered; the session is started afterwards.</summary>
 internal static class DirectMount
 {
-    private const int O_RDWR = 0x2, O_CLOEXEC = 0x80000;
-
     public static SafeFd OpenDevice(string mountpoint, string devicePath)
     {
         while (true)
         {
-            int fd = Libc.Open(devicePath, O_RDWR | O_CLOEXEC, 0);
+            int fd = Libc.Open(devicePath, Libc.OpenFlags.O_RDWR | Libc.OpenFlags.O_CLOEXEC, 0);
             if (fd >= 0)
             {
                 return new SafeFd(fd);
@@ -40,8 +38,10 @@ internal static class DirectMount
     /// <summary>mount(2). Returns OK, or the errno (EPERM lets the caller fall back to fusermount3).</summary>
     public static Errno Mount(string mountpoint, SafeFd device, FuseMountOptions options)
     {
+        // The kernel gets the descriptor as a number in the option string; hold it until mount(2) returns.
+        using var lease = new FdLease(device);
         var data = new StringBuilder();
-        data.Append(CultureInfo.InvariantCulture, $"fd={device.Fd},rootmode=40000,user_id={Libc.Getuid()},group_id={Libc.Getgid()}");
+        data.Append(CultureInfo.InvariantCulture, $"fd={lease.Fd},rootmode=40000,user_id={Libc.Getuid()},group_id={Libc.Getgid()}");
         if (options.AllowOther)
         {
             data.Append(",allow_other");

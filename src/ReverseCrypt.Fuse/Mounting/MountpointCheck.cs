@@ -6,8 +6,6 @@ namespace ReverseCrypt.Fuse.Mounting;
 /// one (ENOTCONN, left by a killed server) is detached.</summary>
 internal static class MountpointCheck
 {
-    private const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
-
     /// <summary>The canonical path of <paramref name="path"/>; a stale mount on the last component is tolerated.</summary>
     public static string Resolve(string path)
     {
@@ -45,7 +43,7 @@ internal static class MountpointCheck
     {
         while (true)
         {
-            int fd = Libc.Open(mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+            int fd = Libc.Open(mountpoint, Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_DIRECTORY | Libc.OpenFlags.O_CLOEXEC, 0);
             if (fd >= 0)
             {
                 Libc.Close(fd);

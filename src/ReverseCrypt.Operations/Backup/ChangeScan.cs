@@ -77,7 +77,7 @@ public static class ChangeScan
         }
         using (root)
         {
-            var rootErrno = Libc.StatxFd(root.Fd, out var rootStat);
+            var rootErrno = Libc.StatxFd(root, out var rootStat);
             if (rootErrno != Errno.OK) return new([], $"{options.PlainRoot}: {rootErrno}", clock.Elapsed);
             var walker = new Walker(options, root, rootStat.Dev, cancellation);
             walker.Results.Add([new ScanEntry([], ScanMeta.From(rootStat))]);
@@ -163,23 +163,17 @@ public static class ChangeScan
             var pathZ = new byte[Math.Max(1, dir.Length) + 1];
             if (dir.Length == 0) pathZ[0] = (byte)'.';
             else dir.CopyTo(pathZ, 0);
-            unsafe
+            fd = Libc.OpenatZ(root, pathZ, Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_DIRECTORY | Libc.OpenFlags.O_NOFOLLOW, out var openErrno);
+            if (fd is null)
             {
-                fixed (byte* p = pathZ)
-                {
-                    fd = Libc.OpenatZ(root.Fd, p, Libc.OpenFlags.O_RDONLY | Libc.OpenFlags.O_DIRECTORY | Libc.OpenFlags.O_NOFOLLOW, out var errno);
-                    if (fd is null)
-                    {
-                        Fail(dir, errno);
-                        return;
-                    }
-                }
+                Fail(dir, openErrno);
+                return;
             }
             using (fd)
             {
                 while (true)
                 {
-                    var filled = Libc.Getdents64(fd.Fd, buffer, out var errno);
+                    var filled = Libc.Getdents64(fd, buffer, out var errno);
                     if (filled < 0)
                     {
                         Fail(dir, errno);
@@ -192,7 +186,7 @@ public static class ChangeScan
                         var name = reader.Name;
                         if (name.IsEmpty || name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)) continue;
                         if (dir.Length == 0 && IsReserved(name)) continue;
-                        var statErrno = Libc.StatxName(fd.Fd, name, out var st);
+                        var statErrno = Libc.StatxName(fd, name, out var st);
                         if (statErrno == Errno.ENOENT) continue; // vanished since getdents, as the view would leave it out
                         if (statErrno != Errno.OK)
                         {

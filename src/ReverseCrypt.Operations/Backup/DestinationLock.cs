@@ -66,10 +66,10 @@ public sealed class DestinationLock : IDisposable
         var path = PathOf(destination);
         var directory = System.IO.Path.GetDirectoryName(path)!;
         using var dirFd = OpenDirectory(directory);
-        var fd = Libc.OpenatCreate(dirFd.Fd, Encoding.UTF8.GetBytes(System.IO.Path.GetFileName(path)),
-            Libc.OpenFlags.O_RDWR | Libc.O_CREAT | Libc.OpenFlags.O_NOFOLLOW, FileMode, out var errno);
+        var fd = Libc.OpenatCreate(dirFd, Encoding.UTF8.GetBytes(System.IO.Path.GetFileName(path)),
+            Libc.OpenFlags.O_RDWR | Libc.OpenFlags.O_CREAT | Libc.OpenFlags.O_NOFOLLOW, FileMode, out var errno);
         if (fd is null) throw CannotLock(path, errno);
-        errno = Libc.FlockFd(fd.Fd, (shared ? Libc.LOCK_SH : Libc.LOCK_EX) | Libc.LOCK_NB);
+        errno = Libc.FlockFd(fd, (shared ? Libc.LOCK_SH : Libc.LOCK_EX) | Libc.LOCK_NB);
         if (errno != Errno.OK)
         {
             var holder = errno == Errno.EAGAIN ? Holder(fd) : null;
@@ -82,7 +82,7 @@ public sealed class DestinationLock : IDisposable
         {
             var pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
             // The pid is only for messages: a lock without it still excludes every other run.
-            if (Libc.FtruncateFd(fd.Fd, 0) == Errno.OK) Libc.PwriteFull(fd.Fd, pid, 0);
+            if (Libc.FtruncateFd(fd, 0) == Errno.OK) Libc.PwriteFull(fd, pid, 0);
         }
         var name = System.IO.Path.GetFileNameWithoutExtension(path);
         return new DestinationLock(fd, path, name["backup-".Length..]);
@@ -126,7 +126,7 @@ public sealed class DestinationLock : IDisposable
         }
         var fd = CipherIo.OpenRootDirectory(directory, out var errno);
         if (fd is null) throw CannotLock(directory, errno);
-        errno = Libc.StatxFd(fd.Fd, out var stat);
+        errno = Libc.StatxFd(fd, out var stat);
         if (errno != Errno.OK || stat.Uid != Libc.Geteuid() || (stat.Mode & 0x3F) != 0)
         {
             fd.Dispose();
@@ -140,7 +140,7 @@ public sealed class DestinationLock : IDisposable
     private static int? Holder(SafeFd fd)
     {
         Span<byte> text = stackalloc byte[24];
-        var length = Libc.PreadFull(fd.Fd, text, 0, out _);
+        var length = Libc.PreadFull(fd, text, 0, out _);
         return length > 0 && int.TryParse(Encoding.ASCII.GetString(text[..length]).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
             ? pid
             : null;

@@ -131,7 +131,7 @@ public static class ManifestFile
             fixed (byte* p = pathZ)
             {
                 using var fd = Interop.Libc.OpenatZ(Interop.Libc.AT_FDCWD, p, Interop.Libc.OpenFlags.O_RDONLY | Interop.Libc.OpenFlags.O_DIRECTORY, out _);
-                if (fd is not null) _ = Interop.Libc.Fsync(fd.Fd);
+                if (fd is not null) _ = Interop.Libc.FsyncFd(fd);
             }
         }
     }

@@ -50,7 +50,7 @@ public sealed class Fsck
     }
 
     /// <summary>A file whose content a worker authenticates; holds a reference on its directory's descriptor.</summary>
-    private sealed record FileJob(SafeFd Directory, byte[] CipherName, byte[] CipherPath, byte[] PlainPath);
+    private sealed record FileJob(FdLease Directory, byte[] CipherName, byte[] CipherPath, byte[] PlainPath);
 
     /// <summary>Checks the tree. Throws only when it cannot be checked at all: the directory cannot be opened
     /// (DirectoryNotFoundException, IOException...) or the key does not fit (<see cref="WrongKeyException"/>).</summary>
@@ -71,12 +71,12 @@ public sealed class Fsck
             if (_options.EstimateTotals)
             {
                 long objects = 0, bytes = 0;
-                TreeScanner.Scan(_tree, root.Fd, [], MaxDepth, _cancellation, ref objects, ref bytes);
+                TreeScanner.Scan(_tree, root.Handle, [], MaxDepth, _cancellation, ref objects, ref bytes);
                 Interlocked.Exchange(ref _objectsTotal, objects);
                 Interlocked.Exchange(ref _bytesTotal, bytes);
             }
             using var pool = new WorkerPool<FileJob>(workers, workers * 16, CheckFile, "fsck");
-            CheckXattrs(root.Fd, default, [], []);
+            CheckXattrs(root.Handle, default, [], []);
             var listing = _tree.List(root);
             Report(listing.Problems);
             Walk(pool, new Frame(root, listing.Entries));
@@ -155,13 +155,13 @@ public sealed class Fsck
     {
         var cipherPath = BytePath.Join(parent.CipherPath, entry.CipherName);
         var plainPath = BytePath.Join(parent.PlainPath, entry.PlainName);
-        var errno = Libc.StatxName(parent.Fd, entry.CipherName, out var stat);
+        var errno = Libc.StatxName(parent.Handle, entry.CipherName, out var stat);
         if (errno != Errno.OK)
         {
             Report(new CipherProblem(CipherProblemKind.ReadError, cipherPath, plainPath, $"cannot stat: {Libc.Describe(errno)}"));
             return null;
         }
-        CheckXattrs(parent.Fd, entry.CipherName, cipherPath, plainPath);
+        CheckXattrs(parent.Handle, entry.CipherName, cipherPath, plainPath);
         if (SensitiveEntry.IsSensitive(stat.Mode))
         {
             _sensitive.Add(new SensitiveEntry(plainPath, stat.Mode, stat.Uid, stat.Gid, stat.RdevMajor, stat.RdevMinor));
@@ -191,11 +191,12 @@ public sealed class Fsck
                 }
             case CipherIo.S_IFREG:
                 {
-                    bool added = false;
-                    parent.Handle.DangerousAddRef(ref added);
-                    if (!pool.Add(new FileJob(parent.Handle, entry.CipherName, cipherPath, plainPath)))
+                    // The walk closes the directory when it leaves it, maybe before a worker checks the file: the job
+                    // holds the descriptor open (and so uses its number, as the disposed handle takes no new reference).
+                    var directory = new FdLease(parent.Handle);
+                    if (!pool.Add(new FileJob(directory, entry.CipherName, cipherPath, plainPath)))
                     {
-                        parent.Handle.DangerousRelease();
+                        directory.Dispose();
                     }
                     return null;
                 }
@@ -204,7 +205,7 @@ public sealed class Fsck
                     Interlocked.Increment(ref _counts.Symlinks);
                     Interlocked.Increment(ref _objects);
                     var target = new byte[CipherTree.MaxTargetLength];
-                    errno = _tree.ReadSymlink(parent.Fd, entry.CipherName, target, out _);
+                    errno = _tree.ReadSymlink(parent.Handle, entry.CipherName, target, out _);
                     if (errno == Errno.EINVAL)
                     {
                         Report(new CipherProblem(CipherProblemKind.SymlinkInvalid, cipherPath, plainPath,
@@ -223,7 +224,7 @@ public sealed class Fsck
         }
     }
 
-    private void CheckXattrs(int dirFd, ReadOnlySpan<byte> cipherName, byte[] cipherPath, byte[] plainPath)
+    private void CheckXattrs(SafeFd dirFd, ReadOnlySpan<byte> cipherName, byte[] cipherPath, byte[] plainPath)
     {
         var list = new List<CipherXattr>();
         var errno = _tree.ListXattrs(dirFd, cipherName, list);
@@ -270,7 +271,7 @@ public sealed class Fsck
             }
             Interlocked.Increment(ref _objects);
             Interlocked.Increment(ref _counts.Files);
-            using var file = CipherFile.Open(_tree, job.Directory.Fd, job.CipherName, job.CipherPath, out var status, out var errno);
+            using var file = CipherFile.Open(_tree, new CipherDir(job.Directory.Fd), job.CipherName, job.CipherPath, out var status, out var errno);
             if (file is null)
             {
                 Report(status switch
@@ -322,7 +323,7 @@ public sealed class Fsck
         }
         finally
         {
-            job.Directory.DangerousRelease();
+            job.Directory.Dispose();
         }
     }
 }

@@ -1,3 +1,4 @@
+using ReverseCrypt.Interop;
 namespace ReverseCrypt.Operations.Restore;
 
 /// <summary>
@@ -38,7 +39,7 @@ internal sealed class LinkRecord(byte[] plainPath, byte[] cipherPath)
 
     /// <summary>The first link is finished (restored when <paramref name="ok"/>) as <paramref name="primaryName"/> in
     /// <paramref name="primaryDirFd"/>: makes or fails the waiting links.</summary>
-    public void Finish(bool ok, Restorer restorer, int primaryDirFd, byte[] primaryName)
+    public void Finish(bool ok, Restorer restorer, SafeFd? primaryDirFd, byte[] primaryName)
     {
         List<Waiting>? waiting;
         lock (_lock)

@@ -11,7 +11,7 @@ public sealed partial class Restorer
         if (_options.Paths.Count == 0)
         {
             using var root = _tree.OpenRoot();
-            TreeScanner.Scan(_tree, root.Fd, [], MaxDepth, _cancellation, ref objects, ref bytes);
+            TreeScanner.Scan(_tree, root.Handle, [], MaxDepth, _cancellation, ref objects, ref bytes);
         }
         else
         {
@@ -26,16 +26,16 @@ public sealed partial class Restorer
                 if (resolved.Parent is null)
                 {
                     using var root = _tree.OpenRoot();
-                    TreeScanner.Scan(_tree, root.Fd, [], MaxDepth, _cancellation, ref objects, ref bytes);
+                    TreeScanner.Scan(_tree, root.Handle, [], MaxDepth, _cancellation, ref objects, ref bytes);
                     continue;
                 }
                 TreeScanner.Count(resolved.Stat, ref objects, ref bytes);
                 if (resolved.Stat.FileType == CipherIo.S_IFDIR)
                 {
-                    using var dir = CipherIo.OpenDirectory(resolved.Parent.Fd, resolved.CipherName, out _);
+                    using var dir = CipherIo.OpenDirectory(resolved.Parent.Handle, resolved.CipherName, out _);
                     if (dir is not null)
                     {
-                        TreeScanner.Scan(_tree, dir.Fd, resolved.CipherPath, MaxDepth, _cancellation, ref objects, ref bytes);
+                        TreeScanner.Scan(_tree, dir, resolved.CipherPath, MaxDepth, _cancellation, ref objects, ref bytes);
                     }
                 }
             }

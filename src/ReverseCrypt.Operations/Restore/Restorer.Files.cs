@@ -9,8 +9,8 @@ public sealed partial class Restorer
     private void RestoreFile(Frame frame, CipherEntry entry, Libc.StatxBuffer stat, byte[] plainPath, byte[] cipherPath,
         LinkRecord? link)
     {
-        var parentFd = frame.Target.RawFd;
-        var file = CipherFile.Open(_tree, frame.Cipher.Fd, entry.CipherName, cipherPath, out var status, out var errno);
+        var parentFd = frame.Target.Fd;
+        var file = CipherFile.Open(_tree, frame.Cipher.Handle, entry.CipherName, cipherPath, out var status, out var errno);
         if (file is null)
         {
             switch (status)
@@ -30,12 +30,12 @@ public sealed partial class Restorer
             link?.Finish(false, this, parentFd, entry.PlainName);
             return;
         }
-        var xattrs = ReadXattrs(frame.Cipher.Fd, entry.CipherName, cipherPath, plainPath);
+        var xattrs = ReadXattrs(frame.Cipher.Handle, entry.CipherName, cipherPath, plainPath);
         bool replace = false;
         if (!_options.DryRun)
         {
             long plainSize = file.PlainSize;
-            var prepared = PrepareTarget(parentFd, entry.PlainName, plainPath, cipherPath,
+            var prepared = PrepareTarget(parentFd!, entry.PlainName, plainPath, cipherPath,
                 existing => existing.FileType == CipherIo.S_IFREG && (long)existing.Size == plainSize
                             && existing.Mtime.Sec == stat.Mtime.Sec && existing.Mtime.Nsec == stat.Mtime.Nsec);
             if (prepared is TargetState.Complete or TargetState.Blocked)
@@ -103,7 +103,7 @@ public sealed partial class Restorer
                 {
                     return;
                 }
-                var written = WriteNonZero(target.Fd, plain.AsSpan(0, length), ContentLayout.PlainOffsetOfBlock(chunk.FirstBlock));
+                var written = WriteNonZero(target, plain.AsSpan(0, length), ContentLayout.PlainOffsetOfBlock(chunk.FirstBlock));
                 if (written != Errno.OK)
                 {
                     task.SetFailure(new RestoreFailure(RestoreFailureKind.TargetError, task.PlainPath, task.CipherPath,
@@ -124,7 +124,7 @@ public sealed partial class Restorer
 
     /// <summary>Writes the blocks that are not all zero; all-zero 4 KiB blocks stay holes (the final ftruncate
     /// gives the file its size).</summary>
-    private static Errno WriteNonZero(int fd, ReadOnlySpan<byte> plain, long fileOffset)
+    private static Errno WriteNonZero(SafeFd fd, ReadOnlySpan<byte> plain, long fileOffset)
     {
         int runStart = -1;
         for (int i = 0; i < plain.Length; i += ContentLayout.PlainBlockSize)
@@ -150,7 +150,7 @@ public sealed partial class Restorer
 
     private void FinishFile(FileTask task)
     {
-        var parentFd = task.Parent.RawFd;
+        var parentFd = task.Parent.Fd!;
         bool ok = task.Failure is null && !_cancellation.IsCancellationRequested;
         try
         {
@@ -199,7 +199,7 @@ public sealed partial class Restorer
     /// </summary>
     private (SafeFd? Fd, bool Named, RestoreFailure? Failure) CreateTarget(FileTask task)
     {
-        var parentFd = task.Parent.RawFd;
+        var parentFd = task.Parent.Fd!;
         var fd = Libc.OpenTmpfile(parentFd, 0x180, out var errno);
         if (fd is not null)
         {
@@ -217,7 +217,7 @@ public sealed partial class Restorer
                 }
             }
             fd = Libc.OpenatCreate(parentFd, task.PlainName,
-                Libc.OpenFlags.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.OpenFlags.O_NOFOLLOW, 0x180, out errno);
+                Libc.OpenFlags.O_RDWR | Libc.OpenFlags.O_CREAT | Libc.OpenFlags.O_EXCL | Libc.OpenFlags.O_NOFOLLOW, 0x180, out errno);
             if (fd is not null)
             {
                 return (fd, true, null);
@@ -228,9 +228,9 @@ public sealed partial class Restorer
     }
 
     /// <summary>Size, attributes, then the name: the file appears under its name only when it is complete.</summary>
-    private bool CompleteTarget(FileTask task, int parentFd)
+    private bool CompleteTarget(FileTask task, SafeFd parentFd)
     {
-        var fd = task.Target!.Fd;
+        var fd = task.Target!;
         var errno = Libc.FtruncateFd(fd, task.Source.PlainSize);
         if (errno != Errno.OK)
         {

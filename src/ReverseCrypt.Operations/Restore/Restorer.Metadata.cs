@@ -8,7 +8,7 @@ public sealed partial class Restorer
     /// <summary>Owner (as root), then mode (after chown, which clears setuid/setgid), then xattrs and ACLs (after
     /// the mode: an access ACL sets the group bits itself), then atime/mtime with nanoseconds, on an open file or
     /// directory.</summary>
-    internal void ApplyFdMetadata(int fd, Libc.StatxBuffer stat, List<(byte[] Name, byte[] Value)> xattrs, byte[] plainPath,
+    internal void ApplyFdMetadata(SafeFd fd, Libc.StatxBuffer stat, List<(byte[] Name, byte[] Value)> xattrs, byte[] plainPath,
         byte[] cipherPath)
     {
         if (_restoreOwners)
@@ -28,7 +28,7 @@ public sealed partial class Restorer
 
     /// <summary>The same for an object that must not be opened (symlink, FIFO, socket, device), by name in its
     /// directory, never following it. Symlinks have no mode of their own.</summary>
-    private void ApplyNameMetadata(int parentFd, byte[] name, Libc.StatxBuffer stat, List<(byte[] Name, byte[] Value)> xattrs,
+    private void ApplyNameMetadata(SafeFd parentFd, byte[] name, Libc.StatxBuffer stat, List<(byte[] Name, byte[] Value)> xattrs,
         byte[] plainPath, byte[] cipherPath, bool setMode)
     {
         if (_restoreOwners)
@@ -52,7 +52,7 @@ public sealed partial class Restorer
 
     /// <summary>Called by <see cref="TargetDir.Release"/> when nothing will be created in the directory any more.</summary>
     internal void ApplyDirectoryMetadata(TargetDir dir, Libc.StatxBuffer stat) =>
-        ApplyFdMetadata(dir.RawFd, stat, dir.Xattrs, dir.PlainPath, dir.CipherPath);
+        ApplyFdMetadata(dir.Fd!, stat, dir.Xattrs, dir.PlainPath, dir.CipherPath);
 
     private bool Check(Errno errno, string what, byte[] plainPath, byte[] cipherPath)
     {
@@ -70,7 +70,7 @@ public sealed partial class Restorer
     /// Reads and decrypts the xattrs of a cipher object (<paramref name="cipherName"/> in <paramref name="dirFd"/>, or
     /// the directory itself when empty). Undecryptable ones are reported as damage and left out.
     /// </summary>
-    private List<(byte[] Name, byte[] Value)> ReadXattrs(int dirFd, ReadOnlySpan<byte> cipherName, byte[] cipherPath, byte[] plainPath)
+    private List<(byte[] Name, byte[] Value)> ReadXattrs(SafeFd dirFd, ReadOnlySpan<byte> cipherName, byte[] cipherPath, byte[] plainPath)
     {
         var list = new List<CipherXattr>();
         var errno = _tree.ListXattrs(dirFd, cipherName, list);
@@ -125,7 +125,7 @@ public sealed partial class Restorer
         }
         if (_options.DryRun)
         {
-            MakeLink(-1, [], dir, name, plainPath, cipherPath);
+            MakeLink(null, [], dir, name, plainPath, cipherPath);
             return;
         }
         using var primaryParent = OpenTargetParent(primary.PlainPath, out var primaryName, out var errno);
@@ -135,7 +135,7 @@ public sealed partial class Restorer
                 $"cannot reach {BytePath.Display(primary.PlainPath)} to link to it: {Libc.Describe(errno)}");
             return;
         }
-        MakeLink(primaryParent.Fd, primaryName, dir, name, plainPath, cipherPath);
+        MakeLink(primaryParent, primaryName, dir, name, plainPath, cipherPath);
     }
 
     internal void FailLink(LinkRecord primary, byte[] plainPath, byte[] cipherPath) =>
@@ -143,7 +143,7 @@ public sealed partial class Restorer
             $"hard link to {BytePath.Display(primary.PlainPath)}, which could not be restored");
 
     /// <summary>Makes <paramref name="name"/> in <paramref name="dir"/> a hard link to the restored first link.</summary>
-    internal void MakeLink(int primaryDirFd, byte[] primaryName, TargetDir dir, byte[] name, byte[] plainPath, byte[] cipherPath)
+    internal void MakeLink(SafeFd? primaryDirFd, byte[] primaryName, TargetDir dir, byte[] name, byte[] plainPath, byte[] cipherPath)
     {
         ObjectDone();
         if (_options.DryRun)
@@ -151,13 +151,14 @@ public sealed partial class Restorer
             Interlocked.Increment(ref _counts.HardLinks);
             return;
         }
-        var errno = Libc.StatxName(primaryDirFd, primaryName, out var primaryStat);
+        // Outside a dry run the first link's directory and the target directory are open.
+        var errno = Libc.StatxName(primaryDirFd!, primaryName, out var primaryStat);
         if (errno != Errno.OK)
         {
             Fail(RestoreFailureKind.TargetError, plainPath, cipherPath, $"the first link vanished: {Libc.Describe(errno)}");
             return;
         }
-        var claimed = ClaimTarget(dir.RawFd, name, plainPath, cipherPath,
+        var claimed = ClaimTarget(dir.Fd!, name, plainPath, cipherPath,
             existing => existing.Ino == primaryStat.Ino && existing.Dev == primaryStat.Dev);
         if (claimed != TargetState.Free)
         {
@@ -167,7 +168,7 @@ public sealed partial class Restorer
             }
             return;
         }
-        errno = Libc.LinkatName(primaryDirFd, primaryName, dir.RawFd, name);
+        errno = Libc.LinkatName(primaryDirFd!, primaryName, dir.Fd!, name);
         if (errno != Errno.OK)
         {
             Fail(RestoreFailureKind.TargetError, plainPath, cipherPath, $"link failed: {Libc.Describe(errno)}");
@@ -183,10 +184,10 @@ public sealed partial class Restorer
     {
         BytePath.TrySplit(plainPath, out var components);
         lastName = components.Count > 0 ? components[^1] : [];
-        var fd = CipherIo.ReopenDirectory(_targetRoot!.Fd, out errno);
+        var fd = CipherIo.ReopenDirectory(_targetRoot!, out errno);
         for (int i = 0; fd is not null && i < components.Count - 1; i++)
         {
-            var next = Libc.OpenatName(fd.Fd, components[i],
+            var next = Libc.OpenatName(fd, components[i],
                 Libc.OpenFlags.O_PATH | Libc.OpenFlags.O_DIRECTORY | Libc.OpenFlags.O_NOFOLLOW, out errno);
             fd.Dispose();
             fd = next;

@@ -21,20 +21,20 @@ public sealed partial class Restorer
     private void RestoreAll()
     {
         var root = _tree.OpenRoot();
-        Libc.StatxFd(root.Fd, out var rootStat);
-        var xattrs = ReadXattrs(root.Fd, default, [], []);
+        Libc.StatxFd(root.Handle, out var rootStat);
+        var xattrs = ReadXattrs(root.Handle, default, [], []);
         var listing = _tree.List(root);
         foreach (var problem in listing.Problems)
         {
             Damage(problem);
         }
-        var target = new TargetDir(this, _targetRoot is null ? null : Reopen(_targetRoot.Fd), [], [], rootStat, xattrs);
+        var target = new TargetDir(this, _targetRoot is null ? null : Reopen(_targetRoot), [], [], rootStat, xattrs);
         Walk(new Frame(root, target, listing.Entries));
     }
 
     private void RestoreSelected()
     {
-        var rootTarget = new TargetDir(this, _targetRoot is null ? null : Reopen(_targetRoot.Fd), [], [], null, []);
+        var rootTarget = new TargetDir(this, _targetRoot is null ? null : Reopen(_targetRoot), [], [], null, []);
         var ancestors = new Dictionary<byte[], TargetDir>(ByteArrayComparer.Instance);
         var resolver = new CipherPathResolver(_tree);
         try
@@ -171,7 +171,7 @@ public sealed partial class Restorer
     {
         var plainPath = BytePath.Join(frame.Target.PlainPath, entry.PlainName);
         var cipherPath = BytePath.Join(frame.Cipher.CipherPath, entry.CipherName);
-        var errno = Libc.StatxName(frame.Cipher.Fd, entry.CipherName, out var stat);
+        var errno = Libc.StatxName(frame.Cipher.Handle, entry.CipherName, out var stat);
         if (errno != Errno.OK)
         {
             Fail(RestoreFailureKind.SourceError, plainPath, cipherPath, $"cannot stat: {Libc.Describe(errno)}");
@@ -214,18 +214,18 @@ public sealed partial class Restorer
             case CipherIo.S_IFLNK:
                 {
                     bool ok = RestoreSymlink(frame, entry, stat, plainPath, cipherPath);
-                    link?.Finish(ok, this, frame.Target.RawFd, entry.PlainName);
+                    link?.Finish(ok, this, frame.Target.Fd, entry.PlainName);
                     return null;
                 }
             case CipherIo.S_IFIFO or CipherIo.S_IFSOCK or CipherIo.S_IFCHR or CipherIo.S_IFBLK:
                 {
                     bool ok = RestoreSpecial(frame, entry, stat, plainPath, cipherPath);
-                    link?.Finish(ok, this, frame.Target.RawFd, entry.PlainName);
+                    link?.Finish(ok, this, frame.Target.Fd, entry.PlainName);
                     return null;
                 }
             default:
                 Fail(RestoreFailureKind.SourceError, plainPath, cipherPath, $"unknown file type 0{type:o}");
-                link?.Finish(false, this, -1, entry.PlainName);
+                link?.Finish(false, this, null, entry.PlainName);
                 return null;
         }
     }
@@ -250,7 +250,7 @@ public sealed partial class Restorer
             cipher.Dispose();
             return null;
         }
-        var xattrs = ReadXattrs(frame.Cipher.Fd, entry.CipherName, cipherPath, plainPath);
+        var xattrs = ReadXattrs(frame.Cipher.Handle, entry.CipherName, cipherPath, plainPath);
         var listing = _tree.List(cipher);
         foreach (var problem in listing.Problems)
         {
@@ -269,7 +269,7 @@ public sealed partial class Restorer
         {
             return null;
         }
-        var existing = Libc.StatxName(parent.RawFd, plainName, out var existingStat);
+        var existing = Libc.StatxName(parent.Fd!, plainName, out var existingStat);
         if (existing == Errno.OK && existingStat.FileType != CipherIo.S_IFDIR)
         {
             if (!_options.Overwrite)
@@ -277,7 +277,7 @@ public sealed partial class Restorer
                 Fail(RestoreFailureKind.Conflict, plainPath, cipherPath, "exists and is not a directory (use --overwrite to replace it)");
                 return null;
             }
-            var removed = Libc.UnlinkatName(parent.RawFd, plainName, 0);
+            var removed = Libc.UnlinkatName(parent.Fd!, plainName, 0);
             if (removed != Errno.OK)
             {
                 Fail(RestoreFailureKind.TargetError, plainPath, cipherPath, $"cannot remove the existing entry: {Libc.Describe(removed)}");
@@ -287,7 +287,7 @@ public sealed partial class Restorer
         }
         if (existing == Errno.ENOENT)
         {
-            var made = Libc.MkdiratName(parent.RawFd, plainName, 0x1C0); // 0700 until its own attributes are applied
+            var made = Libc.MkdiratName(parent.Fd!, plainName, 0x1C0); // 0700 until its own attributes are applied
             if (made != Errno.OK && made != Errno.EEXIST)
             {
                 Fail(RestoreFailureKind.TargetError, plainPath, cipherPath, $"mkdir failed: {Libc.Describe(made)}");
@@ -299,7 +299,7 @@ public sealed partial class Restorer
             Fail(RestoreFailureKind.TargetError, plainPath, cipherPath, $"cannot stat the target: {Libc.Describe(existing)}");
             return null;
         }
-        var fd = CipherIo.OpenDirectory(parent.RawFd, plainName, out var errno);
+        var fd = CipherIo.OpenDirectory(parent.Fd!, plainName, out var errno);
         if (fd is null)
         {
             Fail(RestoreFailureKind.TargetError, plainPath, cipherPath, $"cannot open the new directory: {Libc.Describe(errno)}");
@@ -321,7 +321,7 @@ public sealed partial class Restorer
     }
 
     /// <summary>Checks what exists at the target name (never follows a symlink there).</summary>
-    internal TargetState PrepareTarget(int parentFd, byte[] plainName, byte[] plainPath, byte[] cipherPath,
+    internal TargetState PrepareTarget(SafeFd parentFd, byte[] plainName, byte[] plainPath, byte[] cipherPath,
         Func<Libc.StatxBuffer, bool> isComplete)
     {
         var errno = Libc.StatxName(parentFd, plainName, out var existing);
@@ -355,7 +355,7 @@ public sealed partial class Restorer
     /// <see cref="PrepareTarget"/> for an object created in one step: Complete (counted as already complete), Blocked
     /// (the failure is recorded, including a failed removal under --overwrite) or Free (the name is free: create it).
     /// </summary>
-    internal TargetState ClaimTarget(int parentFd, byte[] plainName, byte[] plainPath, byte[] cipherPath,
+    internal TargetState ClaimTarget(SafeFd parentFd, byte[] plainName, byte[] plainPath, byte[] cipherPath,
         Func<Libc.StatxBuffer, bool> isComplete)
     {
         var prepared = PrepareTarget(parentFd, plainName, plainPath, cipherPath, isComplete);
@@ -373,7 +373,7 @@ public sealed partial class Restorer
     }
 
     /// <summary>Removes the entry PrepareTarget said to replace. False (failure recorded) when that fails.</summary>
-    internal bool RemoveForReplace(int parentFd, byte[] plainName, byte[] plainPath, byte[] cipherPath)
+    internal bool RemoveForReplace(SafeFd parentFd, byte[] plainName, byte[] plainPath, byte[] cipherPath)
     {
         var errno = Libc.UnlinkatName(parentFd, plainName, 0);
         if (errno is Errno.OK or Errno.ENOENT)
@@ -387,7 +387,7 @@ public sealed partial class Restorer
     private bool RestoreSymlink(Frame frame, CipherEntry entry, Libc.StatxBuffer stat, byte[] plainPath, byte[] cipherPath)
     {
         var target = new byte[CipherTree.MaxTargetLength];
-        var errno = _tree.ReadSymlink(frame.Cipher.Fd, entry.CipherName, target, out int targetLength);
+        var errno = _tree.ReadSymlink(frame.Cipher.Handle, entry.CipherName, target, out int targetLength);
         if (errno != Errno.OK)
         {
             if (errno == Errno.EINVAL)
@@ -401,14 +401,14 @@ public sealed partial class Restorer
             return false;
         }
         var plainTarget = target.AsSpan(0, targetLength).ToArray();
-        var xattrs = ReadXattrs(frame.Cipher.Fd, entry.CipherName, cipherPath, plainPath);
+        var xattrs = ReadXattrs(frame.Cipher.Handle, entry.CipherName, cipherPath, plainPath);
         ObjectDone();
         if (_options.DryRun)
         {
             Interlocked.Increment(ref _counts.Symlinks);
             return true;
         }
-        var parentFd = frame.Target.RawFd;
+        var parentFd = frame.Target.Fd!;
         var prepared = ClaimTarget(parentFd, entry.PlainName, plainPath, cipherPath,
             existing => existing.FileType == CipherIo.S_IFLNK && SameSymlink(parentFd, entry.PlainName, plainTarget));
         if (prepared != TargetState.Free)
@@ -426,7 +426,7 @@ public sealed partial class Restorer
         return true;
     }
 
-    private static bool SameSymlink(int dirFd, byte[] name, byte[] plainTarget)
+    private static bool SameSymlink(SafeFd dirFd, byte[] name, byte[] plainTarget)
     {
         Span<byte> existing = stackalloc byte[Libc.PathMax];
         int length = Libc.ReadlinkatName(dirFd, name, existing, out _);
@@ -435,7 +435,7 @@ public sealed partial class Restorer
 
     private bool RestoreSpecial(Frame frame, CipherEntry entry, Libc.StatxBuffer stat, byte[] plainPath, byte[] cipherPath)
     {
-        var xattrs = ReadXattrs(frame.Cipher.Fd, entry.CipherName, cipherPath, plainPath);
+        var xattrs = ReadXattrs(frame.Cipher.Handle, entry.CipherName, cipherPath, plainPath);
         ObjectDone();
         if (_options.DryRun)
         {
@@ -443,7 +443,7 @@ public sealed partial class Restorer
             Interlocked.Increment(ref _counts.Specials);
             return true;
         }
-        var parentFd = frame.Target.RawFd;
+        var parentFd = frame.Target.Fd!;
         var prepared = ClaimTarget(parentFd, entry.PlainName, plainPath, cipherPath,
             existing => existing.FileType == stat.FileType && existing.Rdev == stat.Rdev);
         if (prepared != TargetState.Free)
@@ -466,5 +466,5 @@ public sealed partial class Restorer
         return true;
     }
 
-    private static SafeFd? Reopen(int dirFd) => CipherIo.ReopenDirectory(dirFd, out _);
+    private static SafeFd? Reopen(SafeFd dirFd) => CipherIo.ReopenDirectory(dirFd, out _);
 }

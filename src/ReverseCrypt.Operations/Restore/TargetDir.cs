@@ -27,9 +27,6 @@ internal sealed class TargetDir
     /// <summary>O_RDONLY|O_DIRECTORY descriptor of the target directory; null in a dry run.</summary>
     public SafeFd? Fd { get; }
 
-    /// <summary>The raw descriptor (-1 in a dry run).</summary>
-    public int RawFd => Fd?.Fd ?? -1;
-
     public byte[] PlainPath { get; }
 
     public byte[] CipherPath { get; }

@@ -17,7 +17,7 @@ internal static class MountRequirements
         }
         else
         {
-            int fd = Libc.Open("/dev/fuse", 0x2 | 0x80000, 0);
+            int fd = Libc.Open("/dev/fuse", Libc.OpenFlags.O_RDWR | Libc.OpenFlags.O_CLOEXEC, 0);
             if (fd < 0)
             {
                 problem = $"/dev/fuse is not usable: {Libc.Describe(Libc.LastErrno)}";

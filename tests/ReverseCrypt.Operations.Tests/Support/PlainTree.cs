@@ -25,22 +25,22 @@ public sealed class PlainTree(string root)
 
     public PlainTree File(byte[] path, byte[] content, uint mode = 0x1A4) => At(path, (fd, name) =>
     {
-        using var file = Libc.OpenatCreate(fd, name, Libc.OpenFlags.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL, 0x180, out var errno);
+        using var file = Libc.OpenatCreate(fd, name, Libc.OpenFlags.O_WRONLY | Libc.OpenFlags.O_CREAT | Libc.OpenFlags.O_EXCL, 0x180, out var errno);
         Assert.That(errno, Is.EqualTo(Errno.OK), $"create {BytePath.Display(path)}");
-        Ok(Libc.PwriteFull(file!.Fd, content, 0), "write", path);
-        Ok(Libc.FchmodFd(file.Fd, mode), "chmod", path);
+        Ok(Libc.PwriteFull(file!, content, 0), "write", path);
+        Ok(Libc.FchmodFd(file!, mode), "chmod", path);
     });
 
     /// <summary>A file of <paramref name="size"/> bytes holding <paramref name="data"/> at the given offsets, holes elsewhere.</summary>
     public PlainTree Sparse(string path, long size, params (long Offset, byte[] Data)[] data) => At(B(path), (fd, name) =>
     {
-        using var file = Libc.OpenatCreate(fd, name, Libc.OpenFlags.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL, 0x1A4, out var errno);
+        using var file = Libc.OpenatCreate(fd, name, Libc.OpenFlags.O_WRONLY | Libc.OpenFlags.O_CREAT | Libc.OpenFlags.O_EXCL, 0x1A4, out var errno);
         Assert.That(errno, Is.EqualTo(Errno.OK), $"create {path}");
         foreach (var (offset, bytes) in data)
         {
-            Ok(Libc.PwriteFull(file!.Fd, bytes, offset), "write", B(path));
+            Ok(Libc.PwriteFull(file!, bytes, offset), "write", B(path));
         }
-        Ok(Libc.FtruncateFd(file!.Fd, size), "truncate", B(path));
+        Ok(Libc.FtruncateFd(file!, size), "truncate", B(path));
     });
 
     public PlainTree Symlink(string path, string target) => Symlink(B(path), B(target));
@@ -61,7 +61,7 @@ public sealed class PlainTree(string root)
     public PlainTree HardLink(byte[] existing, byte[] path)
     {
         using var from = OpenParent(existing, out var fromName);
-        return At(path, (fd, name) => Ok(Libc.LinkatName(from.Fd, fromName, fd, name), "link", path));
+        return At(path, (fd, name) => Ok(Libc.LinkatName(from, fromName, fd, name), "link", path));
     }
 
     public PlainTree Owner(string path, uint uid, uint gid) => Owner(B(path), uid, gid);
@@ -106,7 +106,7 @@ public sealed class PlainTree(string root)
             if (path == ".")
             {
                 using var rootFd = CipherIo.OpenRootDirectory(Root, out _)!;
-                Ok(Libc.FutimensFd(rootFd.Fd, new Libc.Timespec(baseSeconds, 1), new Libc.Timespec(baseSeconds + 42, 999999999)), "utimens",
+                Ok(Libc.FutimensFd(rootFd, new Libc.Timespec(baseSeconds, 1), new Libc.Timespec(baseSeconds + 42, 999999999)), "utimens",
                     []);
                 continue;
             }
@@ -129,10 +129,10 @@ public sealed class PlainTree(string root)
             Ok(Libc.FchmodatName(fd, name, mode & 0xFFF), "chmod", B(path));
         });
 
-    private PlainTree At(byte[] path, Action<int, byte[]> action)
+    private PlainTree At(byte[] path, Action<SafeFd, byte[]> action)
     {
         using var parent = OpenParent(path, out var name);
-        action(parent.Fd, name);
+        action(parent, name);
         return this;
     }
 
@@ -143,7 +143,7 @@ public sealed class PlainTree(string root)
         var fd = CipherIo.OpenRootDirectory(Root, out var errno)!;
         for (int i = 0; i < components.Count - 1; i++)
         {
-            var next = CipherIo.OpenDirectory(fd.Fd, components[i], out errno);
+            var next = CipherIo.OpenDirectory(fd, components[i], out errno);
             fd.Dispose();
             Assert.That(next, Is.Not.Null, $"open {BytePath.Display(path)}: {errno}");
             fd = next!;
