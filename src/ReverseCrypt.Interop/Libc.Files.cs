@@ -52,7 +52,7 @@ public static partial class Libc
     [LibraryImport(LibName, EntryPoint = "pread64", SetLastError = true)]
     internal static partial nint Pread(SafeFd fd, Span<byte> buffer, nuint count, long offset);
 
-    /// <summary>pread(2) on a raw descriptor: for test clients that hold only a number (and the int helpers below).
+    /// <summary>pread(2) on a raw descriptor: for test clients that hold only a number.
     /// Returns bytes read (0 at end of file) or -1.</summary>
     [LibraryImport(LibName, EntryPoint = "pread64", SetLastError = true)]
     public static unsafe partial nint Pread(int fd, byte* buffer, nuint count, long offset);
@@ -125,33 +125,6 @@ public static partial class Libc
                 break;
             }
             total += (int)n;
-        }
-        errno = Errno.OK;
-        return total;
-    }
-
-    /// <inheritdoc cref="PreadFull(SafeFd, Span{byte}, long, out Errno)"/>
-    /// <remarks>Raw descriptor: only for src/ReverseCrypt.FileSystems/Reverse, whose read path holds its own
-    /// reference on the handle; remove once that code passes the <see cref="SafeFd"/>.</remarks>
-    public static unsafe int PreadFull(int fd, Span<byte> buffer, long offset, out Errno errno)
-    {
-        int total = 0;
-        fixed (byte* p = buffer)
-        {
-            while (total < buffer.Length)
-            {
-                nint n = RetryOnEintr(fd, (nint)(p + total), new ReadAt(buffer.Length - total, offset + total),
-                    static (f, b, r) => Pread(f, (byte*)b, (nuint)r.Count, r.Offset), out errno);
-                if (n < 0)
-                {
-                    return -1;
-                }
-                if (n == 0)
-                {
-                    break;
-                }
-                total += (int)n;
-            }
         }
         errno = Errno.OK;
         return total;

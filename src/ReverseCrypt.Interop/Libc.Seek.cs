@@ -12,9 +12,6 @@ public static partial class Libc
     [LibraryImport(LibName, EntryPoint = "lseek64", SetLastError = true)]
     internal static partial long Lseek(SafeFd fd, long offset, int whence);
 
-    [LibraryImport(LibName, EntryPoint = "lseek64", SetLastError = true)]
-    private static partial long Lseek(int fd, long offset, int whence);
-
     /// <summary>lseek(fd, offset, whence), retried on EINTR. Returns the offset, or -1 with <paramref name="errno"/>
     /// set (ENXIO: no data at or after <paramref name="offset"/> for SEEK_DATA; EINVAL or EOPNOTSUPP where the file
     /// system cannot tell).</summary>
@@ -24,12 +21,4 @@ public static partial class Libc
         return result >= 0 ? result : -1;
     }
 
-    /// <inheritdoc cref="Seek(SafeFd, long, int, out Errno)"/>
-    /// <remarks>Raw descriptor: only for src/ReverseCrypt.FileSystems/Reverse (HoleMap); remove once that code passes
-    /// the <see cref="SafeFd"/>.</remarks>
-    public static long Seek(int fd, long offset, int whence, out Errno errno)
-    {
-        long result = RetryOnEintr(fd, offset, whence, static (f, o, w) => Lseek(f, o, w), out errno);
-        return result >= 0 ? result : -1;
-    }
 }

@@ -63,8 +63,7 @@ public static partial class Libc
     public static Errno StatxFd(SafeFd fd, out StatxBuffer statx) => StatxZ(fd, "\0"u8, AT_EMPTY_PATH | NoFollow, out statx);
 
     /// <inheritdoc cref="StatxFd(SafeFd, out StatxBuffer)"/>
-    /// <remarks>Raw descriptor: for a directory that a lease keeps open and for src/ReverseCrypt.FileSystems/Reverse
-    /// until it is converted.</remarks>
+    /// <remarks>Raw descriptor: for a directory that a lease keeps open (its cache may dispose the handle meanwhile).</remarks>
     public static Errno StatxFd(int fd, out StatxBuffer statx) => StatxZ(fd, "\0"u8, AT_EMPTY_PATH | NoFollow, out statx);
 
     /// <summary>statx with a NUL-terminated path (the span holds the NUL), retried on EINTR.</summary>

@@ -121,7 +121,7 @@ public sealed class ChangeDetection
             fixed (byte* p = pathZ)
             {
                 using var fd = Libc.OpenatZ(Libc.AT_FDCWD, p, Libc.OpenFlags.O_RDONLY, out _);
-                return fd is null || Libc.StatxFd(fd.Fd, out var st) != Errno.OK ? null : st;
+                return fd is null || Libc.StatxFd(fd, out var st) != Errno.OK ? null : st;
             }
         }
     }

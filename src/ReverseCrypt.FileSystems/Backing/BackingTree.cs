@@ -372,7 +372,7 @@ public sealed class BackingTree : IDisposable
     }
 
     /// <inheritdoc cref="ReopenReadOnly(SafeFd, out Errno)"/>
-    /// <remarks>Raw descriptor: only for src/ReverseCrypt.FileSystems/Reverse until it is converted; remove then.</remarks>
+    /// <remarks>Raw descriptor: for a directory that a lease keeps open (its cache may dispose the handle meanwhile).</remarks>
     public static SafeFd? ReopenReadOnly(int pathFd, out Errno errno)
     {
         Span<byte> procPath = stackalloc byte[32];

@@ -71,7 +71,7 @@ internal sealed class ConfigNode : VirtualNode
     {
         entry = default;
         using var configFd = BackingTree.OpenPath(fs.ExternalConfigPath!, Libc.OpenFlags.O_PATH, out _);
-        if (configFd is null || Libc.StatxFd(configFd.Fd, out var configStat) != Errno.OK)
+        if (configFd is null || Libc.StatxFd(configFd, out var configStat) != Errno.OK)
         {
             return false;
         }
@@ -130,7 +130,7 @@ internal sealed class ConfigNode : VirtualNode
             st = default;
             return errno;
         }
-        return Libc.StatxFd(fd.Fd, out st);
+        return Libc.StatxFd(fd, out st);
     }
 
     private Errno OpenConfig(ReverseFileSystem fs, out SafeFd? fd, out Libc.StatxBuffer stat)
@@ -148,7 +148,7 @@ internal sealed class ConfigNode : VirtualNode
         {
             return errno;
         }
-        errno = Libc.StatxFd(pathFd.Fd, out stat);
+        errno = Libc.StatxFd(pathFd, out stat);
         if (errno != Errno.OK)
         {
             return errno;
@@ -157,14 +157,14 @@ internal sealed class ConfigNode : VirtualNode
         {
             return Errno.EACCES;
         }
-        fd = BackingTree.ReopenReadOnly(pathFd.Fd, out errno);
+        fd = BackingTree.ReopenReadOnly(pathFd, out errno);
         return errno;
     }
 
     private static bool IsInTreeConfig(string configPath, BackingTree tree)
     {
         using var config = BackingTree.OpenPath(configPath, Libc.OpenFlags.O_PATH, out _);
-        if (config is null || Libc.StatxFd(config.Fd, out var configStat) != Errno.OK)
+        if (config is null || Libc.StatxFd(config, out var configStat) != Errno.OK)
         {
             return false;
         }

@@ -67,7 +67,7 @@ internal sealed class ContentFile : OpenFile
     public override bool TryGetAttr(out FuseAttr attr, out Errno errno)
     {
         attr = default;
-        errno = Libc.StatxFd(_fd.Fd, out var st);
+        errno = Libc.StatxFd(_fd, out var st);
         if (errno != Errno.OK)
         {
             return true;
@@ -82,7 +82,7 @@ internal sealed class ContentFile : OpenFile
     /// the open's pin goes.</summary>
     public override void Release()
     {
-        if (Libc.StatxFd(_fd.Fd, out var st) != Errno.OK || _fs.StateOf(st) != PinnedState)
+        if (Libc.StatxFd(_fd, out var st) != Errno.OK || _fs.StateOf(st) != PinnedState)
         {
             _fs.NoteChanged(this);
         }
@@ -139,18 +139,9 @@ internal sealed class ContentFile : OpenFile
         var holes = Holes;
         int plainLength;
         Errno errno;
-        bool added = false;
-        _fd.DangerousAddRef(ref added);
-        try
-        {
-            plainLength = holes is null
-                ? Libc.PreadFull(_fd.Fd, plain.AsSpan(0, wanted), plainStart, out errno)
-                : ReadAroundHoles(_fd.Fd, holes, firstBlock, plain.AsSpan(0, wanted), out errno);
-        }
-        finally
-        {
-            _fd.DangerousRelease();
-        }
+        plainLength = holes is null
+            ? Libc.PreadFull(_fd, plain.AsSpan(0, wanted), plainStart, out errno)
+            : ReadAroundHoles(_fd, holes, firstBlock, plain.AsSpan(0, wanted), out errno);
         if (plainLength < 0)
         {
             ReverseLog.ReadFailed(_fs.Log, Node.NodeId, errno.ToString());
@@ -226,7 +217,7 @@ internal sealed class ContentFile : OpenFile
     /// <summary>Reads the plaintext of the blocks from <paramref name="firstBlock"/> on into <paramref name="plain"/>,
     /// skipping those inside holes of the open's map (their bytes in <paramref name="plain"/> are left as they are and
     /// never used). Returns <paramref name="plain"/>'s length, less when the file ends early (it shrank), or -1.</summary>
-    private static int ReadAroundHoles(int fd, HoleMap holes, long firstBlock, Span<byte> plain, out Errno errno)
+    private static int ReadAroundHoles(SafeFd fd, HoleMap holes, long firstBlock, Span<byte> plain, out Errno errno)
     {
         const int PlainBlock = ContentLayout.PlainBlockSize;
         errno = Errno.OK;

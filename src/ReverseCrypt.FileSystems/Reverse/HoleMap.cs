@@ -41,7 +41,7 @@ internal sealed class HoleMap
     /// (it shrank since the size was pinned) are not holes: reading there fails as a read of any vanished data does.
     /// A file system that cannot tell data from holes has none.
     /// </summary>
-    public static HoleMap? Find(int fd, in Libc.StatxBuffer stat, long servedSize)
+    public static HoleMap? Find(SafeFd fd, in Libc.StatxBuffer stat, long servedSize)
     {
         const int Block = ContentLayout.PlainBlockSize;
         if (servedSize < Block || (long)stat.Blocks * 512 >= Math.Min(servedSize, (long)stat.Size))

@@ -11,24 +11,15 @@ internal sealed class PassThroughFile(ReverseNode node, SafeFd fd, InodeMap inod
 
     public override Errno Read(long offset, Span<byte> buffer, out int bytesRead)
     {
-        bool added = false;
-        _fd.DangerousAddRef(ref added);
-        try
-        {
-            int n = Libc.PreadFull(_fd.Fd, buffer, offset, out var errno);
-            bytesRead = Math.Max(n, 0);
-            return n < 0 ? errno : Errno.OK;
-        }
-        finally
-        {
-            _fd.DangerousRelease();
-        }
+        int n = Libc.PreadFull(_fd, buffer, offset, out var errno);
+        bytesRead = Math.Max(n, 0);
+        return n < 0 ? errno : Errno.OK;
     }
 
     public override bool TryGetAttr(out FuseAttr attr, out Errno errno)
     {
         attr = default;
-        errno = Libc.StatxFd(_fd.Fd, out var st);
+        errno = Libc.StatxFd(_fd, out var st);
         if (errno == Errno.OK)
         {
             attr = FuseMapping.FromStatx(st, _inodes.Map(st.Dev, InodeMap.TagReal, st.Ino));

@@ -131,7 +131,7 @@ public sealed partial class ReverseFileSystem
         PathIv.Compute(cipherPath, PathIvPurpose.FileId, fileId);
         PathIv.Compute(cipherPath, PathIvPurpose.Block0Iv, block0Iv);
         FileHeader.Write(fileId, header);
-        var holes = _options.Sparse ? HoleMap.Find(fd.Fd, stat, pinned.Size) : null;
+        var holes = _options.Sparse ? HoleMap.Find(fd, stat, pinned.Size) : null;
         handle = new ContentFile(this, node, fd, header, fileId, block0Iv, pinned, holes);
         AddPin(node.NodeId, pinned.Size);
         return Errno.OK;
