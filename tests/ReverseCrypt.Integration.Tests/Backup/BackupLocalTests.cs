@@ -3,20 +3,14 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// <summary>A local destination (a USB disk): a plain mirror without snapshots, dry runs, and the safety checks.</summary>
 [Category("Mount")]
 [NonParallelizable]
-public class BackupLocalTests
+public class BackupLocalTests : BackupFixture
 {
-    private BackupScenario _s = null!;
-
     [SetUp]
     public void SetUp()
     {
-        _s = new BackupScenario();
         BackupTree.CreateHardCases(_s.Plain, withBigFile: false);
         _s.Init();
     }
-
-    [TearDown]
-    public void TearDown() => _s.DisposeExpectingNoViewLeft();
 
     [Test]
     public void Mirror_ToLocalDirectory_VerifiesAndOpensWithGocryptfs()

@@ -8,23 +8,8 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// </summary>
 [Category("Mount"), Category("Ssh")]
 [NonParallelizable]
-public class BackupSnapshotTests
+public class BackupSnapshotTests : SshBackupFixture
 {
-    private SshServer _ssh = null!;
-    private BackupScenario _s = null!;
-
-    [OneTimeSetUp]
-    public void StartSsh() => _ssh = new SshServer();
-
-    [OneTimeTearDown]
-    public void StopSsh() => _ssh?.Dispose();
-
-    [SetUp]
-    public void SetUp() => _s = new BackupScenario();
-
-    [TearDown]
-    public void TearDown() => _s.DisposeExpectingNoViewLeft();
-
     [Test]
     public void SecondBackup_AfterOneBlockChanged_SendsLittle_SharesInodes_LatestRestoresExactly()
     {

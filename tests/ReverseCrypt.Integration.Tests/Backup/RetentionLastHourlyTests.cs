@@ -46,20 +46,14 @@ public class RetentionLastHourlyPolicyTests
 
 [Category("Mount")]
 [NonParallelizable]
-public class RetentionLastHourlyTests
+public class RetentionLastHourlyTests : BackupFixture
 {
-    private BackupScenario _s = null!;
-
     [SetUp]
     public void SetUp()
     {
-        _s = new BackupScenario();
         File.WriteAllText(Path.Combine(_s.Plain, "file.txt"), "v0");
         _s.Init();
     }
-
-    [TearDown]
-    public void TearDown() => _s.DisposeExpectingNoViewLeft();
 
     [Test]
     public void SeveralRunsADay_KeepLastAndHourly_KeepWhatThePolicySays()

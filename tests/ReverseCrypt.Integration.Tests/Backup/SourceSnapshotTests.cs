@@ -13,16 +13,12 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// </summary>
 [Category("Mount")]
 [NonParallelizable]
-public class SourceSnapshotTests
+public class SourceSnapshotTests : BackupFixture
 {
-    private BackupScenario _s = null!;
     private readonly List<string> _mounts = [];
     private readonly List<string> _loops = [];
     private string? _volumeGroup;
     private string _source = null!;
-
-    [SetUp]
-    public void SetUp() => _s = new BackupScenario();
 
     [TearDown]
     public void TearDown()
@@ -54,7 +50,6 @@ public class SourceSnapshotTests
             _mounts.Clear();
             _loops.Clear();
             _volumeGroup = null;
-            _s.DisposeExpectingNoViewLeft();
         }
     }
 

@@ -10,25 +10,11 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// </summary>
 [Category("Mount"), Category("Ssh")]
 [NonParallelizable]
-public class SparseBackupTests
+public class SparseBackupTests : SshBackupFixture
 {
     private const long Size = 8L << 30;
     private const long Limit = 16L << 20;
 
-    private SshServer _ssh = null!;
-    private BackupScenario _s = null!;
-
-    [OneTimeSetUp]
-    public void StartSsh() => _ssh = new SshServer();
-
-    [OneTimeTearDown]
-    public void StopSsh() => _ssh?.Dispose();
-
-    [SetUp]
-    public void SetUp() => _s = new BackupScenario();
-
-    [TearDown]
-    public void TearDown() => _s.DisposeExpectingNoViewLeft();
 
     private static long DiskUsage(string path) =>
         long.Parse(Run.Ok($"du -s -B1 {Run.Quote(path)} | cut -f1").Trim(), CultureInfo.InvariantCulture);

@@ -13,33 +13,22 @@ namespace ReverseCrypt.Integration.Tests.Remote;
 /// </summary>
 [Category("Mount"), Category("Ssh")]
 [NonParallelizable]
-public partial class RemoteRestoreTests
+public partial class RemoteRestoreTests : SshBackupFixture
 {
     private const string OldText = "the version of the first snapshot\n";
     private const string NewText = "the version of the second snapshot, longer\n";
 
-    private SshServer _ssh = null!;
-    private BackupScenario _s = null!;
     private string _tmp = null!;
 
-    [OneTimeSetUp]
-    public void StartSsh() => _ssh = new SshServer();
-
-    [OneTimeTearDown]
-    public void StopSsh() => _ssh?.Dispose();
-
     [SetUp]
-    public void SetUp()
-    {
-        _s = new BackupScenario();
-        _tmp = _s.Sub("tmp");
-    }
+    public void SetUp() => _tmp = _s.Sub("tmp");
 
+    /// <summary>Runs before the scenario is disposed (<see cref="BackupFixture"/>), which also fails the test when a view
+    /// was left mounted.</summary>
     [TearDown]
     public void TearDown()
     {
         var staging = Directory.Exists(_tmp) ? Directory.GetFileSystemEntries(_tmp) : [];
-        _s.DisposeExpectingNoViewLeft();
         Assert.That(staging, Is.Empty, "restore --from left its staging directory behind");
     }
 
