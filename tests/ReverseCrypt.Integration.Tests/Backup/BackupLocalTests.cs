@@ -42,6 +42,7 @@ public class BackupLocalTests : BackupFixture
         Assert.That(BackupTree.Differences(_s.Plain, restored), Is.Empty);
     }
 
+    [Category("TransportAgnostic")] // the progress line
     [Test]
     public void OnATerminal_ShowsAProgressLine_ThenTheSummary()
     {
@@ -57,6 +58,7 @@ public class BackupLocalTests : BackupFixture
         Assert.That(screen, Does.Contain("Backup of " + _s.Plain).And.Contain("files transferred:").And.Contain("bytes sent:"));
     }
 
+    [Category("TransportAgnostic")] // a refused destination
     [Test]
     public void Mirror_RefusesADirectoryWithSomebodysFiles_Exit20()
     {
@@ -104,6 +106,7 @@ public class BackupLocalTests : BackupFixture
         Assert.That(File.ReadAllText(Path.Combine(restored, "day.txt")), Is.EqualTo("2025-06-10"));
     }
 
+    [Category("TransportAgnostic")] // argument errors
     [Test]
     public void Usage_KeepWithoutSnapshots_Exit2_AndMissingSource_Exit20()
     {

@@ -141,6 +141,7 @@ public class BackupSnapshotTests : SshBackupFixture
         }
     }
 
+    [Category("TransportAgnostic")] // an ssh error: exit code and message
     [Test]
     public void UnreachableHost_ClearMessage_Exit41_NothingMounted()
     {
@@ -154,6 +155,7 @@ public class BackupSnapshotTests : SshBackupFixture
         Assert.That(Directory.GetFileSystemEntries(_s.Dest), Is.Empty);
     }
 
+    [Category("TransportAgnostic")] // an ssh error: exit code and message
     [Test]
     public void RejectedKey_ClearMessage_Exit41_NothingMounted()
     {
@@ -166,6 +168,7 @@ public class BackupSnapshotTests : SshBackupFixture
         Assert.That(Directory.GetFileSystemEntries(_s.Dest), Is.Empty);
     }
 
+    [Category("TransportAgnostic")] // the retention policy
     [Test]
     public void Retention_SeriesOfRunsWithFakedDates_KeepsExactlyWhatThePolicySays()
     {

@@ -139,6 +139,7 @@ public class BackupTrustTests : SshBackupFixture
         }
     }
 
+    [Category("TransportAgnostic")] // the destination lock
     [TestCase("root@localhost:{0}", "root@127.0.0.1:{0}")]
     [TestCase("{0}", "/{0}")]
     public void TwoSpellingsOfOneDestination_NeverRunTogether(string firstSpelling, string secondSpelling)

@@ -10,6 +10,7 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// failing post hook turns only a success into 48.
 /// </summary>
 [Category("Mount")]
+[Category("TransportAgnostic")] // what the hooks see and when they run
 [NonParallelizable]
 public class HookTests : BackupFixture
 {

@@ -50,6 +50,7 @@ public class InstanceFileSampleHookTests
 
 /// <summary>`backup --instance` and `verify --instance` read $REVERSECRYPT_CONFIG_DIR/NAME.conf (a real mount, rsync).</summary>
 [Category("Mount")]
+[Category("TransportAgnostic")] // reading instance files
 [NonParallelizable]
 public class InstanceFileTests : BackupFixture
 {

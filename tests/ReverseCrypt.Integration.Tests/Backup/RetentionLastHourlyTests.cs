@@ -45,6 +45,7 @@ public class RetentionLastHourlyPolicyTests
 }
 
 [Category("Mount")]
+[Category("TransportAgnostic")] // the retention policy
 [NonParallelizable]
 public class RetentionLastHourlyTests : BackupFixture
 {

@@ -101,6 +101,7 @@ public class SnapshotModeTests : SshBackupFixture
         Assert.That(Directory.Exists(Path.Combine(dest, "snapshots", "2026-01-01T010000Z")), Is.False);
     }
 
+    [Category("TransportAgnostic")] // an argument error
     [Test]
     public void AModeTheDestinationCannotDo_IsAUsageError()
     {

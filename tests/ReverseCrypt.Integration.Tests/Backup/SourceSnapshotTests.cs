@@ -218,6 +218,7 @@ public class SourceSnapshotTests : BackupFixture
         Assert.That(Directory.Exists(SourceSnapshot.BtrfsPath(_source, dest)), Is.False);
     }
 
+    [Category("TransportAgnostic")] // a refused source: exit code and message
     [Test]
     public void NotASubvolume_Exit49_NothingSent()
     {

@@ -29,11 +29,11 @@ public class SparseBackupTests : SshBackupFixture
         file.Write(data);
     }
 
-    /// <remarks>Category OncePerSuite: run in the /dev/fuse pass only (tests/run). What it measures is rsync's and
+    /// <remarks>Category TransportAgnostic: in the /dev/fuse pass only (tests/run). What it measures is rsync's and
     /// ssh's handling of the zero blocks, not the FUSE transport; the io_uring pass still reads sparse files through
     /// the view (ReverseMountTests). It reads 8 GiB through the view, about 100 s.</remarks>
     [Test]
-    [Category("OncePerSuite")]
+    [Category("TransportAgnostic")]
     public void EightGiBWithOneMiBOfData_CostsLittleOnTheWireAndOnDisk_FirstAndNightly_RestoresSparseAndIdentical()
     {
         var big = Path.Combine(_s.Plain, "sparse-8g");

@@ -165,6 +165,7 @@ public class RemoteMountTests : SshBackupFixture
         return (dd, int.Parse(ms.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) / 1000.0);
     }
 
+    [Category("TransportAgnostic")] // error messages and exit codes of mounts that never start
     [Test]
     public void RemoteMount_WrongSnapshot_Unreachable_WrongPassword_ClearErrors()
     {

@@ -44,6 +44,7 @@ public partial class RemoteRestoreTests : SshBackupFixture
         return summary.GetProperty("snapshot").GetString()!;
     }
 
+    [Category("TransportAgnostic")] // the listing of snapshots over ssh, not of a mount
     [Test]
     public void Snapshots_ListsExactlyTheSnapshots_MarksIncompleteAndLatest()
     {
@@ -85,6 +86,7 @@ public partial class RemoteRestoreTests : SshBackupFixture
     private static string ToIso(string name) =>
         $"{name[..13]}:{name[13..15]}:{name[15..17]}Z";
 
+    [Category("TransportAgnostic")] // error messages and exit codes
     [Test]
     public void Snapshots_ClearErrors_ForEmptyMissingPlainAndUnreachable()
     {
@@ -191,6 +193,7 @@ public partial class RemoteRestoreTests : SshBackupFixture
 
     private static string Ino(string path) => Run.Ok($"stat -c %i {Run.Quote(path)}").Trim();
 
+    [Category("TransportAgnostic")] // error messages and exit codes
     [Test]
     public void RestoreFrom_WrongSnapshotOrPath_ClearErrorAndExit46_NothingWritten()
     {
@@ -256,6 +259,7 @@ public partial class RemoteRestoreTests : SshBackupFixture
         Assert.That(missing.Stderr, Does.Contain($"a/b/nothing is not in root@127.0.0.1:{copy}"));
     }
 
+    [Category("TransportAgnostic")] // which config or key opens a snapshot
     [Test]
     public void RestoreFrom_OldSnapshotAfterPasswd_SaysSo_ConfigOrMasterkeyOpenIt()
     {
@@ -289,6 +293,7 @@ public partial class RemoteRestoreTests : SshBackupFixture
         Assert.That(File.ReadAllText(Path.Combine(_s.Root, "via-stdin", "file")), Is.EqualTo(OldText));
     }
 
+    [Category("TransportAgnostic")] // the terminal prompt
     [Test]
     public void MasterkeyStdin_OnATerminal_PromptsWithoutEcho()
     {

@@ -145,6 +145,7 @@ public class ServeTests : SshBackupFixture
         }
     }
 
+    [Category("TransportAgnostic")] // serve's rules and retention; the append-only test reads through the view
     [Test]
     public void WithoutAppendOnly_ConfinedToDest_RetentionWorks_AndAppendOnlyRefusesAHardlinkDestination()
     {
@@ -186,6 +187,7 @@ public class ServeTests : SshBackupFixture
         Assert.That(_s.SnapshotNames, Is.EqualTo(new[] { "2026-01-02T000000Z" }));
     }
 
+    [Category("TransportAgnostic")] // exit codes of serve and prune; nothing is mounted
     [Test]
     public void Serve_WithoutAForcedCommand_AndPrune_ClearErrors()
     {
