@@ -138,6 +138,7 @@ public class CliMountTests
         return leaf is "gocryptfs.diriv" or "gocryptfs.conf" || leaf.EndsWith(".name", StringComparison.Ordinal);
     }
 
+    [Category("TransportAgnostic")] // an argument error: nothing is mounted
     [Test]
     public void WrongPassword_Exit12_NothingMounted()
     {
@@ -147,6 +148,7 @@ public class CliMountTests
         Assert.That(Mounts.IsMounted(_mnt), Is.False);
     }
 
+    [Category("TransportAgnostic")] // an argument error: nothing is mounted
     [Test]
     public void NoConfig_SaysRunInit_Exit14()
     {
@@ -156,6 +158,7 @@ public class CliMountTests
         Assert.That(r.Stderr, Does.Contain("reversecrypt init --reverse"));
     }
 
+    [Category("TransportAgnostic")] // an argument error: nothing is mounted
     [Test]
     public void PlainDirMissing_Exit20()
     {
@@ -164,6 +167,7 @@ public class CliMountTests
         Assert.That(r.Stderr, Does.Contain("no such directory"));
     }
 
+    [Category("TransportAgnostic")] // an argument error: nothing is mounted
     [Test]
     public void MountpointInsidePlainDir_Exit21()
     {
@@ -228,6 +232,7 @@ public class CliMountTests
         }
     }
 
+    [Category("TransportAgnostic")] // an argument error: nothing is mounted
     [Test]
     public void MountpointMissing_Exit21()
     {

@@ -100,6 +100,7 @@ public class CliOptionFaultTests
         Assert.That(r.Stdout, Is.Empty);
     }
 
+    [Category("TransportAgnostic")] // where a failure is printed
     [Test]
     [Category("Mount")]
     public void BackupFailure_IsPrintedOnce_OnStderr()

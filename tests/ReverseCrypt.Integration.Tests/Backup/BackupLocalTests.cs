@@ -3,20 +3,14 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// <summary>A local destination (a USB disk): a plain mirror without snapshots, dry runs, and the safety checks.</summary>
 [Category("Mount")]
 [NonParallelizable]
-public class BackupLocalTests
+public class BackupLocalTests : BackupFixture
 {
-    private BackupScenario _s = null!;
-
     [SetUp]
     public void SetUp()
     {
-        _s = new BackupScenario();
         BackupTree.CreateHardCases(_s.Plain, withBigFile: false);
         _s.Init();
     }
-
-    [TearDown]
-    public void TearDown() => _s.DisposeExpectingNoViewLeft();
 
     [Test]
     public void Mirror_ToLocalDirectory_VerifiesAndOpensWithGocryptfs()
@@ -48,6 +42,7 @@ public class BackupLocalTests
         Assert.That(BackupTree.Differences(_s.Plain, restored), Is.Empty);
     }
 
+    [Category("TransportAgnostic")] // the progress line
     [Test]
     public void OnATerminal_ShowsAProgressLine_ThenTheSummary()
     {
@@ -63,6 +58,7 @@ public class BackupLocalTests
         Assert.That(screen, Does.Contain("Backup of " + _s.Plain).And.Contain("files transferred:").And.Contain("bytes sent:"));
     }
 
+    [Category("TransportAgnostic")] // a refused destination
     [Test]
     public void Mirror_RefusesADirectoryWithSomebodysFiles_Exit20()
     {
@@ -110,6 +106,7 @@ public class BackupLocalTests
         Assert.That(File.ReadAllText(Path.Combine(restored, "day.txt")), Is.EqualTo("2025-06-10"));
     }
 
+    [Category("TransportAgnostic")] // argument errors
     [Test]
     public void Usage_KeepWithoutSnapshots_Exit2_AndMissingSource_Exit20()
     {

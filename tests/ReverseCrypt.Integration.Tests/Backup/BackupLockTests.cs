@@ -10,6 +10,7 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// its own RUNTIME_DIRECTORY, so the test can see which run mounted what.
 /// </summary>
 [Category("Mount")]
+[Category("TransportAgnostic")] // the destination lock
 [NonParallelizable]
 public class BackupLockTests
 {

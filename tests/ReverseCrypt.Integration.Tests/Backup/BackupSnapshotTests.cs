@@ -8,23 +8,8 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// </summary>
 [Category("Mount"), Category("Ssh")]
 [NonParallelizable]
-public class BackupSnapshotTests
+public class BackupSnapshotTests : SshBackupFixture
 {
-    private SshServer _ssh = null!;
-    private BackupScenario _s = null!;
-
-    [OneTimeSetUp]
-    public void StartSsh() => _ssh = new SshServer();
-
-    [OneTimeTearDown]
-    public void StopSsh() => _ssh?.Dispose();
-
-    [SetUp]
-    public void SetUp() => _s = new BackupScenario();
-
-    [TearDown]
-    public void TearDown() => _s.DisposeExpectingNoViewLeft();
-
     [Test]
     public void SecondBackup_AfterOneBlockChanged_SendsLittle_SharesInodes_LatestRestoresExactly()
     {
@@ -156,6 +141,7 @@ public class BackupSnapshotTests
         }
     }
 
+    [Category("TransportAgnostic")] // an ssh error: exit code and message
     [Test]
     public void UnreachableHost_ClearMessage_Exit41_NothingMounted()
     {
@@ -169,6 +155,7 @@ public class BackupSnapshotTests
         Assert.That(Directory.GetFileSystemEntries(_s.Dest), Is.Empty);
     }
 
+    [Category("TransportAgnostic")] // an ssh error: exit code and message
     [Test]
     public void RejectedKey_ClearMessage_Exit41_NothingMounted()
     {
@@ -181,6 +168,7 @@ public class BackupSnapshotTests
         Assert.That(Directory.GetFileSystemEntries(_s.Dest), Is.Empty);
     }
 
+    [Category("TransportAgnostic")] // the retention policy
     [Test]
     public void Retention_SeriesOfRunsWithFakedDates_KeepsExactlyWhatThePolicySays()
     {

@@ -13,24 +13,12 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// </summary>
 [Category("Mount"), Category("Ssh")]
 [NonParallelizable]
-public class BackupTrustTests
+public class BackupTrustTests : SshBackupFixture
 {
     private const int DestinationFailed = 45;
     private const int Busy = 44;
 
-    private SshServer _ssh = null!;
-    private BackupScenario _s = null!;
     private readonly List<Process> _started = [];
-    private readonly List<string> _tmpfs = [];
-
-    [OneTimeSetUp]
-    public void StartSsh() => _ssh = new SshServer();
-
-    [OneTimeTearDown]
-    public void StopSsh() => _ssh?.Dispose();
-
-    [SetUp]
-    public void SetUp() => _s = new BackupScenario();
 
     [TearDown]
     public void TearDown()
@@ -45,9 +33,6 @@ public class BackupTrustTests
             process.Dispose();
         }
         _started.Clear();
-        foreach (var dir in Enumerable.Reverse(_tmpfs)) Run.Program("umount", ["-l", dir]);
-        _tmpfs.Clear();
-        _s.DisposeExpectingNoViewLeft();
     }
 
     [Test]
@@ -154,6 +139,7 @@ public class BackupTrustTests
         }
     }
 
+    [Category("TransportAgnostic")] // the destination lock
     [TestCase("root@localhost:{0}", "root@127.0.0.1:{0}")]
     [TestCase("{0}", "/{0}")]
     public void TwoSpellingsOfOneDestination_NeverRunTogether(string firstSpelling, string secondSpelling)
@@ -310,7 +296,7 @@ public class BackupTrustTests
     private void MountTmpfs(string dir, string options)
     {
         Run.ProgramOk("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dir]);
-        _tmpfs.Add(dir);
+        UnmountAfterTest(dir);
     }
 
     private void WriteFiles(string directory, int count, int size)

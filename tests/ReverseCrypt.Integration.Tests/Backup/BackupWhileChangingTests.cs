@@ -11,26 +11,12 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// </summary>
 [Category("Mount"), Category("Ssh")]
 [NonParallelizable]
-public class BackupWhileChangingTests
+public class BackupWhileChangingTests : SshBackupFixture
 {
     private const int Appended = 120;
     private const int Renamed = 20;
     private const int Truncated = 20;
 
-    private SshServer _ssh = null!;
-    private BackupScenario _s = null!;
-
-    [OneTimeSetUp]
-    public void StartSsh() => _ssh = new SshServer();
-
-    [OneTimeTearDown]
-    public void StopSsh() => _ssh?.Dispose();
-
-    [SetUp]
-    public void SetUp() => _s = new BackupScenario();
-
-    [TearDown]
-    public void TearDown() => _s.DisposeExpectingNoViewLeft();
 
     [TestCase(false)]
     [TestCase(true)]

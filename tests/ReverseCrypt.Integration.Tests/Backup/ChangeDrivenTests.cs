@@ -11,29 +11,8 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// </summary>
 [Category("Mount"), Category("Ssh")]
 [NonParallelizable]
-public class ChangeDrivenTests
+public class ChangeDrivenTests : SshBackupFixture
 {
-    private SshServer _ssh = null!;
-    private BackupScenario _s = null!;
-    private readonly List<string> _mounts = [];
-
-    [OneTimeSetUp]
-    public void StartSsh() => _ssh = new SshServer();
-
-    [OneTimeTearDown]
-    public void StopSsh() => _ssh?.Dispose();
-
-    [SetUp]
-    public void SetUp() => _s = new BackupScenario();
-
-    [TearDown]
-    public void TearDown()
-    {
-        foreach (var dir in Enumerable.Reverse(_mounts)) Run.Program("umount", ["-l", dir]);
-        _mounts.Clear();
-        _s.DisposeExpectingNoViewLeft();
-    }
-
     [TestCase("plain", "hardlink", true)]
     [TestCase("plain", "hardlink", false)]
     [TestCase("btrfs", "btrfs", false)]
@@ -152,7 +131,7 @@ public class ChangeDrivenTests
         File.WriteAllText(Path.Combine(_s.Plain, "small.txt"), "small\n");
         _s.Init();
         Run.ProgramOk("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", _s.Dest]);
-        _mounts.Add(_s.Dest);
+        UnmountAfterTest(_s.Dest);
         var (first, _) = _s.Backup(_s.Dest, "--snapshots");
         Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
         Assert.That(Directory.GetFiles(Path.Combine(_s.State, "manifests")), Has.Length.EqualTo(1));
@@ -289,16 +268,6 @@ public class ChangeDrivenTests
             t = e.Target is null ? null : Convert.ToHexString(e.Target),
             x = e.Xattrs.Select(x => Convert.ToHexString(x.Name) + "=" + x.ValueHex).ToList(),
         })), .. groups];
-    }
-
-    private void MountLoop(string fileSystem, string dir)
-    {
-        Require.Tool(fileSystem == "btrfs" ? "mkfs.btrfs" : "mkfs.xfs");
-        var image = Path.Combine(_s.Root, fileSystem + ".img");
-        using (var file = new FileStream(image, FileMode.CreateNew)) file.SetLength(1L << 30);
-        Run.ProgramOk(fileSystem == "btrfs" ? "mkfs.btrfs" : "mkfs.xfs", ["-q", image]);
-        Run.ProgramOk("mount", ["-o", "loop", image, dir]);
-        _mounts.Add(dir);
     }
 
     /// <summary>A plaintext tree that random changes are applied to, of every kind a backup must carry.</summary>

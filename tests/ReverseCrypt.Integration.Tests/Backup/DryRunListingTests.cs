@@ -6,15 +6,13 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// real rsync, to a local and an ssh destination).</summary>
 [Category("Mount")]
 [NonParallelizable]
-public class DryRunListingTests
+public class DryRunListingTests : BackupFixture
 {
-    private BackupScenario _s = null!;
     private static readonly string LongName = new string('L', 200) + ".txt";
 
     [SetUp]
     public void SetUp()
     {
-        _s = new BackupScenario();
         Directory.CreateDirectory(Path.Combine(_s.Plain, "docs"));
         File.WriteAllText(Path.Combine(_s.Plain, "docs", "a.txt"), "a");
         File.WriteAllText(Path.Combine(_s.Plain, "docs", "b.txt"), "b");
@@ -22,9 +20,6 @@ public class DryRunListingTests
         File.WriteAllText(Path.Combine(_s.Plain, "mode.txt"), "chmod only");
         _s.Init();
     }
-
-    [TearDown]
-    public void TearDown() => _s.DisposeExpectingNoViewLeft();
 
     private static Dictionary<string, string> Changes(JsonElement summary) =>
         summary.GetProperty("changes").EnumerateArray().ToDictionary(c => c.GetProperty("path").GetString()!, c => c.GetProperty("action").GetString()!);

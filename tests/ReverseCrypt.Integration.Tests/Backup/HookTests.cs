@@ -10,25 +10,21 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// failing post hook turns only a success into 48.
 /// </summary>
 [Category("Mount")]
+[Category("TransportAgnostic")] // what the hooks see and when they run
 [NonParallelizable]
-public class HookTests
+public class HookTests : BackupFixture
 {
-    private BackupScenario _s = null!;
     private string _dest = null!;
     private string _log = null!;
 
     [SetUp]
     public void SetUp()
     {
-        _s = new BackupScenario();
         File.WriteAllText(Path.Combine(_s.Plain, "a.txt"), "a\n");
         _s.Init();
         _dest = Path.Combine(_s.Root, "dest-local");
         _log = Path.Combine(_s.Root, "hook.log");
     }
-
-    [TearDown]
-    public void TearDown() => _s.DisposeExpectingNoViewLeft();
 
     /// <summary>A post hook that writes its REVERSECRYPT_* environment to the log, one VAR=value a line.</summary>
     private string RecordingPost => $"env | grep ^REVERSECRYPT_ | sort > {Run.Quote(_log)}";

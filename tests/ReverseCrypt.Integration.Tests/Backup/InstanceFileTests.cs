@@ -50,17 +50,16 @@ public class InstanceFileSampleHookTests
 
 /// <summary>`backup --instance` and `verify --instance` read $REVERSECRYPT_CONFIG_DIR/NAME.conf (a real mount, rsync).</summary>
 [Category("Mount")]
+[Category("TransportAgnostic")] // reading instance files
 [NonParallelizable]
-public class InstanceFileTests
+public class InstanceFileTests : BackupFixture
 {
-    private BackupScenario _s = null!;
     private string _configDir = null!;
     private string _dest = null!;
 
     [SetUp]
     public void SetUp()
     {
-        _s = new BackupScenario();
         File.WriteAllText(Path.Combine(_s.Plain, "keep.txt"), "kept");
         Directory.CreateDirectory(Path.Combine(_s.Plain, "cache"));
         File.WriteAllText(Path.Combine(_s.Plain, "cache", "junk.bin"), "rebuilt on demand");
@@ -71,9 +70,6 @@ public class InstanceFileTests
         _dest = Path.Combine(_s.Root, "backup dest");
         File.WriteAllText(Path.Combine(_configDir, "t.exclude"), "/cache/\n");
     }
-
-    [TearDown]
-    public void TearDown() => _s.DisposeExpectingNoViewLeft();
 
     private string WriteInstance(string text, string name = "t")
     {

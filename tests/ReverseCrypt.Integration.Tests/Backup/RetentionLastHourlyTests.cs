@@ -45,21 +45,16 @@ public class RetentionLastHourlyPolicyTests
 }
 
 [Category("Mount")]
+[Category("TransportAgnostic")] // the retention policy
 [NonParallelizable]
-public class RetentionLastHourlyTests
+public class RetentionLastHourlyTests : BackupFixture
 {
-    private BackupScenario _s = null!;
-
     [SetUp]
     public void SetUp()
     {
-        _s = new BackupScenario();
         File.WriteAllText(Path.Combine(_s.Plain, "file.txt"), "v0");
         _s.Init();
     }
-
-    [TearDown]
-    public void TearDown() => _s.DisposeExpectingNoViewLeft();
 
     [Test]
     public void SeveralRunsADay_KeepLastAndHourly_KeepWhatThePolicySays()

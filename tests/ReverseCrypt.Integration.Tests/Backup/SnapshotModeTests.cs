@@ -8,30 +8,10 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// </summary>
 [Category("Mount"), Category("Ssh")]
 [NonParallelizable]
-public class SnapshotModeTests
+public class SnapshotModeTests : SshBackupFixture
 {
     private const long BigSize = 16L << 20;
 
-    private SshServer _ssh = null!;
-    private BackupScenario _s = null!;
-    private readonly List<string> _mounts = [];
-
-    [OneTimeSetUp]
-    public void StartSsh() => _ssh = new SshServer();
-
-    [OneTimeTearDown]
-    public void StopSsh() => _ssh?.Dispose();
-
-    [SetUp]
-    public void SetUp() => _s = new BackupScenario();
-
-    [TearDown]
-    public void TearDown()
-    {
-        foreach (var dir in Enumerable.Reverse(_mounts)) Run.Program("umount", ["-l", dir]);
-        _mounts.Clear();
-        _s.DisposeExpectingNoViewLeft();
-    }
 
     [TestCase("btrfs", false)]
     [TestCase("xfs", false)]
@@ -121,6 +101,7 @@ public class SnapshotModeTests
         Assert.That(Directory.Exists(Path.Combine(dest, "snapshots", "2026-01-01T010000Z")), Is.False);
     }
 
+    [Category("TransportAgnostic")] // an argument error
     [Test]
     public void AModeTheDestinationCannotDo_IsAUsageError()
     {
@@ -131,16 +112,6 @@ public class SnapshotModeTests
         Assert.That(r.Stderr, Does.Contain("--snapshot-mode btrfs"));
         var bad = _s.Cli("backup", "--snapshots", "--snapshot-mode", "zfs", "--passfile", _s.Passfile, _s.Plain, _s.Dest);
         Assert.That(bad.ExitCode, Is.EqualTo(2), bad.ToString());
-    }
-
-    private void MountLoop(string fileSystem, string dir)
-    {
-        Require.Tool(fileSystem == "btrfs" ? "mkfs.btrfs" : "mkfs.xfs");
-        var image = Path.Combine(_s.Root, fileSystem + ".img");
-        using (var file = new FileStream(image, FileMode.CreateNew)) file.SetLength(1L << 30);
-        Run.ProgramOk(fileSystem == "btrfs" ? "mkfs.btrfs" : "mkfs.xfs", ["-q", image]);
-        Run.ProgramOk("mount", ["-o", "loop", image, dir]);
-        _mounts.Add(dir);
     }
 
     /// <summary>Bytes in use on the filesystem at <paramref name="dir"/> after everything reached the disk.</summary>

@@ -13,16 +13,12 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// </summary>
 [Category("Mount")]
 [NonParallelizable]
-public class SourceSnapshotTests
+public class SourceSnapshotTests : BackupFixture
 {
-    private BackupScenario _s = null!;
     private readonly List<string> _mounts = [];
     private readonly List<string> _loops = [];
     private string? _volumeGroup;
     private string _source = null!;
-
-    [SetUp]
-    public void SetUp() => _s = new BackupScenario();
 
     [TearDown]
     public void TearDown()
@@ -54,7 +50,6 @@ public class SourceSnapshotTests
             _mounts.Clear();
             _loops.Clear();
             _volumeGroup = null;
-            _s.DisposeExpectingNoViewLeft();
         }
     }
 
@@ -223,6 +218,7 @@ public class SourceSnapshotTests
         Assert.That(Directory.Exists(SourceSnapshot.BtrfsPath(_source, dest)), Is.False);
     }
 
+    [Category("TransportAgnostic")] // a refused source: exit code and message
     [Test]
     public void NotASubvolume_Exit49_NothingSent()
     {

@@ -10,25 +10,11 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// </summary>
 [Category("Mount"), Category("Ssh")]
 [NonParallelizable]
-public class SparseBackupTests
+public class SparseBackupTests : SshBackupFixture
 {
     private const long Size = 8L << 30;
     private const long Limit = 16L << 20;
 
-    private SshServer _ssh = null!;
-    private BackupScenario _s = null!;
-
-    [OneTimeSetUp]
-    public void StartSsh() => _ssh = new SshServer();
-
-    [OneTimeTearDown]
-    public void StopSsh() => _ssh?.Dispose();
-
-    [SetUp]
-    public void SetUp() => _s = new BackupScenario();
-
-    [TearDown]
-    public void TearDown() => _s.DisposeExpectingNoViewLeft();
 
     private static long DiskUsage(string path) =>
         long.Parse(Run.Ok($"du -s -B1 {Run.Quote(path)} | cut -f1").Trim(), CultureInfo.InvariantCulture);
@@ -43,11 +29,11 @@ public class SparseBackupTests
         file.Write(data);
     }
 
-    /// <remarks>Category OncePerSuite: run in the /dev/fuse pass only (tests/run). What it measures is rsync's and
+    /// <remarks>Category TransportAgnostic: in the /dev/fuse pass only (tests/run). What it measures is rsync's and
     /// ssh's handling of the zero blocks, not the FUSE transport; the io_uring pass still reads sparse files through
     /// the view (ReverseMountTests). It reads 8 GiB through the view, about 100 s.</remarks>
     [Test]
-    [Category("OncePerSuite")]
+    [Category("TransportAgnostic")]
     public void EightGiBWithOneMiBOfData_CostsLittleOnTheWireAndOnDisk_FirstAndNightly_RestoresSparseAndIdentical()
     {
         var big = Path.Combine(_s.Plain, "sparse-8g");

@@ -18,6 +18,7 @@ namespace ReverseCrypt.Integration.Tests.Backup;
 /// sample's directory); `new machine` on its own line starts the new machine.
 /// </summary>
 [Category("Mount"), Category("Ssh")]
+[Category("TransportAgnostic")] // the walkthroughs' text, run as written
 [NonParallelizable]
 public partial class WalkthroughTests
 {

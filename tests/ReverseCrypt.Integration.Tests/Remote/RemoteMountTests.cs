@@ -8,23 +8,14 @@ namespace ReverseCrypt.Integration.Tests.Remote;
 /// </summary>
 [Category("Mount"), Category("Ssh")]
 [NonParallelizable]
-public class RemoteMountTests
+public class RemoteMountTests : SshBackupFixture
 {
-    private SshServer _ssh = null!;
-    private BackupScenario _s = null!;
     private string _mnt = null!;
     private string _log = null!;
-
-    [OneTimeSetUp]
-    public void StartSsh() => _ssh = new SshServer();
-
-    [OneTimeTearDown]
-    public void StopSsh() => _ssh?.Dispose();
 
     [SetUp]
     public void SetUp()
     {
-        _s = new BackupScenario();
         _mnt = _s.Sub("mnt");
         _log = Path.Combine(_s.Root, "mount.log");
     }
@@ -41,7 +32,6 @@ public class RemoteMountTests
         {
             Run.Shell($"kill -CONT {pid}");
         }
-        _s.DisposeExpectingNoViewLeft();
     }
 
     private string SnapshotBackup()
@@ -203,6 +193,7 @@ public class RemoteMountTests
         return (dd, int.Parse(ms.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) / 1000.0);
     }
 
+    [Category("TransportAgnostic")] // error messages and exit codes of mounts that never start
     [Test]
     public void RemoteMount_WrongSnapshot_Unreachable_WrongPassword_ClearErrors()
     {

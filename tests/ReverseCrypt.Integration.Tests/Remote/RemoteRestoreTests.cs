@@ -13,33 +13,22 @@ namespace ReverseCrypt.Integration.Tests.Remote;
 /// </summary>
 [Category("Mount"), Category("Ssh")]
 [NonParallelizable]
-public partial class RemoteRestoreTests
+public partial class RemoteRestoreTests : SshBackupFixture
 {
     private const string OldText = "the version of the first snapshot\n";
     private const string NewText = "the version of the second snapshot, longer\n";
 
-    private SshServer _ssh = null!;
-    private BackupScenario _s = null!;
     private string _tmp = null!;
 
-    [OneTimeSetUp]
-    public void StartSsh() => _ssh = new SshServer();
-
-    [OneTimeTearDown]
-    public void StopSsh() => _ssh?.Dispose();
-
     [SetUp]
-    public void SetUp()
-    {
-        _s = new BackupScenario();
-        _tmp = _s.Sub("tmp");
-    }
+    public void SetUp() => _tmp = _s.Sub("tmp");
 
+    /// <summary>Runs before the scenario is disposed (<see cref="BackupFixture"/>), which also fails the test when a view
+    /// was left mounted.</summary>
     [TearDown]
     public void TearDown()
     {
         var staging = Directory.Exists(_tmp) ? Directory.GetFileSystemEntries(_tmp) : [];
-        _s.DisposeExpectingNoViewLeft();
         Assert.That(staging, Is.Empty, "restore --from left its staging directory behind");
     }
 
@@ -55,6 +44,7 @@ public partial class RemoteRestoreTests
         return summary.GetProperty("snapshot").GetString()!;
     }
 
+    [Category("TransportAgnostic")] // the listing of snapshots over ssh, not of a mount
     [Test]
     public void Snapshots_ListsExactlyTheSnapshots_MarksIncompleteAndLatest()
     {
@@ -96,6 +86,7 @@ public partial class RemoteRestoreTests
     private static string ToIso(string name) =>
         $"{name[..13]}:{name[13..15]}:{name[15..17]}Z";
 
+    [Category("TransportAgnostic")] // error messages and exit codes
     [Test]
     public void Snapshots_ClearErrors_ForEmptyMissingPlainAndUnreachable()
     {
@@ -202,6 +193,7 @@ public partial class RemoteRestoreTests
 
     private static string Ino(string path) => Run.Ok($"stat -c %i {Run.Quote(path)}").Trim();
 
+    [Category("TransportAgnostic")] // error messages and exit codes
     [Test]
     public void RestoreFrom_WrongSnapshotOrPath_ClearErrorAndExit46_NothingWritten()
     {
@@ -267,6 +259,7 @@ public partial class RemoteRestoreTests
         Assert.That(missing.Stderr, Does.Contain($"a/b/nothing is not in root@127.0.0.1:{copy}"));
     }
 
+    [Category("TransportAgnostic")] // which config or key opens a snapshot
     [Test]
     public void RestoreFrom_OldSnapshotAfterPasswd_SaysSo_ConfigOrMasterkeyOpenIt()
     {
@@ -300,6 +293,7 @@ public partial class RemoteRestoreTests
         Assert.That(File.ReadAllText(Path.Combine(_s.Root, "via-stdin", "file")), Is.EqualTo(OldText));
     }
 
+    [Category("TransportAgnostic")] // the terminal prompt
     [Test]
     public void MasterkeyStdin_OnATerminal_PromptsWithoutEcho()
     {

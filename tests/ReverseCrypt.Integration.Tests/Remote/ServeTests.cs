@@ -13,29 +13,8 @@ namespace ReverseCrypt.Integration.Tests.Remote;
 /// </summary>
 [Category("Mount"), Category("Ssh")]
 [NonParallelizable]
-public class ServeTests
+public class ServeTests : SshBackupFixture
 {
-    private SshServer _ssh = null!;
-    private BackupScenario _s = null!;
-    private readonly List<string> _mounts = [];
-
-    [OneTimeSetUp]
-    public void StartSsh() => _ssh = new SshServer();
-
-    [OneTimeTearDown]
-    public void StopSsh() => _ssh?.Dispose();
-
-    [SetUp]
-    public void SetUp() => _s = new BackupScenario();
-
-    [TearDown]
-    public void TearDown()
-    {
-        foreach (var dir in Enumerable.Reverse(_mounts)) Run.Program("umount", ["-l", dir]);
-        _mounts.Clear();
-        _s.DisposeExpectingNoViewLeft();
-    }
-
     private string Host => "root@127.0.0.1";
 
     private string Serve(bool appendOnly) =>
@@ -166,6 +145,7 @@ public class ServeTests
         }
     }
 
+    [Category("TransportAgnostic")] // serve's rules and retention; the append-only test reads through the view
     [Test]
     public void WithoutAppendOnly_ConfinedToDest_RetentionWorks_AndAppendOnlyRefusesAHardlinkDestination()
     {
@@ -207,6 +187,7 @@ public class ServeTests
         Assert.That(_s.SnapshotNames, Is.EqualTo(new[] { "2026-01-02T000000Z" }));
     }
 
+    [Category("TransportAgnostic")] // exit codes of serve and prune; nothing is mounted
     [Test]
     public void Serve_WithoutAForcedCommand_AndPrune_ClearErrors()
     {
@@ -219,15 +200,5 @@ public class ServeTests
         Assert.That(remote.ExitCode, Is.EqualTo(2), remote.ToString());
         var missing = Run.Program(Repo.Launcher, ["prune", "--keep-last", "1", Path.Combine(_s.Dest, "nope")]);
         Assert.That(missing.ExitCode, Is.EqualTo(20), missing.ToString());
-    }
-
-    private void MountLoop(string fileSystem, string dir)
-    {
-        Require.Tool("mkfs.xfs");
-        var image = Path.Combine(_s.Root, fileSystem + ".img");
-        using (var file = new FileStream(image, FileMode.CreateNew)) file.SetLength(1L << 30);
-        Run.ProgramOk("mkfs.xfs", ["-q", image]);
-        Run.ProgramOk("mount", ["-o", "loop", image, dir]);
-        _mounts.Add(dir);
     }
 }
