@@ -11,7 +11,7 @@ set -euo pipefail
 BIG_MIB=${BIG_MIB:-256}
 RUNS=${RUNS:-3}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-RC="$HERE/reversecrypt"
+RC="${RC:-$HERE/reversecrypt}"
 for tool in /usr/sbin/sshd sshfs gocryptfs rsync; do
     command -v "$tool" >/dev/null || { echo "remote-mount.sh: $tool is missing (apt-get install openssh-server sshfs gocryptfs rsync)" >&2; exit 2; }
 done
