@@ -38,7 +38,10 @@ public sealed class CorruptionTests
 
     public static IEnumerable<Case> Cases()
     {
-        yield return new Case("flipped byte in a block", (copy, map) => Poke(copy, map("flip.bin"), 18 + 4128 * 2 + 100, [0x5a]),
+        // The byte is inverted, not overwritten with a constant: the key is new in every run, so a constant equals the
+        // byte already there once in 256 runs (seen in CI: nothing was damaged, nothing reported).
+        yield return new Case("flipped byte in a block", (copy, map) => Poke(copy, map("flip.bin"), 18 + 4128 * 2 + 100,
+                [(byte)~ReadAt(Path.Combine(copy, map("flip.bin")), 18 + 4128 * 2 + 100, 1)[0]]),
             ["flip.bin"], [], [CipherProblemKind.BlockInvalid], map => [map("flip.bin")]);
         yield return new Case("truncated file", (copy, map) => Run.Ok($"truncate -s {18 + 4128 * 3 + 50} {Q(copy, map("trunc.bin"))}"),
             ["trunc.bin"], [], [CipherProblemKind.BlockInvalid], map => [map("trunc.bin")]);
