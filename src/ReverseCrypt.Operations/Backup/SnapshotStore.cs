@@ -182,6 +182,11 @@ public sealed class SnapshotStore(DestinationShell shell)
         {
             // Versions before 0.2 kept rsync's partial files inside the snapshot; such a leftover must not be committed.
             script.Append($"find {target} -name {RsyncArguments.LegacyPartialDir} -type d -prune -exec rm -rf -- {{}} +\n");
+            // Without the clone marker rsync does not write in place, but it still sets the attributes of a file that
+            // is already there and unchanged in content: in a hard-link snapshot that file may be an inode older
+            // snapshots hold (a killed change-driven run's hard-link copy, or rsync's --link-dest), and a chmod there
+            // would change them too. Such files go; rsync links them again (--link-dest) when they are unchanged.
+            script.Append($"if [ ! -f {marker}{name}.clone ]; then find {target} ! -type d -links +1 -exec rm -f -- {{}} +; fi\n");
         }
         return script.ToString();
     }

@@ -1,3 +1,4 @@
+using ReverseCrypt.Operations.Backup;
 namespace ReverseCrypt.Integration.Tests.Backup;
 
 /// <summary>A local destination (a USB disk): a plain mirror without snapshots, dry runs, and the safety checks.</summary>
@@ -116,6 +117,40 @@ public class BackupLocalTests : BackupFixture
         var missing = _s.Cli("backup", "--passfile", _s.Passfile, Path.Combine(_s.Root, "nope"), dest);
         Assert.That(missing.ExitCode, Is.EqualTo(20), missing.ToString());
         Assert.That(_s.ViewMounts, Is.Empty);
+    }
+
+    [Test]
+    public void Resume_OfHardLinkSnapshot_NeverChangesAnInodeAnOlderSnapshotHolds()
+    {
+        // A run killed after its snapshot began as a hard-link copy of the previous one (a change-driven hardlink
+        // run's begin) leaves an incomplete snapshot whose files are the previous snapshot's inodes. If the source's
+        // metadata changed meanwhile, rsync resuming into it would chmod those inodes, and so the older snapshot.
+        var dest = Path.Combine(_s.Root, "hardlinked");
+        var (first, summary1) = _s.Backup(dest, "--snapshots", "--snapshot-mode", "hardlink");
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        var snapshot1 = summary1.GetProperty("snapshot").GetString()!;
+        var old = Path.Combine(dest, "snapshots", snapshot1);
+        Assert.That(SnapshotName.TryParse(snapshot1, out var time), Is.True);
+        var killed = SnapshotName.Format(time.AddSeconds(1));
+        Assert.That(Run.Shell($"cp -al '{old}' '{dest}/snapshots/{killed}.incomplete'").ExitCode, Is.EqualTo(0));
+        var before = Entries(old);
+
+        Assert.That(Run.Shell($"chmod 600 '{_s.Plain}/size1' && chmod 700 '{_s.Plain}/data'").ExitCode, Is.EqualTo(0));
+        var (resumed, summary2) = _s.Backup(dest, "--snapshots", "--snapshot-mode", "hardlink");
+
+        Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.ToString());
+        Assert.That(summary2.GetProperty("resumed_from").GetString(), Is.EqualTo(killed));
+        Assert.That(Entries(old), Is.EqualTo(before), "the older snapshot's entries kept their mode, owner, times and size");
+        var restored = _s.RestoreWithGocryptfs(Path.Combine(dest, "latest"), "resumed-hardlinked");
+        Assert.That(BackupTree.Differences(_s.Plain, restored), Is.Empty, "the resumed snapshot holds the new modes");
+
+        static List<string> Entries(string root) => [.. Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Order(StringComparer.Ordinal)
+            .Select(path =>
+            {
+                var st = Run.Shell($"stat -c '%f %u %g %s %Y' '{path}'");
+                return Path.GetRelativePath(root, path) + " " + st.Stdout.Trim();
+            })];
     }
 
     [Test]
