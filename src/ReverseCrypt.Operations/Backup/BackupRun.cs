@@ -195,18 +195,28 @@ public sealed class BackupRun : IDisposable
         _viewPath = viewPath;
         var linkDest = _options.Snapshots && !_options.DryRun && !plan.InPlace ? plan.Previous : null;
         var remoteShell = _options.Destination.IsRemote ? _access.RsyncShell : null;
+        var subvolume = plan.Mode == SnapshotMode.Btrfs;
         if (plan.Changes is not { Incremental: true } changes)
         {
-            var arguments = RsyncArguments.ForBackup(viewPath, plan.RsyncTarget, remoteShell, linkDest, _options.BwLimit, _options.DryRun, _access.Lease, plan.InPlace);
+            var arguments = RsyncArguments.ForBackup(viewPath, plan.RsyncTarget, remoteShell, linkDest, _options.BwLimit, _options.DryRun, _access.Lease,
+                plan.InPlace, tempBesideTarget: subvolume);
             return Phases.Time("rsync", () => RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation));
         }
         var list = Path.Combine(ViewRuntimeDirectory.SharedBase(), $"files-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}.list");
+        // In place, new files that may have holes follow in a second rsync with --sparse (ChangePlan.SparseNew).
+        var sparseSecond = plan.InPlace && changes.SparseNew.Count > 0;
         try
         {
-            changes.WriteList(list);
+            changes.WriteList(list, withSparseNew: !sparseSecond);
             var arguments = RsyncArguments.ForChanges(viewPath, plan.RsyncTarget, list, remoteShell, linkDest, _options.BwLimit, _options.DryRun,
-                _access.Lease, plan.InPlace);
-            return Phases.Time("rsync", () => RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation));
+                _access.Lease, plan.InPlace, tempBesideTarget: subvolume);
+            var run = Phases.Time("rsync", () => RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation));
+            if (!sparseSecond || run.Cancelled || run.ExitCode is not (0 or RsyncExitCode.PartialError or RsyncExitCode.PartialVanished))
+                return run;
+            changes.WriteSparseList(list);
+            var sparse = RsyncArguments.ForChanges(viewPath, plan.RsyncTarget, list, remoteShell, linkDest: null, _options.BwLimit, _options.DryRun,
+                _access.Lease, inPlace: false, tempBesideTarget: subvolume);
+            return run.Then(Phases.Time("rsync-sparse", () => RsyncProcess.Run(sparse, _options.Progress, _options.RsyncMessage, cpu, cancellation)));
         }
         finally
         {

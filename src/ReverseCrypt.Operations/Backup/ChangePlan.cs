@@ -26,20 +26,45 @@ public sealed record ChangePlan
     /// snapshot, which a metadata change would alter).</summary>
     public IReadOnlyList<byte[]> CloneRemovals { get; init; } = [];
 
+    /// <summary>Cipher paths of regular files that are new since the last complete run, have one link and may have
+    /// holes (<see cref="ScanEntry.MaybeSparse"/>), kept out of <see cref="Listed"/>: a run that writes in place into a
+    /// clone sends them in a second rsync with --sparse, which in place would cost every changed file megabytes of
+    /// disk (RsyncArguments.Sparse), so that their holes cost no disk either. Any other run lists them with the rest
+    /// (<see cref="WriteList(string, bool)"/>).</summary>
+    public IReadOnlyList<byte[]> SparseNew { get; init; } = [];
+
     /// <summary>Incremental runs since the last full one, this run included (stored in the next manifest).</summary>
     public int IncrementalRuns { get; init; }
 
     /// <summary>The incremental run has nothing to send.</summary>
-    public bool NothingChanged => Incremental && Listed.Count == 0;
+    public bool NothingChanged => Incremental && Listed.Count == 0 && SparseNew.Count == 0;
 
     /// <summary>"run: incremental (412 changed, 3 deleted)" / "run: full (no manifest)".</summary>
     public string Describe() => Incremental ? $"incremental ({Reason})" : $"full ({Reason})";
 
-    /// <summary>Writes <see cref="Listed"/> NUL-separated for rsync --from0 --files-from.</summary>
-    public void WriteList(string path)
+    /// <summary>Writes <see cref="Listed"/> (and, with <paramref name="withSparseNew"/>, <see cref="SparseNew"/>)
+    /// NUL-separated for rsync --from0 --files-from.</summary>
+    public void WriteList(string path, bool withSparseNew = true) => Write(path, withSparseNew ? [.. Listed, .. SparseNew] : Listed);
+
+    /// <summary>The list of the second, sparse rsync of a run in place: <see cref="SparseNew"/> and the directories
+    /// that hold them (the second rsync sets their times again after adding to them).</summary>
+    public void WriteSparseList(string path)
+    {
+        var parents = new HashSet<byte[]>(ByteArrayComparer.Instance);
+        var list = new List<byte[]>();
+        foreach (var p in SparseNew)
+        {
+            var slash = p.AsSpan().LastIndexOf((byte)'/');
+            var parent = slash < 0 ? "."u8.ToArray() : p[..slash];
+            if (parents.Add(parent)) list.Add(parent);
+        }
+        Write(path, [.. list, .. SparseNew]);
+    }
+
+    private static void Write(string path, IEnumerable<byte[]> paths)
     {
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        foreach (var p in Listed)
+        foreach (var p in paths)
         {
             file.Write(p);
             file.WriteByte(0);
@@ -211,7 +236,7 @@ public sealed class ChangeDetector(ChangeScanOptions scan, NameTransform names, 
             {
                 var now = walk[i];
                 changed++;
-                list.Add(now.Path, now.Meta, null);
+                list.Add(now.Path, now.Meta, null, now.MaybeSparse);
                 NoteGroup(now);
                 i++;
             }
@@ -243,6 +268,7 @@ public sealed class ChangeDetector(ChangeScanOptions scan, NameTransform names, 
             Deleted = deleted,
             Listed = list.Listed,
             CloneRemovals = list.Removals,
+            SparseNew = list.SparseNew,
         };
 
         void NoteGroup(in ScanEntry e)
@@ -268,8 +294,11 @@ public sealed class ChangeDetector(ChangeScanOptions scan, NameTransform names, 
 
         public List<byte[]> Removals { get; } = [];
 
-        /// <summary>A new (<paramref name="old"/> null) or changed object.</summary>
-        public void Add(byte[] plainPath, ScanMeta now, ScanMeta? old)
+        public List<byte[]> SparseNew { get; } = [];
+
+        /// <summary>A new (<paramref name="old"/> null) or changed object; <paramref name="maybeSparse"/>: a new regular
+        /// file that may have holes.</summary>
+        public void Add(byte[] plainPath, ScanMeta now, ScanMeta? old, bool maybeSparse = false)
         {
             var bothDirectories = old is { IsDirectory: true } && now.IsDirectory;
             if (plainPath.Length == 0)
@@ -279,7 +308,10 @@ public sealed class ChangeDetector(ChangeScanOptions scan, NameTransform names, 
                 return;
             }
             var (parent, cipher, dotName) = Cipher(plainPath);
-            List(cipher, remove: old is not null && !bothDirectories);
+            if (maybeSparse && old is null && (now.Mode & ScanMeta.TypeMask) == ScanMeta.Regular && now.Nlink == 1 && _listed.Add(cipher))
+                SparseNew.Add(cipher);
+            else
+                List(cipher, remove: old is not null && !bothDirectories);
             if (dotName is not null) List(dotName, remove: old is not null);
             if (now.IsDirectory && dirIvFiles) List(Join(cipher, NameTransform.DirIvFileName), remove: bothDirectories);
             // Its directory's metadata is sent too: removing an entry from a clone moved that directory's mtime.

@@ -10,7 +10,7 @@ namespace ReverseCrypt.Operations.Backup;
 public readonly record struct ScanMeta(uint Mode, ulong Size, long MtimeSec, uint MtimeNsec, long CtimeSec, uint CtimeNsec,
     ulong Ino, ulong Dev, uint Uid, uint Gid, ulong Rdev, uint Nlink)
 {
-    public const uint TypeMask = 0xF000, Directory = 0x4000;
+    public const uint TypeMask = 0xF000, Directory = 0x4000, Regular = 0x8000;
 
     public bool IsDirectory => (Mode & TypeMask) == Directory;
 
@@ -19,7 +19,16 @@ public readonly record struct ScanMeta(uint Mode, ulong Size, long MtimeSec, uin
 }
 
 /// <summary>One walked object: its plaintext path relative to PLAINDIR ('/'-separated bytes, "" for the root).</summary>
-public readonly record struct ScanEntry(byte[] Path, ScanMeta Meta);
+public readonly record struct ScanEntry(byte[] Path, ScanMeta Meta)
+{
+    /// <summary>A regular file with at least one 4 KiB block less allocated than its size: it may have holes (set by
+    /// the walk, not kept in the manifest).</summary>
+    public bool MaybeSparse { get; init; }
+
+    /// <summary>Does statx's block count leave room for a hole of at least one 4 KiB block?</summary>
+    public static bool HasHoles(in Libc.StatxBuffer st) =>
+        (st.Mode & ScanMeta.TypeMask) == ScanMeta.Regular && st.Size >= 4096 && st.Blocks * 512 <= st.Size - 4096;
+}
 
 /// <summary>What the reverse view shows of PLAINDIR, so that the walk sees the same objects.</summary>
 public sealed record ChangeScanOptions(string PlainRoot)
@@ -196,7 +205,7 @@ public static class ChangeScan
                         var path = Join(dir, name);
                         var meta = ScanMeta.From(st);
                         if (options.Exclude is { } exclude && exclude.IsExcluded(path, meta.IsDirectory)) continue;
-                        into.Add(new ScanEntry(path, meta));
+                        into.Add(new ScanEntry(path, meta) { MaybeSparse = ScanEntry.HasHoles(st) });
                         if (meta.IsDirectory && (!options.OneFileSystem || st.Dev == rootDev)) Enqueue(path);
                     }
                 }

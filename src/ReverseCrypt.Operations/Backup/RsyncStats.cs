@@ -22,4 +22,25 @@ public sealed record RsyncStats
 
     /// <summary>True when rsync printed its statistics.</summary>
     public bool Complete => FilesTransferred >= 0 && BytesSent >= 0;
+
+    /// <summary>The statistics of two rsyncs of one run, added up (-1 where either did not print the number).</summary>
+    public RsyncStats Plus(RsyncStats other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new RsyncStats
+        {
+            Files = Add(Files, other.Files),
+            CreatedFiles = Add(CreatedFiles, other.CreatedFiles),
+            DeletedFiles = Add(DeletedFiles, other.DeletedFiles),
+            FilesTransferred = Add(FilesTransferred, other.FilesTransferred),
+            TotalFileSize = Add(TotalFileSize, other.TotalFileSize),
+            TransferredFileSize = Add(TransferredFileSize, other.TransferredFileSize),
+            LiteralData = Add(LiteralData, other.LiteralData),
+            MatchedData = Add(MatchedData, other.MatchedData),
+            BytesSent = Add(BytesSent, other.BytesSent),
+            BytesReceived = Add(BytesReceived, other.BytesReceived),
+        };
+
+        static long Add(long a, long b) => a < 0 || b < 0 ? -1 : a + b;
+    }
 }

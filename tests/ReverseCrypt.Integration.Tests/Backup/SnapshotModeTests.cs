@@ -101,6 +101,45 @@ public class SnapshotModeTests : SshBackupFixture
         Assert.That(Directory.Exists(Path.Combine(dest, "snapshots", "2026-01-01T010000Z")), Is.False);
     }
 
+    [TestCase("btrfs")]
+    [TestCase("xfs")]
+    public void NewSparseFile_InAChangeDrivenCloneRun_CostsItsDataNotItsSize(string fileSystem)
+    {
+        // rsync writes in place into a clone, where --sparse is not used; a sparse file that is new since the last
+        // run must not be stored with its holes allocated all the same.
+        const long size = 256L << 20;
+        MountLoop(fileSystem, _s.Dest);
+        var dest = Path.Combine(_s.Dest, "backup");
+        File.WriteAllText(Path.Combine(_s.Plain, "a.txt"), "a\n");
+        _s.Init();
+        var (first, _) = _s.Backup(dest, "--snapshots");
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+
+        var sparse = Path.Combine(_s.Plain, "dir", "image.raw");
+        Directory.CreateDirectory(Path.GetDirectoryName(sparse)!);
+        using (var file = new FileStream(sparse, FileMode.CreateNew))
+        {
+            file.SetLength(size);
+            for (int i = 0; i < 8; i++)
+            {
+                file.Position = (i * (size / 8)) + 777;
+                file.Write(BackupTree.RandomBytes(128 << 10));
+            }
+        }
+        File.WriteAllText(Path.Combine(_s.Plain, "dir", "beside.txt"), "beside\n");
+        var before = UsedBytes(_s.Dest);
+        var (second, summary2) = _s.Backup(dest, "--snapshots");
+        Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
+        Assert.That(summary2.GetProperty("run").GetString(), Does.StartWith("incremental"), second.ToString());
+        Assert.That(summary2.GetProperty("snapshot_mode").GetString(), Is.Not.EqualTo("hardlink"));
+        var cost = UsedBytes(_s.Dest) - before;
+        TestContext.Progress.WriteLine($"{fileSystem}: a new 256 MiB sparse file with 1 MiB of data cost {cost / 1024} KiB of disk");
+        Assert.That(cost, Is.LessThan(16L << 20), "the holes of a new sparse file cost no disk");
+
+        var restored = _s.RestoreWithGocryptfs(Path.Combine(dest, "latest"), "sparse-new");
+        Assert.That(BackupTree.Differences(_s.Plain, restored), Is.Empty);
+    }
+
     [Category("TransportAgnostic")] // an argument error
     [Test]
     public void AModeTheDestinationCannotDo_IsAUsageError()
