@@ -28,6 +28,7 @@ public sealed class DestinationLease : IDisposable
     private readonly string? _marker;
     private readonly string _where = "";
     private readonly bool _remote;
+    private volatile bool _ended;
 
     private DestinationLease(Process? holder, string? absolutePath, bool locked, string? warning)
     {
@@ -182,6 +183,7 @@ public sealed class DestinationLease : IDisposable
         var request = $"step {lines.ToString(System.Globalization.CultureInfo.InvariantCulture)} {op.Name}\n{script}";
         lock (_steps)
         {
+            if (_ended) throw Ended(op, cancellation);
             using var registration = cancellation.Register(() => ChildProcess.Stop(_holder));
             try
             {
@@ -212,7 +214,7 @@ public sealed class DestinationLease : IDisposable
                 }
                 return new ChildResult(exitCode.Value, stdout.ToString(), stderr.ToString());
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
             {
                 throw Ended(op, cancellation, e);
             }
@@ -319,6 +321,7 @@ public sealed class DestinationLease : IDisposable
     /// <summary>Releases the lock: closes the holder's input and waits briefly for it to end.</summary>
     public void Dispose()
     {
+        _ended = true;
         if (_holder is not null) End(_holder);
     }
 
