@@ -11,7 +11,9 @@ namespace ReverseCrypt.Operations.Backup;
 /// of an earlier killed run that may still be writing (it holds <c>DEST/.reversecrypt/rsync.lock</c> while it lives,
 /// see <see cref="RsyncPath"/>), empties rsync's temporary directory, prints <c>locked ABSOLUTE-DEST</c>, and then
 /// holds the lock until its standard input closes: when this process ends, however it ends (its ssh gets the
-/// parent-death signal; the remote sshd then closes the session).
+/// parent-death signal; the remote sshd then closes the session). With a <see cref="LeaseSession"/> it also prints
+/// the destination's probe after that line and runs the run's later steps sent on its input (<see cref="RunStep"/>),
+/// so that they cost no ssh session of their own.
 /// <para>
 /// <c>DEST/.reversecrypt/</c> also holds rsync's temporary and partial files (<c>tmp/</c>, <c>partial/</c>), so a
 /// killed transfer never leaves anything inside a snapshot. The name can never be an encrypted name (those are
@@ -236,7 +238,8 @@ public sealed class DestinationLease : IDisposable
 
     /// <summary>The holder script. Prints one line: <c>locked ABS</c>, <c>unlocked ABS|REASON</c>, <c>none</c>,
     /// <c>busy</c>, <c>stuck</c> or <c>error MESSAGE</c>; after <c>locked</c>/<c>unlocked</c>/<c>none</c> it waits for
-    /// its standard input to close.</summary>
+    /// its standard input to close, with a <paramref name="session"/> after printing the probe and running the steps
+    /// it reads there (<see cref="HoldWithSession"/>).</summary>
     internal static string Script(string destinationPath, bool exclusive, bool create, TimeSpan leftoverWait, LeaseSession? session = null)
     {
         var wait = Math.Max(1, (int)Math.Ceiling(leftoverWait.TotalSeconds));
