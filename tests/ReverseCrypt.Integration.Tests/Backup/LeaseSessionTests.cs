@@ -44,6 +44,20 @@ public class LeaseSessionTests
     }
 
     [Test]
+    public void AReaderOfAMissingDestination_GetsTheProbe_AndCreatesNothing()
+    {
+        var dest = Path.Combine(_tmp.Path, "missing");
+        var shell = Shell(dest);
+        using var lease = DestinationLease.Acquire(shell, exclusive: false, create: false, TimeSpan.FromSeconds(5), LeaseSession.Create(false, true));
+        Assert.That(lease.AbsolutePath, Is.Null);
+        Assert.That(lease.RunsSteps, Is.True);
+        var state = new SnapshotStore(shell).ParseProbe(lease.ProbeOutput!);
+        Assert.That(state.Exists, Is.False);
+        Assert.That(lease.RunStep(DestinationOp.Probe(false), dest).Stdout, Is.EqualTo(lease.ProbeOutput));
+        Assert.That(Directory.Exists(dest), Is.False);
+    }
+
+    [Test]
     public void Steps_OverTheLease_GiveExactlyWhatTheyGiveAlone_AndAFailedStepKeepsTheLease()
     {
         var dest = _tmp.Sub("dest");
