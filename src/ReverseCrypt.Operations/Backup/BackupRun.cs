@@ -74,8 +74,12 @@ public sealed class BackupRun : IDisposable
         try
         {
             // First the lock on the destination itself (held until Dispose), then the state it protects.
-            Phases.Time("lock", () => _access.Lock(exclusive: true, create: !_options.DryRun, LeftoverWait, cancellation));
-            var state = Phases.Time("probe", () => _store.Probe(detectClones: _options.Snapshots && !_options.DryRun, cancellation));
+            // The lease prints the probe once it holds the lock: no round trip of its own.
+            var detectClones = _options.Snapshots && !_options.DryRun;
+            var lease = Phases.Time("lock", () => _access.Lock(exclusive: true, create: !_options.DryRun, LeftoverWait, cancellation, probe: detectClones));
+            var state = Phases.Time("probe", () => lease.ProbeOutput is { } probed
+                ? _store.ParseProbe(probed)
+                : _store.Probe(detectClones, cancellation));
             if (state.NotADirectory)
                 throw new BackupException(BackupErrorKind.BadDestination, $"{destination}: exists and is not a directory");
             if (!state.HasRsync)

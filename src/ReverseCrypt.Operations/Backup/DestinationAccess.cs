@@ -36,16 +36,24 @@ internal sealed class DestinationAccess
 
     /// <summary>Takes the lock on the destination (see <see cref="DestinationLease.Acquire"/>) over the run's master
     /// connection, after removing the control sockets of killed runs; once per run.</summary>
-    public DestinationLease Lock(bool exclusive, bool create, TimeSpan leftoverWait, CancellationToken cancellation)
+    /// <remarks>The lease prints the destination's probe once it holds the lock (<paramref name="probe"/>: null none,
+    /// false plain, true with clone detection; see <see cref="DestinationLease.ProbeOutput"/>) and then runs every
+    /// later step of <see cref="Store"/> over its own session (unless the destination is <c>reversecrypt serve</c>):
+    /// measured, each step in a session of its own cost about 0.2 s (sshd's session set-up and the user's login
+    /// shell with its rc files), a step over the lease a few milliseconds plus its own work.</remarks>
+    public DestinationLease Lock(bool exclusive, bool create, TimeSpan leftoverWait, CancellationToken cancellation, bool? probe = null)
     {
         if (Lease is { } held) return held;
         RemoveStaleControlSockets();
-        return Lease = DestinationLease.Acquire(LeaseShell, exclusive, create, leftoverWait, cancellation);
+        Lease = DestinationLease.Acquire(LeaseShell, exclusive, create, leftoverWait, LeaseSession.Create(probe, steps: true), cancellation);
+        if (Lease.RunsSteps) Store.Shell.Lease = Lease;
+        return Lease;
     }
 
     /// <summary>Releases the lock on the destination (ending the master connection) and removes its socket.</summary>
     public void Unlock()
     {
+        Store.Shell.Lease = null;
         Lease?.Dispose();
         Lease = null;
         RemoveControlSocket();

@@ -17,7 +17,8 @@ namespace ReverseCrypt.Operations.Backup;
 /// snapshot that starts as a hard-link copy of PREVIOUS, for a change-driven run), <c>unlink NAME PATH...</c> (removes
 /// paths from the incomplete snapshot NAME),
 /// <c>keep NAME PREVIOUS|- MODE PATH...</c>, <c>commit NAME STALE...</c>, <c>delete NAME...</c>,
-/// <c>lease exclusive|shared create|nocreate SECONDS</c>, <c>shared NAME OTHER[,OTHER...] PATH...</c>,
+/// <c>lease exclusive|shared create|nocreate SECONDS [MARKER none|plain|clones steps|hold]</c> (with MARKER: the
+/// probe printed once the lock is held, and with steps the later steps read from its input, see <see cref="LeaseSession"/>), <c>shared NAME OTHER[,OTHER...] PATH...</c>,
 /// <c>hash NAME|- PATH...</c>.
 /// To add one: a case in <see cref="Parse"/> (its argument grammar and template), a factory next to the others, and
 /// its rule in <c>ServeEndpoint.Check</c> (what serve allows, and under --append-only).
@@ -68,6 +69,9 @@ public sealed class DestinationOp
     /// <summary>lease: creates DEST and its state directory when missing.</summary>
     public bool Create { get; private init; }
 
+    /// <summary>lease: the probe and steps it carries besides the lock, or null (it only holds the lock).</summary>
+    public LeaseSession? Session { get; private init; }
+
     /// <summary>The words of the operation: NAME ARGS...</summary>
     public IReadOnlyList<string> Words => [Name, .. Arguments];
 
@@ -98,9 +102,20 @@ public sealed class DestinationOp
 
     public static DestinationOp Delete(IEnumerable<string> names) => Parse(["delete", .. names]);
 
-    public static DestinationOp Lease(bool exclusive, bool create, TimeSpan leftoverWait) =>
-        Parse(["lease", exclusive ? "exclusive" : "shared", create ? "create" : "nocreate",
-            Math.Max(1, (int)Math.Ceiling(leftoverWait.TotalSeconds)).ToString(CultureInfo.InvariantCulture)]);
+    public static DestinationOp Lease(bool exclusive, bool create, TimeSpan leftoverWait, LeaseSession? session = null)
+    {
+        List<string> words = ["lease", exclusive ? "exclusive" : "shared", create ? "create" : "nocreate",
+            Math.Max(1, (int)Math.Ceiling(leftoverWait.TotalSeconds)).ToString(CultureInfo.InvariantCulture)];
+        if (session is not null)
+            words.AddRange([session.Marker, session.Probe switch { null => "none", false => "plain", true => "clones" }, session.Steps ? "steps" : "hold"]);
+        return Parse(words);
+    }
+
+    /// <summary>lease: the same lease without steps on its input (what serve runs: it never runs script text the
+    /// client sent, so the client takes each step in a session of its own).</summary>
+    public DestinationOp WithoutSteps() => Session is { Steps: true } session
+        ? Parse([.. Words.Take(4), session.Marker, Arguments[4], "hold"])
+        : this;
 
     public static DestinationOp Shared(string snapshot, IEnumerable<string> others, IEnumerable<string> cipherPaths) =>
         Parse(["shared", snapshot, string.Join(',', others), .. cipherPaths]);
@@ -165,13 +180,20 @@ public sealed class DestinationOp
                 }
             case "lease":
                 {
-                    Count(words, a, 3, 3);
+                    if (a.Count != 3) Count(words, a, 6, 6);
                     var exclusive = Choice(a[0], "shared", "exclusive") == 1;
                     var create = Choice(a[1], "nocreate", "create") == 1;
                     if (!int.TryParse(a[2], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds is < 1 or > 86_400)
                         throw new FormatException($"lease: '{a[2]}' is not a number of seconds (1 to 86400)");
-                    return new DestinationOp(words, d => DestinationLease.Script(d, exclusive, create, TimeSpan.FromSeconds(seconds)))
-                    { Exclusive = exclusive, Create = create };
+                    LeaseSession? session = null;
+                    if (a.Count == 6)
+                    {
+                        if (!LeaseSession.IsMarker(a[3])) throw new FormatException($"lease: '{Printable(a[3])}' is not a marker (16 to 64 hex digits)");
+                        var probe = Choice(a[4], "none", "plain", "clones");
+                        session = new LeaseSession(a[3], probe == 0 ? null : probe == 2, Choice(a[5], "hold", "steps") == 1);
+                    }
+                    return new DestinationOp(words, d => DestinationLease.Script(d, exclusive, create, TimeSpan.FromSeconds(seconds), session))
+                    { Exclusive = exclusive, Create = create, Session = session };
                 }
             case "shared":
                 {

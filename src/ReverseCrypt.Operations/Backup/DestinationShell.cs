@@ -26,6 +26,10 @@ public sealed class DestinationShell
 
     public BackupDestination Destination { get; }
 
+    /// <summary>A lease that runs steps over its own connection (<see cref="DestinationLease.RunStep"/>): while set,
+    /// every step goes there instead of a session of its own.</summary>
+    public DestinationLease? Lease { get; set; }
+
     /// <summary>The program and arguments that run <paramref name="op"/> on the destination.</summary>
     public (string Program, IReadOnlyList<string> Arguments) CommandFor(DestinationOp op)
     {
@@ -50,6 +54,8 @@ public sealed class DestinationShell
     /// </summary>
     public ChildResult Run(DestinationOp op, CancellationToken cancellation = default)
     {
+        ArgumentNullException.ThrowIfNull(op);
+        if (Lease is { RunsSteps: true } lease) return lease.RunStep(op, Destination.Path, cancellation);
         var (program, arguments) = CommandFor(op);
         var result = ChildProcess.Run(program, arguments, cancellation);
         if (Destination.IsRemote && result.ExitCode == SshFailure)

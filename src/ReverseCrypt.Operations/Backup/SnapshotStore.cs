@@ -30,9 +30,13 @@ public sealed class SnapshotStore(DestinationShell shell)
     /// <summary>Reads the destination's state in one round trip; with <paramref name="detectClones"/> (a writer
     /// holding the lock) it also finds out whether the destination can clone files (a reflink copy of a small
     /// file in <c>DEST/.reversecrypt/</c>) and whether it is btrfs with the btrfs tool.</summary>
-    public DestinationState Probe(bool detectClones, CancellationToken cancellation = default)
+    public DestinationState Probe(bool detectClones, CancellationToken cancellation = default) =>
+        ParseProbe(_shell.RunChecked(DestinationOp.Probe(detectClones), "reading the destination", BackupErrorKind.BadDestination, cancellation));
+
+    /// <summary>The state that a probe's output (<see cref="ProbeScript"/>, here or from a lease: see
+    /// <see cref="DestinationLease.ProbeOutput"/>) describes.</summary>
+    public DestinationState ParseProbe(string output)
     {
-        var output = _shell.RunChecked(DestinationOp.Probe(detectClones), "reading the destination", BackupErrorKind.BadDestination, cancellation);
         var state = DestinationState.Parse(output);
         return Destination.IsRemote ? state : state with { HasRsync = true };
     }

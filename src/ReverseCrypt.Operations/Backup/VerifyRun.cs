@@ -135,8 +135,8 @@ public sealed class VerifyRun : IDisposable
         try
         {
             // A reader shares the destination with other verifies, never with a backup writing into it.
-            _access.Lock(exclusive: _options.Repair, create: _options.Repair, BackupRun.LeftoverWait, cancellation);
-            state = _store.Probe(cancellation);
+            var lease = _access.Lock(exclusive: _options.Repair, create: _options.Repair, BackupRun.LeftoverWait, cancellation, probe: false);
+            state = lease.ProbeOutput is { } probed ? _store.ParseProbe(probed) : _store.Probe(cancellation);
             _state = state;
         }
         catch (OperationCanceledException e)

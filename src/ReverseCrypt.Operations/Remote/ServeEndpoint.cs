@@ -68,7 +68,8 @@ public sealed class ServeEndpoint
             }
             var real = Real;
             CheckOp(op, real);
-            return ("/bin/sh", ["-c", op.Script(real)]);
+            // A lease never runs steps sent on its input here: each step comes as a command of its own, checked above.
+            return ("/bin/sh", ["-c", op.WithoutSteps().Script(real)]);
         }
         var rsync = words.Count >= 3 && words[0] == "flock" && words[1] == "-x" ? [.. words.Skip(3)] : words;
         if (rsync.Count >= 2 && rsync[0] == "rsync" && rsync[1] == "--server")
@@ -89,6 +90,7 @@ public sealed class ServeEndpoint
         switch (op.Name)
         {
             case "probe" or "lease":
+                // A lease may print the probe (read-only); its steps are refused in Prepare (WithoutSteps).
                 return;
             case "ensure":
                 if (AppendOnly) throw new ServeRefusedException(MirrorRefused);

@@ -43,6 +43,7 @@ public class ServeCommandLineTests
         $"sh -c 'ignored' reversecrypt-op unlink {New} 'a/b' c",
         $"sh -c 'echo ignored' reversecrypt-op probe plain",
         $"sh -c 'ignored' reversecrypt-op lease exclusive create 60",
+        $"sh -c 'ignored' reversecrypt-op lease exclusive create 60 0123456789abcdef0123456789abcdef clones steps",
         $"sh -c 'ignored' reversecrypt-op commit {New}",
         $"sh -c 'ignored' reversecrypt-op hash {Old} 'a/b' c",
     ];
@@ -60,6 +61,16 @@ public class ServeCommandLineTests
         var (shell, script) = serve.Prepare("sh -c 'rm -rf /' reversecrypt-op probe plain");
         Assert.That(shell, Is.EqualTo("/bin/sh"));
         Assert.That(script[1], Is.EqualTo(DestinationOp.Probe(false).Script(_dest)), "serve runs its own template, not the client's script");
+    }
+
+    [Test]
+    public void ALeaseWithSteps_RunsWithoutThem_SoNoScriptTextOfTheClientIsEverRun()
+    {
+        var serve = new ServeEndpoint(_dest, appendOnly: true);
+        var session = new LeaseSession("0123456789abcdef0123456789abcdef", Probe: true, Steps: true);
+        var (_, args) = serve.Prepare($"sh -c 'ignored' reversecrypt-op {DestinationOp.Lease(true, true, TimeSpan.FromSeconds(60), session)}");
+        Assert.That(args[1], Is.EqualTo(DestinationOp.Lease(true, true, TimeSpan.FromSeconds(60), session with { Steps = false }).Script(_dest)));
+        Assert.That(args[1], Does.Not.Contain("eval"));
     }
 
     [TestCase("rm -rf /", "only reversecrypt's own steps")]
