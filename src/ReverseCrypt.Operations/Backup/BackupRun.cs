@@ -201,7 +201,9 @@ public sealed class BackupRun : IDisposable
         ArgumentNullException.ThrowIfNull(viewPath);
         var plan = _plan ?? throw new InvalidOperationException("Prepare first.");
         _viewPath = viewPath;
-        var linkDest = _options.Snapshots && !_options.DryRun && !plan.InPlace ? plan.Previous : null;
+        // A linked reflink snapshot also links against the previous one: a removed path (a hard-link group's, a type
+        // change's) then comes back as a link, or a copy, exactly as a full run's quick check would leave it.
+        var linkDest = _options.Snapshots && !_options.DryRun && (!plan.InPlace || plan.Start == SnapshotStart.Linked) ? plan.Previous : null;
         var remoteShell = _options.Destination.IsRemote ? _access.RsyncShell : null;
         if (plan.Changes is not { Incremental: true } changes)
         {

@@ -277,12 +277,24 @@ public sealed class SnapshotStore(DestinationShell shell)
         return script.ToString();
     }
 
-    /// <summary>Runs the hard-link copy of a linked begin with two cp processes at a time, one top-level entry group
-    /// each (see <see cref="LinkedCopy"/>); false: one <c>cp -al</c>.</summary>
-    internal static bool ParallelLinkedCopy { get; set; }
+    /// <summary>Makes the hard-link copy of a linked begin with two cp processes at a time (see
+    /// <see cref="LinkedCopy"/>); false: one <c>cp -al</c>.</summary>
+    internal static bool ParallelLinkedCopy { get; set; } = true;
 
-    /// <summary>The sh command that makes <paramref name="target"/> a hard-link copy of <paramref name="previous"/>.</summary>
-    private static string LinkedCopy(string previous, string target) => $"cp -al -- {previous} {target}";
+    /// <summary>
+    /// The sh commands that make <paramref name="target"/> a hard-link copy of <paramref name="previous"/>. In parallel
+    /// (the destination's CPU is what a hard-link copy of 100,000 files waits for: link(2) and the directories'
+    /// metadata): the top-level entries in about 16 groups, two <c>cp -al</c> at a time (xargs -P 2), then the top
+    /// directory's own mode, owner, times, xattrs and ACLs, last, with rsync (present on every destination).
+    /// </summary>
+    private static string LinkedCopy(string previous, string target)
+    {
+        if (!ParallelLinkedCopy) return $"cp -al -- {previous} {target}";
+        return $"mkdir -- {target}; a=$(cd -- {target} && pwd); "
+            + $"c=$(cd -- {previous} && find . -mindepth 1 -maxdepth 1 -printf x | wc -c); "
+            + $"(cd -- {previous} && find . -mindepth 1 -maxdepth 1 -print0 | xargs -0 -r -n $((c / 16 + 1)) -P 2 cp -al -t \"$a\" --); "
+            + $"rsync -dAXogpt --numeric-ids '{RsyncArguments.XfsAclNames}' --exclude='*' -- {previous}/ {target}/";
+    }
 
     /// <summary>
     /// After a partial transfer: each of <paramref name="cipherPaths"/> (files the sender could not read whole) gets
