@@ -21,8 +21,12 @@ public sealed record BackupPlan
     /// <summary>How the snapshot was started (null without snapshots).</summary>
     public SnapshotMode? Mode { get; init; }
 
+    /// <summary>How the new snapshot started on the destination (null without snapshots or in a dry run).</summary>
+    public SnapshotStart? Start { get; init; }
+
     /// <summary>rsync updates files in place: the snapshot is a copy-on-write clone that shares no inode with
-    /// another snapshot (started by this run as a clone, or resumed with its clone marker).</summary>
+    /// another snapshot (started by this run as a clone, or resumed with its clone marker), or a linked reflink
+    /// snapshot whose files rsync touches were given their own inodes.</summary>
     public bool InPlace { get; init; }
 
     /// <summary>Full or change-driven, with the listed paths (null without <see cref="BackupOptions.Changes"/>).</summary>

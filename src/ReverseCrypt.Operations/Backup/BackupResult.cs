@@ -39,6 +39,9 @@ public sealed record BackupResult
     /// <summary>How the snapshot was started on the destination (null without snapshots or before Prepare).</summary>
     public SnapshotMode? SnapshotMode { get; init; }
 
+    /// <summary>How the snapshot started: a whole clone, a hard-link copy, empty, resumed (null when none was begun).</summary>
+    public SnapshotStart? SnapshotStart { get; init; }
+
     /// <summary>Files (plaintext paths, \xNN-escaped) that changed while the view served them: each is stored as one
     /// consistent state it had, and the next run sends it again. At most the first 10,000.</summary>
     public IReadOnlyList<string> ChangedDuringRun { get; init; } = [];

@@ -138,13 +138,16 @@ public sealed class BackupRun : IDisposable
             throw new BackupException(BackupErrorKind.BadDestination,
                 $"{destination.Join(SnapshotName.LatestLink)} exists and is not a symlink; move it away");
         var name = SnapshotName.Next(_options.Now ?? DateTime.UtcNow, [.. state.Complete, .. state.Incomplete]);
-        var resume = state.Incomplete.Count > 0 ? state.Incomplete[^1] : null;
+        // A snapshot started as a hard-link copy is never resumed (DestinationState.LinkedIncomplete): it is left as
+        // stale, removed when this run commits, and this run starts anew from the previous snapshot.
+        var resume = state.Incomplete.Count > 0 && !state.LinkedIncomplete.Contains(state.Incomplete[^1]) ? state.Incomplete[^1] : null;
         var previous = state.Previous;
         var mode = _options.DryRun ? SnapshotMode.Hardlink : state.Resolve(_options.SnapshotMode, destination.Text);
         // In place only into a clone: a snapshot resumed without its clone marker may hold hard links shared with
         // older snapshots (an older version's, or a hardlink run's), which an in-place write would change too.
         var inPlace = mode.IsClone() && previous is not null && (resume is null || state.ClonedIncomplete.Contains(resume));
         string target;
+        SnapshotStart? start = null;
         if (_options.DryRun)
         {
             // Compare against the previous snapshot itself: what rsync lists is what the new one would get anew.
@@ -152,15 +155,19 @@ public sealed class BackupRun : IDisposable
         }
         else
         {
-            // A change-driven run into a hardlink snapshot starts from a hard-link copy of the previous one, from which
-            // every listed path is removed first: rsync then recreates it (linked to the previous snapshot when
-            // unchanged), and no inode an older snapshot holds is ever modified, not even by a chmod.
-            // Removing very many paths (one remote script per ~64 KiB of names) costs more than a full run.
-            if (changes is { Incremental: true } && mode == SnapshotMode.Hardlink && changes.CloneRemovals.Count > MaxCloneRemovals)
+            // A change-driven run into a hardlink or reflink snapshot starts from a hard-link copy of the previous one:
+            // every listed path is removed from it first (rsync then recreates it, in hardlink mode linked to the
+            // previous snapshot when unchanged), except that in reflink mode a regular file whose content may change is
+            // replaced by a reflink copy of itself, which rsync updates in place. No inode an older snapshot holds is
+            // ever modified, not even by a chmod. Removing very many paths (one remote script per ~64 KiB of names)
+            // costs more than a full run.
+            var linkable = changes is { Incremental: true } && mode is SnapshotMode.Hardlink or SnapshotMode.Reflink;
+            if (linkable && changes!.CloneRemovals.Count + changes.CloneReflinks.Count > MaxCloneRemovals)
                 changes = ChangePlan.Full($"{changes.Reason}; more than {MaxCloneRemovals} paths to take out of a hard-link copy");
-            var linkClone = changes is { Incremental: true } && mode == SnapshotMode.Hardlink && previous is not null && resume is null;
+            var linkClone = changes is { Incremental: true } && linkable && previous is not null && resume is null;
             var removals = linkClone ? changes!.CloneRemovals : null;
-            Phases.Time("begin", () => _store.Begin(name, resume, mode, previous, removals, cancellation));
+            var reflinks = linkClone ? changes!.CloneReflinks : null;
+            start = Phases.Time("begin", () => _store.Begin(name, resume, mode, previous, removals, reflinks, cancellation));
             target = destination.RsyncPath(SnapshotName.SnapshotsDirectory + "/" + name + SnapshotName.IncompleteSuffix);
         }
         return new BackupPlan
@@ -172,6 +179,7 @@ public sealed class BackupRun : IDisposable
             ResumedFrom = resume,
             StaleIncomplete = [.. state.Incomplete.Where(n => n != resume)],
             Mode = mode,
+            Start = start,
             InPlace = inPlace,
             Changes = changes,
         };
@@ -197,7 +205,9 @@ public sealed class BackupRun : IDisposable
         ArgumentNullException.ThrowIfNull(viewPath);
         var plan = _plan ?? throw new InvalidOperationException("Prepare first.");
         _viewPath = viewPath;
-        var linkDest = _options.Snapshots && !_options.DryRun && !plan.InPlace ? plan.Previous : null;
+        // A linked reflink snapshot also links against the previous one: a removed path (a hard-link group's, a type
+        // change's) then comes back as a link, or a copy, exactly as a full run's quick check would leave it.
+        var linkDest = _options.Snapshots && !_options.DryRun && (!plan.InPlace || plan.Start == SnapshotStart.Linked) ? plan.Previous : null;
         var remoteShell = _options.Destination.IsRemote ? _access.RsyncShell : null;
         var subvolume = plan.Mode == SnapshotMode.Btrfs;
         if (plan.Changes is not { Incremental: true } changes)
@@ -334,6 +344,7 @@ public sealed class BackupRun : IDisposable
             RsyncExitCode = run.ExitCode,
             RsyncCpu = run.Cpu,
             SnapshotMode = plan.Mode,
+            SnapshotStart = plan.Start,
             ChangedDuringRun = changed,
             ChangedDuringRunCount = Math.Max(changedCount, changed.Count),
             Pruned = pruned,

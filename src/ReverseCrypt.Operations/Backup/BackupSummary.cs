@@ -41,10 +41,13 @@ public static class BackupSummary
         if (result.ResumedFrom is not null) text.Append(CultureInfo.InvariantCulture, $", resumed the interrupted {result.ResumedFrom}");
         if (result.Previous is not null && result.Snapshot is not null)
         {
-            text.Append(result.SnapshotMode switch
+            text.Append((result.SnapshotMode, result.SnapshotStart) switch
             {
-                SnapshotMode.Btrfs => $", a btrfs snapshot of {result.Previous} updated in place",
-                SnapshotMode.Reflink => $", a reflink copy of {result.Previous} updated in place",
+                (SnapshotMode.Btrfs, _) => $", a btrfs snapshot of {result.Previous} updated in place",
+                (SnapshotMode.Reflink, SnapshotStart.Linked) =>
+                    $", a hard-link copy of {result.Previous} whose changed files are reflink copies updated in place (reflink, linked)",
+                (SnapshotMode.Reflink, _) => $", a reflink copy of {result.Previous} updated in place",
+                (_, SnapshotStart.Linked) => $", a hard-link copy of {result.Previous} without the changed paths (hardlink, linked)",
                 _ => $", unchanged files linked to {result.Previous}",
             });
         }
@@ -72,7 +75,10 @@ public static class BackupSummary
 
     /// <summary>
     /// One JSON object: files_transferred, bytes_sent, duration_s, snapshot (null without snapshots) and source,
-    /// destination, completed, latest, previous, resumed_from, dry_run, files_total, bytes_received, literal_bytes,
+    /// destination, completed, latest, previous, resumed_from, dry_run, snapshot_mode (hardlink, reflink, btrfs),
+    /// snapshot_start (how the new snapshot began: "copy" a whole clone of the previous one, "linked" a hard-link copy
+    /// of it whose changed paths were removed or, in reflink mode, replaced by reflink copies of themselves, "empty",
+    /// "resumed"; null when none was begun), files_total, bytes_received, literal_bytes,
     /// matched_bytes, total_size, transferred_size, pruned, snapshots, warnings, with --dry-run changes (at most
     /// <see cref="DryRunChange.JsonLimit"/> {action, path}), changes_count and changes_truncated, rsync_exit_code,
     /// rsync_cpu (the CPU rsync was pinned to, or null), run ("full" or "incremental", null when not decided) and
@@ -102,6 +108,7 @@ public static class BackupSummary
             WriteStringOrNull(json, "resumed_from", result.ResumedFrom);
             json.WriteBoolean("dry_run", result.DryRun);
             WriteStringOrNull(json, "snapshot_mode", result.SnapshotMode?.Name());
+            WriteStringOrNull(json, "snapshot_start", result.SnapshotStart?.Name());
             WriteStringOrNull(json, "run", result.Run is null ? null : result.Run.Incremental ? "incremental" : "full");
             WriteStringOrNull(json, "run_reason", result.Run?.Reason);
             if (result.Run is { Incremental: true } incremental)

@@ -33,6 +33,12 @@ public sealed record ChangePlan
     /// (<see cref="WriteList(string, bool)"/>).</summary>
     public IReadOnlyList<byte[]> SparseNew { get; init; } = [];
 
+    /// <summary>Cipher paths of regular files whose content may change (a regular file in the last run and now, in no
+    /// hard-link group either time): in a reflink snapshot that starts as a hard-link copy they are replaced by a
+    /// reflink copy of themselves (a new inode sharing the blocks) instead of removed, so rsync updates only the
+    /// changed blocks in place. Never also in <see cref="CloneRemovals"/>; a hardlink snapshot removes them too.</summary>
+    public IReadOnlyList<byte[]> CloneReflinks { get; init; } = [];
+
     /// <summary>Incremental runs since the last full one, this run included (stored in the next manifest).</summary>
     public int IncrementalRuns { get; init; }
 
@@ -269,6 +275,7 @@ public sealed class ChangeDetector(ChangeScanOptions scan, NameTransform names, 
             Listed = list.Listed,
             CloneRemovals = list.Removals,
             SparseNew = list.SparseNew,
+            CloneReflinks = list.Reflinks,
         };
 
         void NoteGroup(in ScanEntry e)
@@ -289,12 +296,17 @@ public sealed class ChangeDetector(ChangeScanOptions scan, NameTransform names, 
         private readonly Dictionary<byte[], byte[]> _dirs = new(ByteArrayComparer.Instance) { [[]] = [] };
         private readonly HashSet<byte[]> _listed = new(ByteArrayComparer.Instance);
         private readonly HashSet<byte[]> _removed = new(ByteArrayComparer.Instance);
+        private readonly List<byte[]> _reflinks = [];
 
         public List<byte[]> Listed { get; } = [];
 
         public List<byte[]> Removals { get; } = [];
 
         public List<byte[]> SparseNew { get; } = [];
+
+        /// <summary>Regular files in the last run and now, in no hard-link group (<see cref="ChangePlan.CloneReflinks"/>);
+        /// a path also removed for another reason is only a removal.</summary>
+        public List<byte[]> Reflinks => [.. _reflinks.Where(p => !_removed.Contains(p))];
 
         /// <summary>A new (<paramref name="old"/> null) or changed object; <paramref name="maybeSparse"/>: a new regular
         /// file that may have holes.</summary>
@@ -309,15 +321,29 @@ public sealed class ChangeDetector(ChangeScanOptions scan, NameTransform names, 
             }
             var (parent, cipher, dotName) = Cipher(plainPath);
             if (maybeSparse && old is null && (now.Mode & ScanMeta.TypeMask) == ScanMeta.Regular && now.Nlink == 1 && _listed.Add(cipher))
+            {
                 SparseNew.Add(cipher);
+            }
+            else if (old is { } before && IsLoneFile(before) && IsLoneFile(now))
+            {
+                // Its content may change: kept as a reflink copy of itself, which rsync updates in place.
+                if (_listed.Add(cipher)) Listed.Add(cipher);
+                _reflinks.Add(cipher);
+            }
             else
+            {
                 List(cipher, remove: old is not null && !bothDirectories);
+            }
             if (dotName is not null) List(dotName, remove: old is not null);
             if (now.IsDirectory && dirIvFiles) List(Join(cipher, NameTransform.DirIvFileName), remove: bothDirectories);
             // Its directory's metadata is sent too: removing an entry from a clone moved that directory's mtime.
             List(parent.Length == 0 ? "."u8.ToArray() : parent, remove: false);
             if (now.IsDirectory) _dirs[plainPath] = cipher;
         }
+
+        private static bool IsLoneFile(ScanMeta meta) => (meta.Mode & ScanMeta.TypeMask) == RegularFile && meta.Nlink == 1;
+
+        private const uint RegularFile = 0x8000;
 
         /// <summary>The top of a deleted subtree (or a deleted object).</summary>
         public void AddDeleted(byte[] plainPath)

@@ -14,8 +14,9 @@ namespace ReverseCrypt.Operations.Backup;
 /// Operations (NAME and SNAP are snapshot names, <c>-</c> stands for none, MODE is hardlink|reflink|btrfs, PATH is a
 /// relative path below a snapshot without <c>.</c>/<c>..</c> components):
 /// <c>probe plain|clones</c>, <c>ensure</c>, <c>begin NAME RESUME|- MODE PREVIOUS|- [linked]</c> (linked: a hardlink
-/// snapshot that starts as a hard-link copy of PREVIOUS, for a change-driven run), <c>unlink NAME PATH...</c> (removes
-/// paths from the incomplete snapshot NAME),
+/// or reflink snapshot that starts as a hard-link copy of PREVIOUS, for a change-driven run), <c>unlink NAME PATH...</c>
+/// (removes paths from the incomplete snapshot NAME), <c>reflink NAME PATH...</c> (replaces each regular file PATH of
+/// the incomplete snapshot NAME by a reflink copy of itself, a new inode; anything else at PATH is removed),
 /// <c>keep NAME PREVIOUS|- MODE PATH...</c>, <c>commit NAME STALE...</c>, <c>delete NAME...</c>,
 /// <c>lease exclusive|shared create|nocreate SECONDS [MARKER none|plain|clones steps|hold]</c> (with MARKER: the
 /// probe printed once the lock is held, and with steps the later steps read from its input, see <see cref="LeaseSession"/>), <c>shared NAME OTHER[,OTHER...] PATH...</c>,
@@ -51,7 +52,7 @@ public sealed class DestinationOp
     /// <summary>begin, keep: the previous complete snapshot.</summary>
     public string? Previous { get; private init; }
 
-    /// <summary>begin: a hardlink snapshot that starts as a hard-link copy of <see cref="Previous"/>.</summary>
+    /// <summary>begin: a hardlink or reflink snapshot that starts as a hard-link copy of <see cref="Previous"/>.</summary>
     public bool LinkClone { get; private init; }
 
     /// <summary>begin, keep: how the snapshot starts from the previous one.</summary>
@@ -94,6 +95,8 @@ public sealed class DestinationOp
             : ["begin", name, resumeFrom ?? "-", ModeWord(mode), previous ?? "-"]);
 
     public static DestinationOp Unlink(string name, IEnumerable<string> cipherPaths) => Parse(["unlink", name, .. cipherPaths]);
+
+    public static DestinationOp Reflink(string name, IEnumerable<string> cipherPaths) => Parse(["reflink", name, .. cipherPaths]);
 
     public static DestinationOp Keep(string name, string? previous, SnapshotMode mode, IEnumerable<string> cipherPaths) =>
         Parse(["keep", name, previous ?? "-", ModeWord(mode), .. cipherPaths]);
@@ -145,8 +148,8 @@ public sealed class DestinationOp
                     Count(words, a, 4, 5);
                     var (name, resume, mode, previous) = (Snap(a[0]), OptionalSnap(a[1]), ParseMode(a[2]), OptionalSnap(a[3]));
                     var linked = a.Count == 5 && Choice(a[4], "linked") == 0;
-                    if (linked && (resume is not null || previous is null || mode != SnapshotMode.Hardlink))
-                        throw new FormatException("begin: 'linked' needs a new hardlink snapshot and a previous one");
+                    if (linked && (resume is not null || previous is null || mode == SnapshotMode.Btrfs))
+                        throw new FormatException("begin: 'linked' needs a new hardlink or reflink snapshot and a previous one");
                     return new DestinationOp(words, d => SnapshotStore.BeginScript(d, name, resume, mode, previous, linked))
                     { Snapshot = name, Resume = resume, Mode = mode, Previous = previous, LinkClone = linked };
                 }
@@ -156,6 +159,13 @@ public sealed class DestinationOp
                     var name = Snap(a[0]);
                     var paths = a.Skip(1).Select(RelativePath).ToList();
                     return new DestinationOp(words, d => SnapshotStore.UnlinkScript(d, name, paths)) { Snapshot = name, Paths = paths };
+                }
+            case "reflink":
+                {
+                    Count(words, a, 2, int.MaxValue);
+                    var name = Snap(a[0]);
+                    var paths = a.Skip(1).Select(RelativePath).ToList();
+                    return new DestinationOp(words, d => SnapshotStore.ReflinkScript(d, name, paths)) { Snapshot = name, Paths = paths };
                 }
             case "keep":
                 {

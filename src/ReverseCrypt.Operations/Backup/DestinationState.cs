@@ -57,6 +57,13 @@ public sealed record DestinationState
     /// <summary>Incomplete snapshots that were started as a clone (rsync may update their files in place).</summary>
     public IReadOnlyList<string> ClonedIncomplete { get; init; } = [];
 
+    /// <summary>Incomplete snapshots that were started as a hard-link copy of the previous one (marker
+    /// <c>DEST/.reversecrypt/NAME.linked</c>). Such a snapshot is never resumed: most of its files are hard links to
+    /// older snapshots, and rsync would change the attributes of such an inode in place (measured with rsync 3.5: a
+    /// mode change of the source chmods the existing link, with or without --link-dest), so the next run removes it
+    /// and starts anew from the previous snapshot.</summary>
+    public IReadOnlyList<string> LinkedIncomplete { get; init; } = [];
+
     /// <summary>The mode <paramref name="requested"/> comes to on this destination: auto picks btrfs (btrfs with its
     /// tool), else reflink, else hardlink. Throws <see cref="BackupException"/> (Usage) when a mode is asked for that
     /// the destination cannot do.</summary>
@@ -101,6 +108,7 @@ public sealed record DestinationState
         var incomplete = new List<string>();
         var top = new List<string>();
         var cloned = new List<string>();
+        var linked = new List<string>();
         foreach (var rawLine in probeOutput.Split('\n'))
         {
             var line = rawLine.TrimEnd('\r');
@@ -123,6 +131,7 @@ public sealed record DestinationState
             };
             if (key == "top") top.Add(value);
             if (key == "cloned" && SnapshotName.TryParse(value, out _)) cloned.Add(value);
+            if (key == "linked" && SnapshotName.TryParse(value, out _)) linked.Add(value);
             if (key == "entry")
             {
                 if (SnapshotName.TryParse(value, out _)) complete.Add(value);
@@ -131,6 +140,6 @@ public sealed record DestinationState
         }
         complete.Sort(StringComparer.Ordinal);
         incomplete.Sort(StringComparer.Ordinal);
-        return state with { Complete = complete, Incomplete = incomplete, TopEntries = top, ClonedIncomplete = cloned };
+        return state with { Complete = complete, Incomplete = incomplete, TopEntries = top, ClonedIncomplete = cloned, LinkedIncomplete = linked };
     }
 }

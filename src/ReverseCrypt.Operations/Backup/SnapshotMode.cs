@@ -16,6 +16,20 @@ public enum SnapshotMode
     Btrfs,
 }
 
+/// <summary>How a new snapshot started (JSON <c>snapshot_start</c>).</summary>
+public enum SnapshotStart
+{
+    /// <summary>An empty directory (or btrfs subvolume): the first snapshot, or a hardlink run with --link-dest.</summary>
+    Empty,
+    /// <summary>A whole clone of the previous snapshot: a btrfs snapshot or a reflink copy of every file.</summary>
+    Copy,
+    /// <summary>A hard-link copy of the previous snapshot (a change-driven hardlink or reflink run) from which the
+    /// paths the run sends were removed, or, in reflink mode, replaced by reflink copies of themselves.</summary>
+    Linked,
+    /// <summary>The interrupted snapshot of an earlier run, continued.</summary>
+    Resumed,
+}
+
 /// <summary>Parsing and naming of <see cref="SnapshotMode"/>.</summary>
 public static class SnapshotModes
 {
@@ -43,6 +57,16 @@ public static class SnapshotModes
         mode = SnapshotMode.Auto;
         return false;
     }
+
+    /// <summary>The name of a <see cref="SnapshotStart"/> in the summary and in JSON.</summary>
+    public static string Name(this SnapshotStart start) => start switch
+    {
+        SnapshotStart.Empty => "empty",
+        SnapshotStart.Copy => "copy",
+        SnapshotStart.Linked => "linked",
+        SnapshotStart.Resumed => "resumed",
+        _ => throw new ArgumentOutOfRangeException(nameof(start)),
+    };
 
     /// <summary>Does rsync update files in place in a snapshot made this way (a copy-on-write clone)?</summary>
     public static bool IsClone(this SnapshotMode mode) => mode is SnapshotMode.Reflink or SnapshotMode.Btrfs;

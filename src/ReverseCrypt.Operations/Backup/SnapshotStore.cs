@@ -61,8 +61,9 @@ public sealed class SnapshotStore(DestinationShell shell)
         exit 0
         """;
 
-    /// <summary>Prints "fs TYPE", "btrfs-tool yes", "reflink yes" and "cloned NAME" for each incomplete snapshot that
-    /// was started as a clone (its marker <c>DEST/.reversecrypt/NAME.clone</c>).</summary>
+    /// <summary>Prints "fs TYPE", "btrfs-tool yes", "reflink yes", "cloned NAME" for each incomplete snapshot that
+    /// was started as a clone (its marker <c>DEST/.reversecrypt/NAME.clone</c>) and "linked NAME" for each that was
+    /// started as a hard-link copy (<c>NAME.linked</c>).</summary>
     private const string CloneProbe = """
         if [ -d "$d" ]; then
           printf 'fs %s\n' "$(stat -f -c %T "$d" 2>/dev/null)"
@@ -73,6 +74,7 @@ public sealed class SnapshotStore(DestinationShell shell)
             if echo probe > "$s/reflink-probe" 2>/dev/null && cp --reflink=always "$s/reflink-probe" "$s/reflink-probe.copy" 2>/dev/null; then echo 'reflink yes'; fi
             rm -f "$s/reflink-probe" "$s/reflink-probe.copy"
             for f in "$s"/*.clone; do if [ -f "$f" ]; then n=${f##*/}; printf 'cloned %s\n' "${n%.clone}"; fi; done
+            for f in "$s"/*.linked; do if [ -f "$f" ]; then n=${f##*/}; printf 'linked %s\n' "${n%.linked}"; fi; done
           fi
         fi
         """;
@@ -88,18 +90,51 @@ public sealed class SnapshotStore(DestinationShell shell)
     /// marker <c>DEST/.reversecrypt/NAME.clone</c> records that rsync may update its files in place; a plain new
     /// one is a subvolume (btrfs) or a directory. A resumed snapshot keeps its marker (renamed with it).
     /// </summary>
-    /// <remarks>With <paramref name="linkCloneRemovals"/> (a change-driven hardlink run) a new snapshot starts as a
-    /// hard-link copy of <paramref name="previous"/> (<c>cp -al</c>), and those cipher paths are then removed from it
-    /// (<see cref="DestinationOp.Unlink"/> steps of at most about 64 KiB each, over the same connection).</remarks>
-    public void Begin(string name, string? resumeFrom, SnapshotMode mode = SnapshotMode.Hardlink, string? previous = null,
-        IReadOnlyList<byte[]>? linkCloneRemovals = null, CancellationToken cancellation = default)
+    /// <remarks>With <paramref name="linkCloneRemovals"/> (a change-driven hardlink or reflink run) a new snapshot starts
+    /// as a hard-link copy of <paramref name="previous"/> (<c>cp -al</c>, marked <c>DEST/.reversecrypt/NAME.linked</c>
+    /// before the first link exists), and those cipher paths are then removed from it (<see cref="DestinationOp.Unlink"/>
+    /// steps of at most about 64 KiB each, over the same connection); in reflink mode each of
+    /// <paramref name="linkCloneReflinks"/> is replaced by a reflink copy of itself (<see cref="DestinationOp.Reflink"/>),
+    /// so that rsync can update it in place without touching an inode an older snapshot holds. A linked snapshot is
+    /// never resumed (see <see cref="DestinationState.LinkedIncomplete"/>).</remarks>
+    /// <returns>How the snapshot started, as the destination reports it (a linked begin falls back to a whole copy
+    /// where hard links cannot reach the previous snapshot).</returns>
+    public SnapshotStart Begin(string name, string? resumeFrom, SnapshotMode mode = SnapshotMode.Hardlink, string? previous = null,
+        IReadOnlyList<byte[]>? linkCloneRemovals = null, IReadOnlyList<byte[]>? linkCloneReflinks = null, CancellationToken cancellation = default)
     {
-        var linkClone = linkCloneRemovals is not null && resumeFrom is null && previous is not null && mode == SnapshotMode.Hardlink;
-        _shell.RunChecked(DestinationOp.Begin(name, resumeFrom, mode, previous, linkClone), "creating the snapshot directory",
+        var linkClone = linkCloneRemovals is not null && resumeFrom is null && previous is not null && mode is SnapshotMode.Hardlink or SnapshotMode.Reflink;
+        var output = _shell.RunChecked(DestinationOp.Begin(name, resumeFrom, mode, previous, linkClone), "creating the snapshot directory",
             BackupErrorKind.DestinationFailed, cancellation);
-        if (!linkClone) return;
-        foreach (var chunk in RemovalChunks(linkCloneRemovals!))
+        var start = ParseStart(output, resumeFrom is not null ? SnapshotStart.Resumed
+            : linkClone ? SnapshotStart.Linked : mode.IsClone() && previous is not null ? SnapshotStart.Copy : SnapshotStart.Empty);
+        if (start != SnapshotStart.Linked) return start;
+        IReadOnlyList<byte[]> reflinks = linkCloneReflinks ?? [];
+        IReadOnlyList<byte[]> removals = mode == SnapshotMode.Reflink ? linkCloneRemovals! : [.. linkCloneRemovals!, .. reflinks];
+        foreach (var chunk in RemovalChunks(removals))
             _shell.RunChecked(DestinationOp.Unlink(name, chunk), "removing changed paths from the snapshot", BackupErrorKind.DestinationFailed, cancellation);
+        if (mode != SnapshotMode.Reflink) return start;
+        foreach (var chunk in RemovalChunks(reflinks))
+            _shell.RunChecked(DestinationOp.Reflink(name, chunk), "giving changed files of the snapshot their own inodes", BackupErrorKind.DestinationFailed, cancellation);
+        return start;
+    }
+
+    /// <summary>The last "start WORD" line of a begin step's output; <paramref name="asked"/> when there is none (an
+    /// older serve prints none).</summary>
+    internal static SnapshotStart ParseStart(string output, SnapshotStart asked)
+    {
+        var start = asked;
+        foreach (var line in (output ?? "").Split('\n'))
+        {
+            start = line.TrimEnd('\r') switch
+            {
+                "start linked" => SnapshotStart.Linked,
+                "start copy" => SnapshotStart.Copy,
+                "start empty" => SnapshotStart.Empty,
+                "start resumed" => SnapshotStart.Resumed,
+                _ => start,
+            };
+        }
+        return start;
     }
 
     /// <summary>The cipher paths as text, in groups of about 64 KiB (one argument of ssh and of the remote shell).</summary>
@@ -138,6 +173,52 @@ public sealed class SnapshotStore(DestinationShell shell)
         return script.Append('\n').ToString();
     }
 
+    /// <summary>
+    /// The template of <see cref="DestinationOp.Reflink"/>: each relative path of the incomplete snapshot that is a
+    /// regular file (not a symlink) is replaced by a reflink copy of itself with the same mode, owner, times, xattrs
+    /// and ACLs (<c>cp -a --reflink=always</c> into <c>DEST/.reversecrypt/reflink.tmp/</c>, then <c>mv -f</c> over
+    /// it): a new inode sharing the blocks, which rsync may then update in place while the inode the older snapshots
+    /// hold (the hard link the copy started with) is left as it was, content and metadata. Anything else at the path
+    /// is removed, and so is a file that cannot be copied (rsync then sends it whole). One cp and one mv per directory.
+    /// </summary>
+    internal static string ReflinkScript(string destinationPath, string name, IReadOnlyList<string> paths)
+    {
+        var script = new StringBuilder("set -e\n");
+        script.Append($"d={ShellQuoting.QuotePath(destinationPath)}\n");
+        script.Append($"n={Incomplete(name)}\n");
+        script.Append($"t=\"$d\"/{DestinationLease.StateDirectory}/reflink.tmp\n");
+        script.Append(ReflinkFunction);
+        foreach (var group in paths.GroupBy(p => p.LastIndexOf('/') is var slash && slash < 0 ? "" : p[..slash]))
+        {
+            script.Append(group.Key.Length == 0 ? "rl \"$n\"" : $"rl \"$n\"/{ShellQuoting.Quote(group.Key)}");
+            foreach (var path in group) script.Append(' ').Append(ShellQuoting.Quote(path[(path.LastIndexOf('/') + 1)..]));
+            script.Append('\n');
+        }
+        return script.Append("rm -rf -- \"$t\"\n").ToString();
+    }
+
+    /// <summary>sh function <c>rl DIR NAME...</c> of <see cref="ReflinkScript"/>.</summary>
+    private const string ReflinkFunction = """
+        rl() {
+          s=$1; shift
+          for f do shift
+            if [ -f "$s/$f" ] && [ ! -L "$s/$f" ]; then set -- "$@" "$f"; else rm -rf -- "$s/$f"; fi
+          done
+          [ $# -gt 0 ] || return 0
+          rm -rf -- "$t"; mkdir -- "$t"
+          for f do shift; set -- "$@" "$s/$f"; done
+          if ! cp -a --no-preserve=links --reflink=always -t "$t" -- "$@" 2>/dev/null; then
+            for f do
+              rm -f -- "$t/${f##*/}"
+              cp -a --reflink=always -- "$f" "$t/${f##*/}" 2>/dev/null || rm -f -- "$t/${f##*/}" "$f"
+            done
+          fi
+          for f do shift; if [ -f "$t/${f##*/}" ]; then set -- "$@" "$t/${f##*/}"; fi; done
+          if [ $# -gt 0 ]; then mv -f -t "$s" -- "$@"; fi
+        }
+
+        """;
+
     /// <summary>The template of <see cref="Begin"/>.</summary>
     internal static string BeginScript(string destinationPath, string name, string? resumeFrom, SnapshotMode mode, string? previous,
         bool linkClone = false)
@@ -151,39 +232,49 @@ public sealed class SnapshotStore(DestinationShell shell)
         {
             script.Append($"mv -T -- {Incomplete(resumeFrom)} {target}\n");
             script.Append($"if [ -f {marker}{resumeFrom}.clone ]; then mv -f -- {marker}{resumeFrom}.clone {marker}{name}.clone; fi\n");
+            script.Append($"if [ -f {marker}{resumeFrom}.linked ]; then mv -f -- {marker}{resumeFrom}.linked {marker}{name}.linked; fi\n");
         }
         else if (resumeFrom is null)
         {
-            script.Append($"rm -f -- {marker}{name}.clone\n");
+            script.Append($"rm -f -- {marker}{name}.clone {marker}{name}.linked\n");
             if (mode == SnapshotMode.Btrfs && previous is not null)
             {
                 // A snapshot of the previous subvolume; a previous plain directory (an older version's) is copied.
                 script.Append($"if [ \"$(stat -c %i -- {Complete(previous)})\" = 256 ]; then btrfs subvolume snapshot -- {Complete(previous)} {target} >/dev/null\n");
                 script.Append($"else btrfs subvolume create -- {target} >/dev/null; cp -a --reflink=always -- {Complete(previous)}/. {target}/; fi\n");
+                script.Append("echo 'start copy'\n");
             }
             else if (mode == SnapshotMode.Btrfs)
             {
-                script.Append($"btrfs subvolume create -- {target} >/dev/null\n");
-            }
-            else if (mode == SnapshotMode.Reflink && previous is not null)
-            {
-                script.Append($"cp -a --reflink=always -- {Complete(previous)} {target}\n");
+                script.Append($"btrfs subvolume create -- {target} >/dev/null\necho 'start empty'\n");
             }
             else if (linkClone && previous is not null)
             {
                 // Hard links cannot cross into another filesystem or btrfs subvolume (a previous btrfs-mode
-                // snapshot): there the copy is a plain (reflink where possible) one, equally never shared.
-                script.Append($"if [ \"$(stat -c %d -- {Complete(previous)})\" = \"$(stat -c %d -- \"$d\"/{SnapshotName.SnapshotsDirectory})\" ]; then cp -al -- {Complete(previous)} {target}\n");
-                script.Append($"else cp -a --reflink=auto -- {Complete(previous)} {target}; fi\n");
+                // snapshot), and a reflink copy made in DEST/.reversecrypt must be renamed into the snapshot: there the
+                // copy is a whole one (reflink where possible), equally never shared. The marker comes before the
+                // first link, so that an interrupted linked snapshot is always known as one.
+                var wholeCopy = mode == SnapshotMode.Reflink
+                    ? $"cp -a --reflink=always -- {Complete(previous)} {target}; : > {marker}{name}.clone"
+                    : $"cp -a --reflink=auto -- {Complete(previous)} {target}";
+                script.Append($"p=$(stat -c %d -- {Complete(previous)})\n");
+                script.Append($"if [ \"$p\" = \"$(stat -c %d -- \"$d\"/{SnapshotName.SnapshotsDirectory})\" ] && [ \"$p\" = \"$(stat -c %d -- {marker})\" ]; then\n");
+                script.Append($"  : > {marker}{name}.linked; {LinkedCopy(Complete(previous), target)}; echo 'start linked'\n");
+                script.Append($"else {wholeCopy}; echo 'start copy'; fi\n");
+            }
+            else if (mode == SnapshotMode.Reflink && previous is not null)
+            {
+                script.Append($"cp -a --reflink=always -- {Complete(previous)} {target}\necho 'start copy'\n");
             }
             else
             {
-                script.Append($"mkdir -- {target}\n");
+                script.Append($"mkdir -- {target}\necho 'start empty'\n");
             }
-            if (mode.IsClone() && previous is not null) script.Append($": > {marker}{name}.clone\n");
+            if (mode.IsClone() && previous is not null && !linkClone) script.Append($": > {marker}{name}.clone\n");
         }
         if (resumeFrom is not null)
         {
+            script.Append("echo 'start resumed'\n");
             // Versions before 0.2 kept rsync's partial files inside the snapshot; such a leftover must not be committed.
             script.Append($"find {target} -name {RsyncArguments.LegacyPartialDir} -type d -prune -exec rm -rf -- {{}} +\n");
             // Without the clone marker rsync does not write in place, but it still sets the attributes of a file that
@@ -193,6 +284,25 @@ public sealed class SnapshotStore(DestinationShell shell)
             script.Append($"if [ ! -f {marker}{name}.clone ]; then find {target} ! -type d -links +1 -exec rm -f -- {{}} +; fi\n");
         }
         return script.ToString();
+    }
+
+    /// <summary>Makes the hard-link copy of a linked begin with two cp processes at a time (see
+    /// <see cref="LinkedCopy"/>); false: one <c>cp -al</c>.</summary>
+    internal static bool ParallelLinkedCopy { get; set; } = true;
+
+    /// <summary>
+    /// The sh commands that make <paramref name="target"/> a hard-link copy of <paramref name="previous"/>. In parallel
+    /// (the destination's CPU is what a hard-link copy of 100,000 files waits for: link(2) and the directories'
+    /// metadata): the top-level entries in about 16 groups, two <c>cp -al</c> at a time (xargs -P 2), then the top
+    /// directory's own mode, owner, times, xattrs and ACLs, last, with rsync (present on every destination).
+    /// </summary>
+    private static string LinkedCopy(string previous, string target)
+    {
+        if (!ParallelLinkedCopy) return $"cp -al -- {previous} {target}";
+        return $"mkdir -- {target}; a=$(cd -- {target} && pwd); "
+            + $"c=$(cd -- {previous} && find . -mindepth 1 -maxdepth 1 -printf x | wc -c); "
+            + $"(cd -- {previous} && find . -mindepth 1 -maxdepth 1 -print0 | xargs -0 -r -n $((c / 16 + 1)) -P 2 cp -al -t \"$a\" --); "
+            + $"rsync -dAXogpt --numeric-ids '{RsyncArguments.XfsAclNames}' --exclude='*' -- {previous}/ {target}/";
     }
 
     /// <summary>
@@ -240,10 +350,10 @@ public sealed class SnapshotStore(DestinationShell shell)
         script.Append($"mv -T -- {Incomplete(name)} {Complete(name)}\n");
         script.Append($"ln -sfn -- {ShellQuoting.Quote(SnapshotName.SnapshotsDirectory + "/" + name)} \"$d\"/.latest.new\n");
         script.Append($"mv -T -f -- \"$d\"/.latest.new \"$d\"/{SnapshotName.LatestLink}\n");
-        script.Append($"rm -f -- \"$d\"/{DestinationLease.StateDirectory}/{name}.clone\n");
+        script.Append($"rm -f -- \"$d\"/{DestinationLease.StateDirectory}/{name}.clone \"$d\"/{DestinationLease.StateDirectory}/{name}.linked\n");
         script.Append(RemoveFunction);
         foreach (var stale in staleIncomplete)
-            script.Append($"remove {Incomplete(stale)}; rm -f -- \"$d\"/{DestinationLease.StateDirectory}/{stale}.clone\n");
+            script.Append($"remove {Incomplete(stale)}; rm -f -- \"$d\"/{DestinationLease.StateDirectory}/{stale}.clone \"$d\"/{DestinationLease.StateDirectory}/{stale}.linked\n");
         return script.ToString();
     }
 

@@ -15,7 +15,8 @@ namespace ReverseCrypt.Operations.Remote;
 /// Every path is confined to DEST: no <c>..</c>, no symlink in any component below DEST (checked with lstat). With
 /// <c>--append-only</c> a committed snapshot can be neither deleted nor changed: rsync writes only into
 /// <c>snapshots/NAME.incomplete/</c>, never with --link-dest (hard links would share committed inodes, so hardlink
-/// snapshot mode is refused: btrfs or XFS with reflink is required), retention is refused (it is
+/// snapshot mode is refused: btrfs or XFS with reflink is required; a linked reflink begin, a hard-link copy of the
+/// previous snapshot, is carried out as a whole reflink copy), retention is refused (it is
 /// <c>reversecrypt prune</c>'s, run on the remote), and a mirror (no snapshots) is refused.
 /// </summary>
 public sealed class ServeEndpoint
@@ -68,6 +69,11 @@ public sealed class ServeEndpoint
             }
             var real = Real;
             CheckOp(op, real);
+            // A linked begin shares every committed inode through hard links, and serve cannot check that rsync
+            // later writes only into the files given their own inodes: under --append-only it becomes a whole reflink
+            // copy (its output says "start copy", so the client shows what happened; in place is as safe there).
+            if (AppendOnly && op is { Name: "begin", LinkClone: true })
+                op = DestinationOp.Begin(op.Snapshot!, op.Resume, op.Mode, op.Previous, linkClone: false);
             // A lease never runs steps sent on its input here: each step comes as a command of its own, checked above.
             return ("/bin/sh", ["-c", op.WithoutSteps().Script(real)]);
         }
@@ -126,6 +132,19 @@ public sealed class ServeEndpoint
                 // Removes entries from the incomplete snapshot only (a symlink entry itself, never its target); a
                 // committed snapshot is never touched. Every component above the removed entry must not be a link.
                 NotALink(real, Snapshots(op.Snapshot!) + SnapshotName.IncompleteSuffix);
+                foreach (var path in op.Paths)
+                {
+                    var slash = path.LastIndexOf('/');
+                    if (slash > 0) NoLinkBelow(real, Join(Snapshots(op.Snapshot!) + SnapshotName.IncompleteSuffix, path[..slash]));
+                }
+                return;
+            case "reflink":
+                // Replaces regular files of the incomplete snapshot by reflink copies of themselves: reads them, writes
+                // new inodes in DEST/.reversecrypt/reflink.tmp and renames those into the incomplete snapshot; a
+                // committed snapshot's inode is only read. Every component above the entry must not be a link (the
+                // script itself leaves a symlink entry alone but for removing it).
+                NotALink(real, Snapshots(op.Snapshot!) + SnapshotName.IncompleteSuffix);
+                NotALink(real, DestinationLease.StateDirectory + "/reflink.tmp");
                 foreach (var path in op.Paths)
                 {
                     var slash = path.LastIndexOf('/');

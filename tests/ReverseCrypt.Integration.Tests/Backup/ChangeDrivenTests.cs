@@ -17,6 +17,7 @@ public class ChangeDrivenTests : SshBackupFixture
     [TestCase("plain", "hardlink", false)]
     [TestCase("btrfs", "btrfs", false)]
     [TestCase("xfs", "reflink", true)]
+    [TestCase("xfs", "reflink", false)]
     public void RandomChanges_ChangeDrivenRunsEqualFullRuns_OlderSnapshotsKeepTheirState(string fileSystem, string mode, bool remote)
     {
         if (fileSystem != "plain") MountLoop(fileSystem, _s.Dest);
@@ -41,6 +42,8 @@ public class ChangeDrivenTests : SshBackupFixture
                 "--now", $"2026-01-01T00:{round:00}:00Z", .. ssh]);
             Assert.That(r.ExitCode, Is.EqualTo(0), $"round {round}: {r}");
             Assert.That(summary.GetProperty("run").GetString(), Is.EqualTo(round == 0 ? "full" : "incremental"), $"round {round}: {r.Stdout}");
+            if (mode is "reflink" or "hardlink")
+                Assert.That(summary.GetProperty("snapshot_start").GetString(), Is.EqualTo(round == 0 ? "empty" : "linked"), $"round {round}: {r.Stdout}");
             var (full, fullSummary) = _s.Backup(fullDest, ["--full"]);
             Assert.That(full.ExitCode, Is.EqualTo(0), full.ToString());
             Assert.That(fullSummary.GetProperty("run").GetString(), Is.EqualTo("full"));

@@ -57,6 +57,70 @@ public class DestinationTests
         Assert.That(state.HasRsync, Is.True);
     }
 
+    /// <summary>A linked begin (hardlink or reflink mode): a hard-link copy of the previous snapshot, marked before the
+    /// first link, with the removed paths gone and each reflinked path a new inode (on a filesystem that cannot clone,
+    /// such as ext4, removed instead, which rsync then sends whole); the previous snapshot's inodes keep mode, owner,
+    /// mtime and xattrs (their ctime moves with every link made or removed, so it cannot tell). The XFS case, where the
+    /// copy shares the blocks, is in SnapshotModeTests.</summary>
+    [TestCase(SnapshotMode.Reflink)]
+    [TestCase(SnapshotMode.Hardlink)]
+    public void LinkedBegin_SharesTheRest_NeverTouchesThePreviousInodes_AndIsMarkedLinked(SnapshotMode mode)
+    {
+        const string Old = "2025-01-01T000000Z", New = "2025-01-02T000000Z";
+        var dest = Path.Combine(_tmp.Path, "d e'st");
+        var store = Store(dest);
+        Directory.CreateDirectory(Path.Combine(dest, ".reversecrypt"));
+        store.Begin(Old, null);
+        var old = Path.Combine(dest, "snapshots", Old + ".incomplete");
+        foreach (var name in new[] { "keep", "-change", "gone", "sub/x y", "sub/'q'" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(old, name))!);
+            File.WriteAllText(Path.Combine(old, name), name);
+        }
+        File.CreateSymbolicLink(Path.Combine(old, "sym"), "keep");
+        File.SetUnixFileMode(Path.Combine(old, "-change"), UnixFileMode.UserRead);
+        store.Commit(Old, []);
+        old = Path.Combine(dest, "snapshots", Old);
+        string Stat(string path) => Run.ProgramOk("stat", ["-c", "%i %a %h %u:%g %.9Y", path]).Stdout.Trim();
+        var before = new[] { "keep", "-change", "sub/x y", "sub/'q'" }.ToDictionary(n => n, n => Stat(Path.Combine(old, n)));
+        var reflinkCapable = Run.Program("cp", ["--reflink=always", Path.Combine(old, "keep"), Path.Combine(_tmp.Path, "probe")]).ExitCode == 0;
+        TestContext.Progress.WriteLine($"{_tmp.Path}: {(reflinkCapable ? "can" : "cannot")} clone files");
+
+        var start = store.Begin(New, null, mode, Old, [[.. "gone"u8]], [[.. "-change"u8], [.. "sub/x y"u8], [.. "sub/'q'"u8], [.. "sym"u8]]);
+        Assert.That(start, Is.EqualTo(SnapshotStart.Linked));
+        var state = store.Probe(detectClones: true);
+        Assert.That(state.LinkedIncomplete, Is.EqualTo(new[] { New }));
+        Assert.That(state.ClonedIncomplete, Is.Empty, "a linked snapshot must never be updated in place when resumed");
+        var now = Path.Combine(dest, "snapshots", New + ".incomplete");
+        Assert.That(Stat(Path.Combine(now, "keep")).Split(' ')[0], Is.EqualTo(before["keep"].Split(' ')[0]), "an untouched file stays a hard link");
+        Assert.That(File.Exists(Path.Combine(now, "gone")), Is.False);
+        Assert.That(new FileInfo(Path.Combine(now, "sym")).Exists || new FileInfo(Path.Combine(now, "sym")).LinkTarget is not null, Is.False,
+            "a symlink in the reflink list is removed, never followed");
+        foreach (var name in new[] { "-change", "sub/x y", "sub/'q'" })
+        {
+            var path = Path.Combine(now, name);
+            if (mode == SnapshotMode.Reflink && reflinkCapable)
+            {
+                Assert.That(File.ReadAllText(path), Is.EqualTo(name));
+                var (ino, modeBits) = (Stat(path).Split(' ')[0], Stat(path).Split(' ')[1]);
+                Assert.That(ino, Is.Not.EqualTo(before[name].Split(' ')[0]), $"{name}: its own inode");
+                Assert.That(modeBits, Is.EqualTo(before[name].Split(' ')[1]), $"{name}: the same mode");
+                Assert.That(File.GetLastWriteTimeUtc(path), Is.EqualTo(File.GetLastWriteTimeUtc(Path.Combine(old, name))), $"{name}: the same mtime");
+            }
+            else
+            {
+                Assert.That(File.Exists(path), Is.False, $"{name}: removed (rsync sends it whole)");
+            }
+        }
+        Assert.That(Directory.Exists(Path.Combine(dest, ".reversecrypt", "reflink.tmp")), Is.False);
+        foreach (var (name, stat) in before)
+            Assert.That(Stat(Path.Combine(old, name)).Split(' ').Where((_, i) => i != 2), Is.EqualTo(stat.Split(' ').Where((_, i) => i != 2)),
+                $"{name}: the previous snapshot's inode keeps its inode number, mode, owner and mtime");
+
+        store.Commit(New, []);
+        Assert.That(store.Probe(detectClones: true).LinkedIncomplete, Is.Empty, "commit removes the marker");
+    }
+
     [Test]
     public void Probe_SeesForeignContent_AndAMirror()
     {
@@ -136,5 +200,14 @@ public class DestinationTests
         var keep = DestinationOp.Keep("2025-06-01T021500Z", null, SnapshotMode.Reflink, ["a b/c'd"]);
         Assert.That(keep.ToString(), Is.EqualTo("keep 2025-06-01T021500Z - reflink 'a b/c'\\''d'"));
         Assert.That(DestinationOp.Parse(keep.Words).Script("/b"), Is.EqualTo(keep.Script("/b")), "the words give the same step back");
+        var linked = DestinationOp.Begin("2025-06-02T021500Z", null, SnapshotMode.Reflink, "2025-06-01T021500Z", linkClone: true);
+        Assert.That(linked.ToString(), Is.EqualTo("begin 2025-06-02T021500Z - reflink 2025-06-01T021500Z linked"));
+        Assert.That(DestinationOp.Parse(linked.Words).LinkClone, Is.True);
+        var reflink = DestinationOp.Reflink("2025-06-02T021500Z", ["a b/c'd", "-e"]);
+        Assert.That(reflink.ToString(), Is.EqualTo("reflink 2025-06-02T021500Z 'a b/c'\\''d' -e"));
+        Assert.That(DestinationOp.Parse(reflink.Words).Script("/b"), Is.EqualTo(reflink.Script("/b")));
+        Assert.Throws<FormatException>(() => DestinationOp.Parse(["reflink", "2025-06-02T021500Z"]));
+        Assert.Throws<FormatException>(() => DestinationOp.Parse(["reflink", "2025-06-02T021500Z", "a/../b"]));
+        Assert.Throws<FormatException>(() => DestinationOp.Parse(["begin", "2025-06-02T021500Z", "-", "btrfs", "2025-06-01T021500Z", "linked"]));
     }
 }

@@ -41,6 +41,7 @@ public class ServeCommandLineTests
         // A change-driven run: --files-from (read by the client), -R, --delete-missing-args --force.
         $"rsync --server -lHogDtpAXRSe.LsfxCIvu --force --delete-missing-args -@-1 --numeric-ids --info=STATS2 --inplace --filter=-x\\ trusted.SGI_ACL_\\* . {Incomplete}",
         $"sh -c 'ignored' reversecrypt-op unlink {New} 'a/b' c",
+        $"sh -c 'ignored' reversecrypt-op reflink {New} 'a/b' c",
         $"sh -c 'echo ignored' reversecrypt-op probe plain",
         $"sh -c 'ignored' reversecrypt-op lease exclusive create 60",
         $"sh -c 'ignored' reversecrypt-op lease exclusive create 60 0123456789abcdef0123456789abcdef clones steps",
@@ -124,12 +125,41 @@ public class ServeCommandLineTests
         var linked = $"sh -c x reversecrypt-op begin {Next} - hardlink {Old} linked";
         Assert.DoesNotThrow(() => plain.Prepare(linked));
         Assert.That(Assert.Throws<ServeRefusedException>(() => appendOnly.Prepare(linked))!.Message, Does.Contain("btrfs or XFS"));
-        Assert.Throws<ServeRefusedException>(() => plain.Prepare($"sh -c x reversecrypt-op begin {Next} - reflink {Old} linked"),
-            "linked goes only with a new hardlink snapshot");
+        Assert.Throws<ServeRefusedException>(() => plain.Prepare($"sh -c x reversecrypt-op begin {Next} - btrfs {Old} linked"),
+            "linked goes only with a new hardlink or reflink snapshot");
+        Assert.Throws<ServeRefusedException>(() => plain.Prepare($"sh -c x reversecrypt-op begin {Next} {New} reflink {Old} linked"),
+            "a resumed snapshot is never linked");
         Assert.Throws<ServeRefusedException>(() => plain.Prepare($"sh -c x reversecrypt-op unlink {New} ../{Old}/x"));
         File.CreateSymbolicLink(Path.Combine(_dest, "snapshots", New + ".incomplete", "lnk"), "/etc");
         Assert.DoesNotThrow(() => plain.Prepare($"sh -c x reversecrypt-op unlink {New} lnk"), "the link itself may go");
         var e = Assert.Throws<ServeRefusedException>(() => appendOnly.Prepare($"sh -c x reversecrypt-op unlink {New} lnk/passwd"));
+        Assert.That(e!.Message, Does.Contain("symlink"));
+    }
+
+    [Test]
+    public void LinkedReflinkBegin_IsAWholeCopyUnderAppendOnly_ReflinkStepOnlyBelowTheIncompleteSnapshot()
+    {
+        const string Next = "2025-06-03T021500Z";
+        var plain = new ServeEndpoint(_dest, appendOnly: false);
+        var appendOnly = new ServeEndpoint(_dest, appendOnly: true);
+        var linked = $"sh -c x reversecrypt-op begin {Next} - reflink {Old} linked";
+        var linkedScript = DestinationOp.Begin(Next, null, SnapshotMode.Reflink, Old, linkClone: true).Script(plain.Real);
+        var copyScript = DestinationOp.Begin(Next, null, SnapshotMode.Reflink, Old).Script(plain.Real);
+        Assert.That(linkedScript, Does.Contain("cp -al").And.Contain(".linked"));
+        Assert.That(copyScript, Does.Not.Contain("cp -al").And.Contain("--reflink=always"));
+        Assert.That(plain.Prepare(linked).Arguments[1], Is.EqualTo(linkedScript));
+        // Only when the destination is XFS or btrfs does append-only begin at all (a tmpfs or ext4 test directory is refused).
+        if (Run.ProgramOk("stat", ["-f", "-c", "%T", _dest]).Stdout.Trim() is "xfs" or "btrfs")
+            Assert.That(appendOnly.Prepare(linked).Arguments[1], Is.EqualTo(copyScript), "append-only shares no committed inode");
+        else
+            Assert.That(Assert.Throws<ServeRefusedException>(() => appendOnly.Prepare(linked))!.Message, Does.Contain("btrfs or XFS"));
+
+        Assert.That(plain.Prepare($"sh -c x reversecrypt-op reflink {New} 'a/b' c").Arguments[1],
+            Is.EqualTo(DestinationOp.Reflink(New, ["a/b", "c"]).Script(plain.Real)));
+        Assert.DoesNotThrow(() => appendOnly.Prepare($"sh -c x reversecrypt-op reflink {New} 'a/b' c"), "it only reads committed inodes");
+        Assert.Throws<ServeRefusedException>(() => plain.Prepare($"sh -c x reversecrypt-op reflink {New} ../{Old}/x"));
+        File.CreateSymbolicLink(Path.Combine(_dest, "snapshots", New + ".incomplete", "lnk"), "/etc");
+        var e = Assert.Throws<ServeRefusedException>(() => plain.Prepare($"sh -c x reversecrypt-op reflink {New} lnk/passwd"));
         Assert.That(e!.Message, Does.Contain("symlink"));
     }
 

@@ -62,6 +62,9 @@ public class ServeTests : SshBackupFixture
         var (second, summary2) = _s.Backup(_s.Remote, "--snapshots", "--ssh", ssh);
         Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
         Assert.That(summary2.GetProperty("snapshot_mode").GetString(), Is.EqualTo("reflink"), second.Stdout);
+        // A change-driven run asks for a linked begin (a hard-link copy); append-only serve makes it a whole reflink copy.
+        Assert.That(summary2.GetProperty("run").GetString(), Is.EqualTo("incremental"), second.Stdout);
+        Assert.That(summary2.GetProperty("snapshot_start").GetString(), Is.EqualTo("copy"), second.Stdout);
 
         // An interrupted run, resumed by the next (which also asks for retention: refused, named as prune's job).
         Assert.That(Run.Shell($"head -c 24M /dev/urandom > '{_s.Plain}/data/new-large.bin'").ExitCode, Is.EqualTo(0));
