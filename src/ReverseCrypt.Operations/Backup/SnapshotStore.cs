@@ -279,7 +279,7 @@ public sealed class SnapshotStore(DestinationShell shell)
             script.Append($"find {target} -name {RsyncArguments.LegacyPartialDir} -type d -prune -exec rm -rf -- {{}} +\n");
             // Without the clone marker rsync does not write in place, but it still sets the attributes of a file that
             // is already there and unchanged in content: in a hard-link snapshot that file may be an inode older
-            // snapshots hold (a killed change-driven run's hard-link copy, or rsync's --link-dest), and a chmod there
+            // snapshots hold (linked there by an interrupted rsync's --link-dest, or an older version's hard-link copy), and a chmod there
             // would change them too. Such files go; rsync links them again (--link-dest) when they are unchanged.
             script.Append($"if [ ! -f {marker}{name}.clone ]; then find {target} ! -type d -links +1 -exec rm -f -- {{}} +; fi\n");
         }

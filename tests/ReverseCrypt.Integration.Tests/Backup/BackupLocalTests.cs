@@ -122,9 +122,10 @@ public class BackupLocalTests : BackupFixture
     [Test]
     public void Resume_OfHardLinkSnapshot_NeverChangesAnInodeAnOlderSnapshotHolds()
     {
-        // A run killed after its snapshot began as a hard-link copy of the previous one (a change-driven hardlink
-        // run's begin) leaves an incomplete snapshot whose files are the previous snapshot's inodes. If the source's
-        // metadata changed meanwhile, rsync resuming into it would chmod those inodes, and so the older snapshot.
+        // An interrupted hardlink run leaves an incomplete snapshot whose files are the previous snapshot's inodes
+        // (rsync --link-dest linked them; here a hard-link copy without the marker of a linked begin, which is never
+        // resumed). If the source's metadata changed meanwhile, rsync resuming into it would chmod those inodes, and
+        // so the older snapshot.
         var dest = Path.Combine(_s.Root, "hardlinked");
         var (first, summary1) = _s.Backup(dest, "--snapshots", "--snapshot-mode", "hardlink");
         Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
