@@ -103,7 +103,9 @@ public class BackupSnapshotTests : SshBackupFixture
         Assert.That(Run.Shell($"head -c 48M /dev/urandom > '{_s.Plain}/data/new-large.bin'").ExitCode, Is.EqualTo(0));
         // 48 MiB at 1 MiB/s: the signal must land while rsync still runs, even on a heavily loaded machine. At 2 MiB/s
         // one run under load ~20 exited 0 after the signal, most likely because the transfer had already ended.
-        using var process = _s.StartBackup("--snapshots", "--bwlimit", "1M", "--ssh", _ssh.SshCommand, _s.Plain, _s.Remote);
+        // --full: a change-driven run's snapshot starts as a hard-link copy, which is replaced rather than resumed
+        // (ChangeDrivenTests); a full run's is resumed.
+        using var process = _s.StartBackup("--snapshots", "--full", "--bwlimit", "1M", "--ssh", _ssh.SshCommand, _s.Plain, _s.Remote);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
