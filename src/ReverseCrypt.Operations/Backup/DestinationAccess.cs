@@ -44,7 +44,7 @@ internal sealed class DestinationAccess
     public DestinationLease Lock(bool exclusive, bool create, TimeSpan leftoverWait, CancellationToken cancellation, bool? probe = null)
     {
         if (Lease is { } held) return held;
-        RemoveStaleControlSockets();
+        RemoveStaleRunFiles();
         Lease = DestinationLease.Acquire(LeaseShell, exclusive, create, leftoverWait, LeaseSession.Create(probe, steps: true), cancellation);
         if (Lease.RunsSteps) Store.Shell.Lease = Lease;
         return Lease;
@@ -82,13 +82,15 @@ internal sealed class DestinationAccess
         }
     }
 
-    /// <summary>Removes control sockets of runs whose process is gone (killed runs).</summary>
-    private static void RemoveStaleControlSockets()
+    /// <summary>Removes what runs whose process is gone (killed runs) left in the runtime directory: their ssh control
+    /// sockets (<c>ssh-PID-ID.sock</c>) and rsync file lists (<c>files-PID-ID.list</c>, cipher paths).</summary>
+    private static void RemoveStaleRunFiles()
     {
         string[] sockets;
         try
         {
-            sockets = Directory.GetFiles(ViewRuntimeDirectory.SharedBase(), "ssh-*.sock");
+            var runtime = ViewRuntimeDirectory.SharedBase();
+            sockets = [.. Directory.GetFiles(runtime, "ssh-*.sock"), .. Directory.GetFiles(runtime, "files-*.list")];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

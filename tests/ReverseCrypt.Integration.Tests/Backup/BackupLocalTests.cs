@@ -120,6 +120,32 @@ public class BackupLocalTests : BackupFixture
     }
 
     [Test]
+    public void ARun_RemovesTheFileListsOfKilledRuns_NotThoseOfLiveOnes()
+    {
+        // A killed run leaves its rsync file list (cipher paths) in the shared runtime directory.
+        var runtime = ViewRuntimeDirectory.SharedBase();
+        Directory.CreateDirectory(runtime);
+        using var gone = System.Diagnostics.Process.Start("true")!;
+        gone.WaitForExit();
+        var dead = Path.Combine(runtime, $"files-{gone.Id}-0badc0de.list");
+        var live = Path.Combine(runtime, $"files-{Environment.ProcessId}-0badc0de.list");
+        File.WriteAllText(dead, "x");
+        File.WriteAllText(live, "x");
+        try
+        {
+            var (r, _) = _s.Backup(Path.Combine(_s.Root, "lists"));
+            Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+            Assert.That(File.Exists(dead), Is.False, "the list of a process that is gone is removed");
+            Assert.That(File.Exists(live), Is.True, "the list of a live process is left alone");
+        }
+        finally
+        {
+            File.Delete(dead);
+            File.Delete(live);
+        }
+    }
+
+    [Test]
     public void Resume_OfHardLinkSnapshot_NeverChangesAnInodeAnOlderSnapshotHolds()
     {
         // An interrupted hardlink run leaves an incomplete snapshot whose files are the previous snapshot's inodes
