@@ -125,14 +125,10 @@ public sealed class SnapshotStore(DestinationShell shell)
         var start = asked;
         foreach (var line in (output ?? "").Split('\n'))
         {
-            start = line.TrimEnd('\r') switch
+            foreach (var candidate in Enum.GetValues<SnapshotStart>())
             {
-                "start linked" => SnapshotStart.Linked,
-                "start copy" => SnapshotStart.Copy,
-                "start empty" => SnapshotStart.Empty,
-                "start resumed" => SnapshotStart.Resumed,
-                _ => start,
-            };
+                if (line.TrimEnd('\r') == "start " + candidate.Name()) start = candidate;
+            }
         }
         return start;
     }
