@@ -253,7 +253,7 @@ public class CliMountTests
     public void StaleMountpoint_AfterKill9_NextMountSucceeds()
     {
         Assert.That(Run.Cli("mount", "--reverse", "--passfile", _passfile, _plain, _mnt).ExitCode, Is.EqualTo(0));
-        var pid = Run.Shell($"pgrep -f 'reversecrypt mount --reverse.*{_mnt}' | head -n1").Stdout.Trim();
+        var pid = Run.Shell($"pgrep -f '[r]eversecrypt mount --reverse.*{_mnt}' | head -n1").Stdout.Trim();
         Assert.That(pid, Is.Not.Empty, "daemon process found");
         using (var daemon = Process.GetProcessById(int.Parse(pid)))
         {
