@@ -19,6 +19,11 @@ public sealed class BackupRun : IDisposable
     private readonly SnapshotStore _store;
     private BackupPlan? _plan;
     private string? _viewPath;
+    private PendingBegin? _pendingBegin;
+
+    /// <summary>The begin step of a snapshot that <see cref="Transfer"/> takes while rsync connects, and the start
+    /// it asks for (the destination may report another: a linked copy falls back to a whole one).</summary>
+    private sealed record PendingBegin(SnapshotStart Asked, Func<CancellationToken, SnapshotStart> Begin);
 
     public BackupRun(BackupOptions options)
     {
@@ -167,7 +172,13 @@ public sealed class BackupRun : IDisposable
             var linkClone = changes is { Incremental: true } && linkable && previous is not null && resume is null;
             var removals = linkClone ? changes!.CloneRemovals : null;
             var reflinks = linkClone ? changes!.CloneReflinks : null;
-            start = Phases.Time("begin", () => _store.Begin(name, resume, mode, previous, removals, reflinks, cancellation));
+            SnapshotStart Begin(CancellationToken token) => Phases.Time("begin", () => _store.Begin(name, resume, mode, previous, removals, reflinks, token));
+            // A change-driven run with something to send begins the snapshot while its rsync connects (Transfer): on
+            // XFS the hard-link copy of the previous snapshot and rsync's ssh session then take their time together.
+            if (changes is { Incremental: true, NothingChanged: false })
+                _pendingBegin = new PendingBegin(SnapshotStore.Asked(resume, mode, previous, removals is not null), Begin);
+            else
+                start = Begin(cancellation);
             target = destination.RsyncPath(SnapshotName.SnapshotsDirectory + "/" + name + SnapshotName.IncompleteSuffix);
         }
         return new BackupPlan
@@ -207,7 +218,11 @@ public sealed class BackupRun : IDisposable
         _viewPath = viewPath;
         // A linked reflink snapshot also links against the previous one: a removed path (a hard-link group's, a type
         // change's) then comes back as a link, or a copy, exactly as a full run's quick check would leave it.
-        var linkDest = _options.Snapshots && !_options.DryRun && (!plan.InPlace || plan.Start == SnapshotStart.Linked) ? plan.Previous : null;
+        var pending = _pendingBegin;
+        _pendingBegin = null;
+        string? LinkDest(SnapshotStart? start) =>
+            _options.Snapshots && !_options.DryRun && (!plan.InPlace || start == SnapshotStart.Linked) ? plan.Previous : null;
+        var linkDest = LinkDest(pending?.Asked ?? plan.Start);
         var remoteShell = _options.Destination.IsRemote ? _access.RsyncShell : null;
         var subvolume = plan.Mode == SnapshotMode.Btrfs;
         if (plan.Changes is not { Incremental: true } changes)
@@ -222,9 +237,19 @@ public sealed class BackupRun : IDisposable
         try
         {
             changes.WriteList(list, withSparseNew: !sparseSecond);
-            var arguments = RsyncArguments.ForChanges(viewPath, plan.RsyncTarget, list, remoteShell, linkDest, _options.BwLimit, _options.DryRun,
-                _access.Lease, plan.InPlace, tempBesideTarget: subvolume);
-            var run = Phases.Time("rsync", () => RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation));
+            IReadOnlyList<string> Arguments(string listFile, string? linkTo) => RsyncArguments.ForChanges(viewPath, plan.RsyncTarget, listFile, remoteShell,
+                linkTo, _options.BwLimit, _options.DryRun, _access.Lease, plan.InPlace, tempBesideTarget: subvolume);
+            RsyncRun run;
+            if (pending is null)
+            {
+                run = Phases.Time("rsync", () => RsyncProcess.Run(Arguments(list, linkDest), _options.Progress, _options.RsyncMessage, cpu, cancellation));
+            }
+            else
+            {
+                var started = BeginWhileConnecting(pending, Arguments("-", linkDest), list, start => LinkDest(start) == linkDest, cpu, cancellation);
+                run = started ?? Phases.Time("rsync", () => RsyncProcess.Run(Arguments(list, LinkDest(_plan!.Start)), _options.Progress,
+                    _options.RsyncMessage, cpu, cancellation));
+            }
             if (!sparseSecond || run.Cancelled || run.ExitCode is not (0 or RsyncExitCode.PartialError or RsyncExitCode.PartialVanished))
                 return run;
             changes.WriteSparseList(list);
@@ -236,6 +261,47 @@ public sealed class BackupRun : IDisposable
         {
             File.Delete(list);
         }
+    }
+
+    /// <summary>
+    /// Starts rsync with <paramref name="arguments"/> (<c>--files-from=-</c>), takes the pending begin step while it
+    /// connects, then gives it the list in <paramref name="list"/>. rsync's remote side looks at the destination only
+    /// once the list arrives, so it never sees the snapshot before begin made it. When begin fails (or is interrupted)
+    /// rsync is stopped before it got a list, and the failure is thrown as Prepare would throw it. Returns null when the
+    /// destination started the snapshot otherwise than asked and <paramref name="fits"/> says that these arguments do not
+    /// fit how it started (a linked copy that fell back to a whole one needs no --link-dest): rsync is then stopped
+    /// unused and the caller starts another.
+    /// </summary>
+    private RsyncRun? BeginWhileConnecting(PendingBegin pending, IReadOnlyList<string> arguments, string list, Func<SnapshotStart, bool> fits,
+        int? cpu, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        using var rsync = RsyncProcess.Start(arguments, _options.Progress, _options.RsyncMessage, cpu, input: true);
+        SnapshotStart start;
+        try
+        {
+            start = pending.Begin(cancellation);
+        }
+        catch (OperationCanceledException e)
+        {
+            rsync.Abandon();
+            throw new BackupException(BackupErrorKind.Interrupted, "interrupted while preparing the destination", e);
+        }
+        catch
+        {
+            rsync.Abandon();
+            throw;
+        }
+        _plan = _plan! with { Start = start };
+        if (!fits(start))
+        {
+            rsync.Abandon();
+            return null;
+        }
+        rsync.Send(File.ReadAllBytes(list));
+        var run = rsync.Wait(cancellation);
+        Phases.Add("rsync", clock.Elapsed);
+        return run;
     }
 
     /// <summary>The finished "transfer" of a change-driven run that found nothing to send (the view is not even mounted).</summary>

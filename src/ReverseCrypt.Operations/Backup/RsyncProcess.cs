@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 
 namespace ReverseCrypt.Operations.Backup;
@@ -22,53 +21,26 @@ public static class RsyncProcess
     public static RsyncRun Run(IReadOnlyList<string> arguments, Action<RsyncProgress>? progress = null,
         Action<string>? stderrLine = null, int? cpu = null, CancellationToken cancellation = default)
     {
-        ArgumentNullException.ThrowIfNull(arguments);
-        var clock = Stopwatch.StartNew();
-        var parser = new RsyncOutputParser();
-        var lines = new List<string>();
-        var stderr = new StringBuilder();
-        bool pin = cpu is not null && ChildProcess.Exists(TasksetProgram);
-        using var process = pin
-            ? ChildProcess.Start(TasksetProgram, ["-c", cpu!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), Program, .. arguments])
-            : ChildProcess.Start(Program, arguments);
-        long progressBytes = -1;
-        var stdoutReader = Task.Run(() => ReadLines(process.StandardOutput.BaseStream, line =>
-        {
-            if (RsyncOutputParser.TryParseProgress(line, out var update))
-            {
-                Volatile.Write(ref progressBytes, update.Bytes);
-                Notify(progress, update);
-            }
-            else if (!parser.TryParseStatsLine(line) && line.Trim().Length > 0) lines.Add(line);
-        }), CancellationToken.None);
-        var stderrReader = Task.Run(() => ReadLines(process.StandardError.BaseStream, line =>
-        {
-            stderr.Append(line).Append('\n');
-            Notify(stderrLine, line);
-        }), CancellationToken.None);
-        var cancelled = false;
-        using (cancellation.Register(() => { cancelled = true; ChildProcess.Stop(process); }))
-        {
-            process.WaitForExit();
-            Task.WaitAll(stdoutReader, stderrReader);
-        }
-        return new RsyncRun(process.ExitCode, parser.Stats, lines, stderr.ToString(), cancelled || cancellation.IsCancellationRequested,
-            clock.Elapsed)
-        { Cpu = pin ? cpu : null, ProgressBytes = Volatile.Read(ref progressBytes) };
+        using var child = Start(arguments, progress, stderrLine, cpu, input: false);
+        return child.Wait(cancellation);
     }
 
-    /// <summary>Calls a display callback; a failing display must never stop the reading of rsync's output (rsync
-    /// would block on a full pipe) nor the backup.</summary>
-    private static void Notify<T>(Action<T>? callback, T value)
+    /// <summary>
+    /// Starts rsync as <see cref="Run"/> does, and returns at once. With <paramref name="input"/> its standard input
+    /// stays open for <see cref="RsyncChild.Send"/> (<c>--files-from=-</c>): rsync connects, starts its remote side
+    /// and agrees on the protocol while the caller still prepares the list; the remote side touches the destination
+    /// only once the file list arrives. The caller must wait for it (<see cref="RsyncChild.Wait"/>) on the thread that
+    /// started it (see <see cref="ChildProcess.Start"/>).
+    /// </summary>
+    public static RsyncChild Start(IReadOnlyList<string> arguments, Action<RsyncProgress>? progress = null,
+        Action<string>? stderrLine = null, int? cpu = null, bool input = false)
     {
-        try
-        {
-            callback?.Invoke(value);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            System.Diagnostics.Debug.WriteLine($"progress display failed: {e.Message}");
-        }
+        ArgumentNullException.ThrowIfNull(arguments);
+        bool pin = cpu is not null && ChildProcess.Exists(TasksetProgram);
+        var process = pin
+            ? ChildProcess.Start(TasksetProgram, ["-c", cpu!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), Program, .. arguments], keepStdin: input)
+            : ChildProcess.Start(Program, arguments, keepStdin: input);
+        return new RsyncChild(process, progress, stderrLine, pin ? cpu : null);
     }
 
     /// <summary>Splits a byte stream into lines at '\n' and '\r' (progress updates end with '\r').</summary>

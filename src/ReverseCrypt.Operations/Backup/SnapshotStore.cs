@@ -105,8 +105,7 @@ public sealed class SnapshotStore(DestinationShell shell)
         var linkClone = linkCloneRemovals is not null && resumeFrom is null && previous is not null && mode is SnapshotMode.Hardlink or SnapshotMode.Reflink;
         var output = _shell.RunChecked(DestinationOp.Begin(name, resumeFrom, mode, previous, linkClone), "creating the snapshot directory",
             BackupErrorKind.DestinationFailed, cancellation);
-        var start = ParseStart(output, resumeFrom is not null ? SnapshotStart.Resumed
-            : linkClone ? SnapshotStart.Linked : mode.IsClone() && previous is not null ? SnapshotStart.Copy : SnapshotStart.Empty);
+        var start = ParseStart(output, Asked(resumeFrom, mode, previous, linkCloneRemovals is not null));
         if (start != SnapshotStart.Linked) return start;
         IReadOnlyList<byte[]> reflinks = linkCloneReflinks ?? [];
         IReadOnlyList<byte[]> removals = mode == SnapshotMode.Reflink ? linkCloneRemovals! : [.. linkCloneRemovals!, .. reflinks];
@@ -117,6 +116,15 @@ public sealed class SnapshotStore(DestinationShell shell)
             _shell.RunChecked(DestinationOp.Reflink(name, chunk), "giving changed files of the snapshot their own inodes", BackupErrorKind.DestinationFailed, cancellation);
         return start;
     }
+
+    /// <summary>How <see cref="Begin"/> asks the destination to start a snapshot (<paramref name="linked"/>: with the
+    /// removals of a change-driven run); the destination reports what it did, which for a linked copy may be a whole
+    /// copy instead.</summary>
+    public static SnapshotStart Asked(string? resumeFrom, SnapshotMode mode, string? previous, bool linked) =>
+        resumeFrom is not null ? SnapshotStart.Resumed
+        : linked && previous is not null && mode is SnapshotMode.Hardlink or SnapshotMode.Reflink ? SnapshotStart.Linked
+        : mode.IsClone() && previous is not null ? SnapshotStart.Copy
+        : SnapshotStart.Empty;
 
     /// <summary>The last "start WORD" line of a begin step's output; <paramref name="asked"/> when there is none (an
     /// older serve prints none).</summary>
