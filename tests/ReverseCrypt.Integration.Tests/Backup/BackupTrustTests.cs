@@ -91,6 +91,52 @@ public class BackupTrustTests : SshBackupFixture
         Assert.That(BackupTree.Differences(_s.Plain, _s.RestoreWithGocryptfs(Path.Combine(_s.Dest, "latest"), "two")), Is.Empty);
     }
 
+    /// <summary>
+    /// A change-driven run starts rsync and then begins its snapshot (the hard-link copy of the previous one) while
+    /// rsync connects. When begin fails, here because the copy's directories find no free inode, the run fails with
+    /// exit 45 and one line, that rsync is stopped before it got a list (no rsync of the run is left, locally or on the
+    /// destination), latest stays, and the next run with room completes and restores exactly.
+    /// </summary>
+    [Test]
+    public void ChangeDrivenRun_WhoseBeginFails_Exits45_LeavesNoRsync_AndTheNextRunCompletes()
+    {
+        MountTmpfs(_s.Dest, "size=64m,nr_inodes=4000");
+        for (var d = 0; d < 40; d++) WriteFiles($"d{d:D2}", 1, 100);
+        _s.Init();
+        var tag = Path.GetFileNameWithoutExtension(DestinationLock.PathOf(BackupDestination.Parse(_s.Remote)))["backup-".Length..];
+        var (first, summary1) = _s.Backup(_s.Remote, "--snapshots", "--snapshot-mode", "hardlink", "--ssh", _ssh.SshCommand);
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        var snapshot1 = summary1.GetProperty("snapshot").GetString()!;
+        var expected1 = CopyOfPlain("expected1");
+
+        // Room for 20 more inodes: the hard-link copy needs one per directory (41).
+        var used = long.Parse(Run.ProgramOk("df", ["--output=iused", _s.Dest]).Stdout.Split('\n')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Run.ProgramOk("mount", ["-o", $"remount,nr_inodes={used + 20}", _s.Dest]);
+        File.WriteAllBytes(Path.Combine(_s.Plain, "d07", "f0000"), BackupTree.RandomBytes(100));
+        var (failed, summary2) = _s.Backup(_s.Remote, "--snapshots", "--snapshot-mode", "hardlink", "--ssh", _ssh.SshCommand);
+        Assert.That(failed.ExitCode, Is.EqualTo(DestinationFailed), failed.ToString());
+        Assert.That(summary2.GetProperty("run").GetString(), Does.StartWith("incremental"), "a change-driven run");
+        Assert.That(summary2.GetProperty("error").GetString(), Does.Contain("creating the snapshot directory").And.Contain("No space left on device"));
+        Assert.That(failed.Stderr.Split('\n').Count(l => l.StartsWith("reversecrypt:", StringComparison.Ordinal)), Is.EqualTo(1), failed.Stderr);
+        Assert.That(_s.Latest, Is.EqualTo("snapshots/" + snapshot1));
+        Assert.That(LeftoverProcesses.Find(tag), Is.Empty, "a process of the failed run is still there");
+        var clock = Stopwatch.StartNew();
+        while (Run.Shell($"pgrep -f '^[r]sync --server .*{_s.Dest}' || true").Stdout.Trim().Length > 0)
+        {
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "the failed run's rsync still runs on the destination");
+            Thread.Sleep(50);
+        }
+        Assert.That(BackupTree.Differences(expected1, _s.RestoreWithGocryptfs(Path.Combine(_s.Snapshots, snapshot1), "one")), Is.Empty);
+
+        Run.ProgramOk("mount", ["-o", "remount,nr_inodes=4000", _s.Dest]);
+        var (next, summary3) = _s.Backup(_s.Remote, "--snapshots", "--snapshot-mode", "hardlink", "--ssh", _ssh.SshCommand);
+        Assert.That(next.ExitCode, Is.EqualTo(0), next.ToString());
+        Assert.That(_s.Latest, Is.EqualTo("snapshots/" + summary3.GetProperty("snapshot").GetString()));
+        Assert.That(_s.SnapshotNames.Where(n => n.EndsWith(".incomplete", StringComparison.Ordinal)), Is.Empty);
+        AssertPureTree(Path.Combine(_s.Dest, "latest"));
+        Assert.That(BackupTree.Differences(_s.Plain, _s.RestoreWithGocryptfs(Path.Combine(_s.Dest, "latest"), "three")), Is.Empty);
+    }
+
     /// <summary>The moment a run is killed: when rsync appears, once rsync reads a file of the view, once data has
     /// reached the snapshot. Each moment is an event the test waits for, not a sleep.</summary>
     public enum KillMoment
