@@ -12,8 +12,9 @@ namespace ReverseCrypt.Operations.Tests;
 /// allowed, and named: a file truncated at a block boundary reads as a prefix of itself (an xattr value truncated
 /// to nothing reads as empty), and a damaged name that still decrypts shows an authentic object under a garbage
 /// name (docs/format.md 13 item 10).
+/// <para>The in-process part does not depend on how the kernel talks to FUSE, so only the kernel-mount samples are
+/// in Category Mount (run again over FUSE-over-io_uring).</para>
 /// </summary>
-[Category("Mount")]
 public sealed class RandomMutationTests
 {
     /// <summary>A fixed number of mutations keeps runs reproducible (fixed seed); the time cap keeps a slow machine
@@ -42,31 +43,52 @@ public sealed class RandomMutationTests
         public Dictionary<string, string> CipherToPlain { get; } = new(StringComparer.Ordinal);
     }
 
+    /// <summary>A valid encrypted copy of a tree of hard cases, the model of what it holds, and what may be mutated.</summary>
+    private sealed class Fixture : IDisposable
+    {
+        public Fixture()
+        {
+            Require.Root();
+            Dir = new TestDirectory();
+            var plain = Dir.Sub("plain");
+            var tree = new PlainTree(plain)
+                .File("empty", "").File("one", "1").File("f100", HardCaseTree.Bytes(100, 1)).File("f4096", HardCaseTree.Bytes(4096, 2))
+                .File("f4097", HardCaseTree.Bytes(4097, 3)).File("f12288", HardCaseTree.Bytes(12288, 4)).File("f20000", HardCaseTree.Bytes(20000, 5))
+                .Dir("sub").File("sub/inner", HardCaseTree.Bytes(9000, 6)).Dir("sub/deeper").File("sub/deeper/x", "x\n")
+                .File(new string('L', 200), "long name\n").Dir(new string('D', 180)).File(new string('D', 180) + "/child", "child\n")
+                .Symlink("link", "f100").Symlink("sub/abs", "/etc/passwd").Fifo("fifo");
+            tree.StampAllTimes(1_400_000_000);
+            Copy = Dir.Child("copy");
+            Gocryptfs.BackupWithRsync(plain, Copy, Dir.Child("view"));
+            Core = Gocryptfs.OpenCore(Path.Combine(Copy, "gocryptfs.conf"));
+            Model = BuildModel(plain, Copy, Core);
+            Targets = RandomMutationTests.Targets(Copy, Core);
+        }
+
+        public TestDirectory Dir { get; }
+        public string Copy { get; }
+        public CryptoCore Core { get; }
+        public Model Model { get; }
+        public List<(string Kind, string Path)> Targets { get; }
+
+        public void Dispose()
+        {
+            Core.Dispose();
+            Dir.Dispose();
+        }
+    }
+
     [Test]
     public void RandomMutations_NeverCrashAndNeverYieldUnauthenticatedPlaintext()
     {
-        Require.Root();
-        using var dir = new TestDirectory();
-        var plain = dir.Sub("plain");
-        var tree = new PlainTree(plain)
-            .File("empty", "").File("one", "1").File("f100", HardCaseTree.Bytes(100, 1)).File("f4096", HardCaseTree.Bytes(4096, 2))
-            .File("f4097", HardCaseTree.Bytes(4097, 3)).File("f12288", HardCaseTree.Bytes(12288, 4)).File("f20000", HardCaseTree.Bytes(20000, 5))
-            .Dir("sub").File("sub/inner", HardCaseTree.Bytes(9000, 6)).Dir("sub/deeper").File("sub/deeper/x", "x\n")
-            .File(new string('L', 200), "long name\n").Dir(new string('D', 180)).File(new string('D', 180) + "/child", "child\n")
-            .Symlink("link", "f100").Symlink("sub/abs", "/etc/passwd").Fifo("fifo");
-        tree.StampAllTimes(1_400_000_000);
-        var copy = dir.Child("copy");
-        Gocryptfs.BackupWithRsync(plain, copy, dir.Child("view"));
-        using var core = Gocryptfs.OpenCore(Path.Combine(copy, "gocryptfs.conf"));
-        var model = BuildModel(plain, copy, core);
-        var targets = Targets(copy, core);
+        using var f = new Fixture();
         var random = new Random(20261127);
         var clock = Stopwatch.StartNew();
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         int mutations = 0;
         while (mutations < InProcessMutations && (mutations < MinimumMutations || clock.Elapsed < InProcessCap))
         {
-            var mutation = Mutate(copy, targets, random);
+            var mutation = Mutate(f.Copy, f.Targets, random);
             if (mutation is null)
             {
                 continue;
@@ -78,13 +100,13 @@ public sealed class RandomMutationTests
                 switch (reader)
                 {
                     case "forward":
-                        CheckForward(copy, core, model, mutation);
+                        CheckForward(f.Copy, f.Core, f.Model, mutation);
                         break;
                     case "fsck":
-                        CheckFsck(copy, core, model, mutation);
+                        CheckFsck(f.Copy, f.Core, f.Model, mutation);
                         break;
                     default:
-                        CheckRestore(copy, core, model, mutation, dir.Child("restored"));
+                        CheckRestore(f.Copy, f.Core, f.Model, mutation, f.Dir.Child("restored"));
                         break;
                 }
             }
@@ -94,9 +116,18 @@ public sealed class RandomMutationTests
             }
             mutations++;
         }
+        TestContext.Out.WriteLine($"{mutations} in-process mutations in {clock.Elapsed.TotalSeconds:F1} s " +
+                                  $"({string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"))})");
+    }
+
+    [Test, Category("Mount")]
+    public void RandomMutations_ThroughAKernelMount_NeverCrashAndNeverYieldUnauthenticatedPlaintext()
+    {
+        using var f = new Fixture();
+        var random = new Random(20261207);
         for (int i = 0; i < KernelMountSamples; i++)
         {
-            var mutation = Mutate(copy, targets, random);
+            var mutation = Mutate(f.Copy, f.Targets, random);
             if (mutation is null)
             {
                 i--;
@@ -104,8 +135,8 @@ public sealed class RandomMutationTests
             }
             try
             {
-                using var mount = new MountedForward(copy, core, dir.Child("mount"));
-                Check(model, mutation, FromSnapshot(TreeSnapshot.Take(mount.MountPoint, tolerateReadErrors: true)), "kernel mount");
+                using var mount = new MountedForward(f.Copy, f.Core, f.Dir.Child("mount"));
+                Check(f.Model, mutation, FromSnapshot(TreeSnapshot.Take(mount.MountPoint, tolerateReadErrors: true)), "kernel mount");
             }
             catch (WrongKeyException)
             {
@@ -116,8 +147,6 @@ public sealed class RandomMutationTests
                 mutation.Undo();
             }
         }
-        TestContext.Out.WriteLine($"{mutations} in-process mutations in {clock.Elapsed.TotalSeconds:F1} s " +
-                                  $"({string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"))}), {KernelMountSamples} through a kernel mount");
     }
 
     private static void CheckForward(string copy, CryptoCore core, Model model, Mutation mutation)
