@@ -74,6 +74,31 @@ public sealed class BackupScenario : IDisposable
     /// <summary>FUSE mounts below the private runtime directory (the views of backup and verify).</summary>
     public IReadOnlyList<string> ViewMounts => Mounts.FuseMountsBelow(Runtime);
 
+    /// <summary>An rsync below the run has a regular file of the mounted view open (/proc/PID/fd).</summary>
+    public bool RsyncReadsAViewFile(Process run)
+    {
+        var views = ViewMounts;
+        foreach (var pid in ProcessTree.Descendants(run.Id).Where(pid => ProcessTree.Command(pid) == "rsync"))
+        {
+            try
+            {
+                foreach (var fd in Directory.GetFiles($"/proc/{pid}/fd"))
+                {
+                    var target = new FileInfo(fd).LinkTarget;
+                    if (target is not null && views.Any(m => target.StartsWith(m + "/", StringComparison.Ordinal)) && File.Exists(target))
+                    {
+                        return true;
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // The process or the descriptor is gone meanwhile.
+            }
+        }
+        return false;
+    }
+
     public string Snapshots => Path.Combine(Dest, "snapshots");
 
     /// <summary>The target of DEST/latest, or null.</summary>

@@ -166,7 +166,7 @@ public class BackupTrustTests : SshBackupFixture
             _started.Add(run);
             ProcessTree.WaitForRsync(run);
             if (moment == KillMoment.RsyncRunning)
-                ProcessTree.WaitUntil(() => RsyncReadsAViewFile(run), run, "rsync has a file of the view open");
+                ProcessTree.WaitUntil(() => _s.RsyncReadsAViewFile(run), run, "rsync has a file of the view open");
             if (moment == KillMoment.DataArrived)
                 ProcessTree.WaitUntil(() => IncompleteHoldsData(), run, "data reaches the incomplete snapshot or the temp directory");
             run.Kill();
@@ -303,31 +303,6 @@ public class BackupTrustTests : SshBackupFixture
             .Where(n => n!.StartsWith('.'))
             .ToList();
         Assert.That(foreign, Is.Empty, $"entries in {root} that no gocryptfs tree holds");
-    }
-
-    /// <summary>An rsync below the run has a regular file of the mounted view open (/proc/PID/fd).</summary>
-    private bool RsyncReadsAViewFile(Process run)
-    {
-        var views = _s.ViewMounts;
-        foreach (var pid in ProcessTree.Descendants(run.Id).Where(pid => ProcessTree.Command(pid) == "rsync"))
-        {
-            try
-            {
-                foreach (var fd in Directory.GetFiles($"/proc/{pid}/fd"))
-                {
-                    var target = new FileInfo(fd).LinkTarget;
-                    if (target is not null && views.Any(m => target.StartsWith(m + "/", StringComparison.Ordinal)) && File.Exists(target))
-                    {
-                        return true;
-                    }
-                }
-            }
-            catch (IOException)
-            {
-                // The process or the descriptor is gone meanwhile.
-            }
-        }
-        return false;
     }
 
     private bool IncompleteHoldsData()

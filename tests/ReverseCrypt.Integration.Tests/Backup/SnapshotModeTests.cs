@@ -188,8 +188,10 @@ public class SnapshotModeTests : SshBackupFixture
         try
         {
             ProcessTree.WaitForRsync(killed);
+            // rsync starts before begin and reads the view once it has its list, that is once begin is done.
+            ProcessTree.WaitUntil(() => _s.RsyncReadsAViewFile(killed), killed, "rsync reads a file of the view");
             var marker = Path.Combine(_s.Dest, ".reversecrypt", "2026-01-01T010000Z.linked");
-            ProcessTree.WaitUntil(() => File.Exists(marker), killed, "the linked snapshot's marker");
+            Assert.That(File.Exists(marker), "the linked snapshot's marker");
             Assert.That(Directory.Exists(Path.Combine(_s.Snapshots, "2026-01-01T010000Z.incomplete")));
             Assert.That(File.Exists(Path.Combine(_s.Dest, ".reversecrypt", "2026-01-01T010000Z.clone")), Is.False, "never updated in place when resumed");
         }
