@@ -35,7 +35,7 @@ internal sealed class DestinationAccess
     public DestinationLease? Lease { get; private set; }
 
     /// <summary>Takes the lock on the destination (see <see cref="DestinationLease.Acquire"/>) over the run's master
-    /// connection, after removing the control sockets of killed runs; once per run.</summary>
+    /// connection, after removing what killed runs left (<see cref="RemoveStaleRunFiles"/>); once per run.</summary>
     /// <remarks>The lease prints the destination's probe once it holds the lock (<paramref name="probe"/>: null none,
     /// false plain, true with clone detection; see <see cref="DestinationLease.ProbeOutput"/>) and then runs every
     /// later step of <see cref="Store"/> over its own session (unless the destination is <c>reversecrypt serve</c>):
@@ -86,24 +86,24 @@ internal sealed class DestinationAccess
     /// sockets (<c>ssh-PID-ID.sock</c>) and rsync file lists (<c>files-PID-ID.list</c>, cipher paths).</summary>
     private static void RemoveStaleRunFiles()
     {
-        string[] sockets;
+        string[] files;
         try
         {
             var runtime = ViewRuntimeDirectory.SharedBase();
-            sockets = [.. Directory.GetFiles(runtime, "ssh-*.sock"), .. Directory.GetFiles(runtime, "files-*.list")];
+            files = [.. Directory.GetFiles(runtime, "ssh-*.sock"), .. Directory.GetFiles(runtime, "files-*.list")];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return;
         }
-        foreach (var socket in sockets)
+        foreach (var file in files)
         {
-            var parts = Path.GetFileName(socket).Split('-');
+            var parts = Path.GetFileName(file).Split('-');
             if (parts.Length < 3 || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)) continue;
             if (Directory.Exists($"/proc/{pid}")) continue;
             try
             {
-                File.Delete(socket);
+                File.Delete(file);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

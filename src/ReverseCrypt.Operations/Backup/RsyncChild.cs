@@ -22,7 +22,7 @@ public sealed class RsyncChild : IDisposable
     {
         _process = process;
         _cpu = cpu;
-        _stdoutReader = Task.Run(() => RsyncProcess.ReadLines(process.StandardOutput.BaseStream, line =>
+        _stdoutReader = Task.Run(() => ReadLines(process.StandardOutput.BaseStream, line =>
         {
             if (RsyncOutputParser.TryParseProgress(line, out var update))
             {
@@ -31,7 +31,7 @@ public sealed class RsyncChild : IDisposable
             }
             else if (!_parser.TryParseStatsLine(line) && line.Trim().Length > 0) _lines.Add(line);
         }), CancellationToken.None);
-        _stderrReader = Task.Run(() => RsyncProcess.ReadLines(process.StandardError.BaseStream, line =>
+        _stderrReader = Task.Run(() => ReadLines(process.StandardError.BaseStream, line =>
         {
             _stderr.Append(line).Append('\n');
             Notify(stderrLine, line);
@@ -118,6 +118,31 @@ public sealed class RsyncChild : IDisposable
         {
             System.Diagnostics.Debug.WriteLine($"progress display failed: {e.Message}");
         }
+    }
+
+    /// <summary>Splits a byte stream into lines at '\n' and '\r' (progress updates end with '\r').</summary>
+    private static void ReadLines(Stream stream, Action<string> onLine)
+    {
+        var buffer = new byte[16384];
+        var line = new List<byte>(256);
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            for (var i = 0; i < read; i++)
+            {
+                var b = buffer[i];
+                if (b is (byte)'\n' or (byte)'\r')
+                {
+                    if (line.Count > 0) onLine(Encoding.UTF8.GetString(line.ToArray()));
+                    line.Clear();
+                }
+                else
+                {
+                    line.Add(b);
+                }
+            }
+        }
+        if (line.Count > 0) onLine(Encoding.UTF8.GetString(line.ToArray()));
     }
 
     public void Dispose()

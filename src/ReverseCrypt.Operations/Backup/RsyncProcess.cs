@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace ReverseCrypt.Operations.Backup;
 
 /// <summary>Runs rsync as a child process, turning its output into progress updates, statistics and lines.</summary>
@@ -41,30 +39,5 @@ public static class RsyncProcess
             ? ChildProcess.Start(TasksetProgram, ["-c", cpu!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), Program, .. arguments], keepStdin: input)
             : ChildProcess.Start(Program, arguments, keepStdin: input);
         return new RsyncChild(process, progress, stderrLine, pin ? cpu : null);
-    }
-
-    /// <summary>Splits a byte stream into lines at '\n' and '\r' (progress updates end with '\r').</summary>
-    internal static void ReadLines(Stream stream, Action<string> onLine)
-    {
-        var buffer = new byte[16384];
-        var line = new List<byte>(256);
-        int read;
-        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            for (var i = 0; i < read; i++)
-            {
-                var b = buffer[i];
-                if (b is (byte)'\n' or (byte)'\r')
-                {
-                    if (line.Count > 0) onLine(Encoding.UTF8.GetString(line.ToArray()));
-                    line.Clear();
-                }
-                else
-                {
-                    line.Add(b);
-                }
-            }
-        }
-        if (line.Count > 0) onLine(Encoding.UTF8.GetString(line.ToArray()));
     }
 }

@@ -102,10 +102,10 @@ public sealed class SnapshotStore(DestinationShell shell)
     public SnapshotStart Begin(string name, string? resumeFrom, SnapshotMode mode = SnapshotMode.Hardlink, string? previous = null,
         IReadOnlyList<byte[]>? linkCloneRemovals = null, IReadOnlyList<byte[]>? linkCloneReflinks = null, CancellationToken cancellation = default)
     {
-        var linkClone = linkCloneRemovals is not null && resumeFrom is null && previous is not null && mode is SnapshotMode.Hardlink or SnapshotMode.Reflink;
-        var output = _shell.RunChecked(DestinationOp.Begin(name, resumeFrom, mode, previous, linkClone), "creating the snapshot directory",
+        var asked = Asked(resumeFrom, mode, previous, linkCloneRemovals is not null);
+        var output = _shell.RunChecked(DestinationOp.Begin(name, resumeFrom, mode, previous, asked == SnapshotStart.Linked), "creating the snapshot directory",
             BackupErrorKind.DestinationFailed, cancellation);
-        var start = ParseStart(output, Asked(resumeFrom, mode, previous, linkCloneRemovals is not null));
+        var start = ParseStart(output, asked);
         if (start != SnapshotStart.Linked) return start;
         IReadOnlyList<byte[]> reflinks = linkCloneReflinks ?? [];
         IReadOnlyList<byte[]> removals = mode == SnapshotMode.Reflink ? linkCloneRemovals! : [.. linkCloneRemovals!, .. reflinks];
@@ -120,7 +120,7 @@ public sealed class SnapshotStore(DestinationShell shell)
     /// <summary>How <see cref="Begin"/> asks the destination to start a snapshot (<paramref name="linked"/>: with the
     /// removals of a change-driven run); the destination reports what it did, which for a linked copy may be a whole
     /// copy instead.</summary>
-    public static SnapshotStart Asked(string? resumeFrom, SnapshotMode mode, string? previous, bool linked) =>
+    internal static SnapshotStart Asked(string? resumeFrom, SnapshotMode mode, string? previous, bool linked) =>
         resumeFrom is not null ? SnapshotStart.Resumed
         : linked && previous is not null && mode is SnapshotMode.Hardlink or SnapshotMode.Reflink ? SnapshotStart.Linked
         : mode.IsClone() && previous is not null ? SnapshotStart.Copy

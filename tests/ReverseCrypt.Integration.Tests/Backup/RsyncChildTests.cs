@@ -30,16 +30,30 @@ public class RsyncChildTests
     [TearDown]
     public void TearDown() => _tmp.Dispose();
 
-    private (string Source, string Target, IReadOnlyList<string> Arguments) Prepare(bool remote)
+    /// <summary>Starts an rsync of a two-file source into <c>dest/snap.incomplete</c> (which does not exist yet) with
+    /// its list to come on its input, and returns once its receiving side runs (over ssh: a child of an sshd session;
+    /// locally: rsync's own fork, started with it).</summary>
+    private RsyncChild StartBeforeItsList(bool remote, out string target)
     {
         var source = _tmp.Sub("src");
         File.WriteAllText(Path.Combine(source, "a"), "a\n");
         File.WriteAllText(Path.Combine(source, "b"), "b\n");
-        var target = Path.Combine(_tmp.Path, "dest", "snap.incomplete");
+        target = Path.Combine(_tmp.Path, "dest", "snap.incomplete");
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var arguments = RsyncArguments.ForChanges(source, remote ? "root@127.0.0.1:" + target : target, "-",
             remote ? _ssh.SshCommand : null, null, null, dryRun: false);
-        return (source, target, arguments);
+        var before = Receivers();
+        var rsync = RsyncProcess.Start(arguments, input: true);
+        try
+        {
+            if (remote) WaitForReceivers(before + 1);
+            return rsync;
+        }
+        catch
+        {
+            rsync.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Waits until the receiving rsync runs (over ssh: a child of an sshd session; locally: rsync's fork),
@@ -61,10 +75,7 @@ public class RsyncChildTests
     [TestCase(true)]
     public void BeforeItsList_RsyncCreatesNothing_AndAKilledOneLeavesNothing(bool remote)
     {
-        var (_, target, arguments) = Prepare(remote);
-        var before = Receivers();
-        using var rsync = RsyncProcess.Start(arguments, input: true);
-        if (remote) WaitForReceivers(before + 1);
+        using var rsync = StartBeforeItsList(remote, out var target);
         Thread.Sleep(500);
         Assert.That(Directory.Exists(target), Is.False, "the receiver created the target before the list");
         rsync.Abandon();
@@ -80,10 +91,7 @@ public class RsyncChildTests
     [TestCase(true)]
     public void TheListSentLater_IsTransferredIntoWhatWasMadeMeanwhile(bool remote)
     {
-        var (_, target, arguments) = Prepare(remote);
-        var before = Receivers();
-        using var rsync = RsyncProcess.Start(arguments, input: true);
-        if (remote) WaitForReceivers(before + 1);
+        using var rsync = StartBeforeItsList(remote, out var target);
         // What begin does meanwhile: the snapshot directory, with what it already holds.
         Directory.CreateDirectory(target);
         File.WriteAllText(Path.Combine(target, "kept"), "kept\n");
