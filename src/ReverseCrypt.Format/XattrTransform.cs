@@ -94,7 +94,8 @@ public sealed class XattrTransform
 
     /// <summary>
     /// Seals plainValue with nonce PathIV(cipherPathOfNode || 0x00 || cipherAttrName, XATTRIV) (root = empty path)
-    /// and AD = ZERO(8); returns the length written (0 for an empty value, else 32 + plain length).
+    /// and AD = ZERO(8); returns the length written (0 for an empty value, else 32 + plain length). For a regular file
+    /// with more than one link, <paramref name="cipherPathOfNode"/> is <see cref="LinkedFileNonceInput"/> instead.
     /// </summary>
     public int EncryptValue(ReadOnlySpan<byte> cipherPathOfNode, ReadOnlySpan<byte> cipherAttrName, ReadOnlySpan<byte> plainValue,
         Span<byte> cipherValue)
@@ -107,6 +108,23 @@ public sealed class XattrTransform
         nonce.CopyTo(cipherValue);
         _siv.Encrypt(ZeroAd, nonce, plainValue, cipherValue[PathIv.Size..length]);
         return length;
+    }
+
+    /// <summary>Length of <see cref="LinkedFileNonceInput"/>.</summary>
+    public const int LinkedFileNonceInputLength = 9;
+
+    /// <summary>
+    /// What stands for the cipher path in the value nonce of a regular file with more than one link
+    /// (docs/format.md 18): 0x00 followed by the big-endian plaintext inode number. Every link of the file then shows
+    /// the same value, as one inode must: with a per-path nonce, rsync -H set one link's value on the inode the group
+    /// shares, which an older hard-link snapshot also holds. A cipher path never contains a zero byte, so this input
+    /// never equals one. Forward readers take the nonce stored in the value, whatever it was derived from.
+    /// </summary>
+    public static void LinkedFileNonceInput(ulong plainInode, Span<byte> input)
+    {
+        if (input.Length < LinkedFileNonceInputLength) throw new ArgumentException("The buffer must hold 9 bytes.", nameof(input));
+        input[0] = 0;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(input[1..], plainInode);
     }
 
     /// <summary>Opens an encrypted value (empty stays empty). False if too short, all-zero nonce, or not authentic.</summary>

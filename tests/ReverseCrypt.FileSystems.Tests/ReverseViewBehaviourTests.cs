@@ -293,6 +293,51 @@ public class ReverseViewBehaviourTests : ReverseViewFixture
         Assert.That(view.ReadAll(h1.NodeId), Is.EqualTo(c1));
     }
 
+    /// <summary>FORMAT 18: the links of one inode show one xattr value (nonce from the plaintext inode number), so rsync -H
+    /// never finds the group's members disagreeing and sets one link's value on an inode an older snapshot shares; a
+    /// file with one link keeps the nonce of its path.</summary>
+    [Test]
+    public void HardLinks_ShowOneXattrValue_FromTheInode_ALoneFileFromItsPath()
+    {
+        File.WriteAllText(P("h1"), "same content");
+        Run.Ok($"setfattr -n user.k -v value {Run.Quote(P("h1"))} && ln {Run.Quote(P("h1"))} {Run.Quote(P("h2"))}");
+        var (fs, view) = Create();
+        var xattrs = new XattrTransform(Core);
+        var nameBuffer = new byte[512];
+        var name = nameBuffer.AsSpan(0, xattrs.EncryptName("user.k"u8, nameBuffer)).ToArray();
+        byte[] Value(string plainName)
+        {
+            var node = view.Lookup(FuseConstants.RootNodeId, CipherName(plainName));
+            var value = new byte[100];
+            Assert.That(fs.Getxattr(node.NodeId, name, value, out int length), Is.EqualTo(Errno.OK));
+            return value[..length];
+        }
+        Span<byte> ExpectedNonce(ReadOnlySpan<byte> nonceInput)
+        {
+            var input = new byte[nonceInput.Length + 1 + name.Length];
+            nonceInput.CopyTo(input);
+            name.CopyTo(input.AsSpan(nonceInput.Length + 1));
+            var nonce = new byte[PathIv.Size];
+            PathIv.Compute(input, PathIvPurpose.XattrIv, nonce);
+            return nonce;
+        }
+
+        var v1 = Value("h1");
+        Assert.That(Value("h2"), Is.EqualTo(v1), "both links show the same bytes");
+        var ino = ulong.Parse(Run.Ok($"stat -c %i {Run.Quote(P("h1"))}").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var linked = new byte[XattrTransform.LinkedFileNonceInputLength];
+        XattrTransform.LinkedFileNonceInput(ino, linked);
+        Assert.That(v1.AsSpan(0, PathIv.Size).ToArray(), Is.EqualTo(ExpectedNonce(linked).ToArray()), "0x00 || BE64(plaintext inode)");
+        var plain = new byte[100];
+        Assert.That(xattrs.TryDecryptValue(v1, plain, out int plainLength), Is.True);
+        Assert.That(ViewClient.S(plain.AsSpan(0, plainLength)), Is.EqualTo("value"));
+
+        // Back to one link: the path's nonce again (the link count change also changes the file's ctime, so a
+        // change-driven run looks at it).
+        File.Delete(P("h2"));
+        Assert.That(Value("h1").AsSpan(0, PathIv.Size).ToArray(), Is.EqualTo(ExpectedNonce(ViewClient.B(CipherName("h1"))).ToArray()));
+    }
+
     [Test]
     public void Readlink_OfATooLongTarget_IsNameTooLong()
     {

@@ -162,7 +162,13 @@ public sealed partial class ReverseFileSystem
             {
                 return Errno.ERANGE;
             }
-            length = _xattrs.EncryptValue(CipherPathOf(node), name, rented.AsSpan(0, plainLength), value);
+            Span<byte> linked = stackalloc byte[XattrTransform.LinkedFileNonceInputLength];
+            var linkedErrno = LinkedFileNonceInput(node, linked, out bool isLinked);
+            if (linkedErrno != Errno.OK)
+            {
+                return linkedErrno;
+            }
+            length = _xattrs.EncryptValue(isLinked ? linked : CipherPathOf(node), name, rented.AsSpan(0, plainLength), value);
             return Errno.OK;
         }
         finally
@@ -172,6 +178,31 @@ public sealed partial class ReverseFileSystem
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    /// <summary>A regular file with more than one link encrypts its values with one nonce input for all its links, made
+    /// from its plaintext inode number (docs/format.md 18, <see cref="XattrTransform.LinkedFileNonceInput"/>), which
+    /// stays the same across remounts, reboots and a --source-snapshot of the tree; every other node uses its cipher
+    /// path. The link count is read now, as rsync reads it with the value.</summary>
+    private Errno LinkedFileNonceInput(ReverseNode node, Span<byte> input, out bool isLinked)
+    {
+        isLinked = false;
+        if (node.IsRoot || node.FileType != S_IFREG)
+        {
+            return Errno.OK;
+        }
+        var errno = _tree.Stat(node, out var st);
+        if (errno != Errno.OK)
+        {
+            return errno;
+        }
+        if ((st.Mode & S_IFMT) != S_IFREG || st.Nlink <= 1)
+        {
+            return Errno.OK;
+        }
+        XattrTransform.LinkedFileNonceInput(st.Ino, input);
+        isLinked = true;
+        return Errno.OK;
     }
 
     /// <summary>First guess of a list's or value's size: most fit, and then one system call is enough.</summary>

@@ -18,10 +18,14 @@ public class ChangeDrivenTests : SshBackupFixture
     [TestCase("btrfs", "btrfs", false)]
     [TestCase("xfs", "reflink", true)]
     [TestCase("xfs", "reflink", false)]
-    public void RandomChanges_ChangeDrivenRunsEqualFullRuns_OlderSnapshotsKeepTheirState(string fileSystem, string mode, bool remote)
+    // Seeds that found a bug, kept (each also fails the xfs/reflink cases): a hard-linked file's xattr value
+    // differed between its links in the view, and rsync -H set one link's value on the inode older snapshots share.
+    [TestCase("plain", "hardlink", false, 244527800)]
+    [TestCase("plain", "hardlink", false, 1953807179)]
+    public void RandomChanges_ChangeDrivenRunsEqualFullRuns_OlderSnapshotsKeepTheirState(string fileSystem, string mode, bool remote, int? pinnedSeed = null)
     {
         if (fileSystem != "plain") MountLoop(fileSystem, _s.Dest);
-        var seed = Environment.GetEnvironmentVariable("CHANGE_TEST_SEED") is { } fixedSeed ? int.Parse(fixedSeed, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next();
+        var seed = pinnedSeed ?? (Environment.GetEnvironmentVariable("CHANGE_TEST_SEED") is { } fixedSeed ? int.Parse(fixedSeed, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next());
         TestContext.Out.WriteLine($"seed {seed} (CHANGE_TEST_SEED={seed} repeats it)");
         var random = new Random(seed);
         var tree = new RandomTree(_s.Plain, random);
