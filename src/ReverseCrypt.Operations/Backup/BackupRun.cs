@@ -232,12 +232,13 @@ public sealed class BackupRun : IDisposable
             return Phases.Time("rsync", () => RsyncProcess.Run(arguments, _options.Progress, _options.RsyncMessage, cpu, cancellation));
         }
         var list = Path.Combine(ViewRuntimeDirectory.SharedBase(), $"files-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}.list");
+        var includes = Path.ChangeExtension(list, ".include");
         // In place, new files that may have holes follow in a second rsync with --sparse (ChangePlan.SparseNew).
         var sparseSecond = plan.InPlace && changes.SparseNew.Count > 0;
         try
         {
-            changes.WriteList(list, withSparseNew: !sparseSecond);
-            IReadOnlyList<string> Arguments(string listFile, string? linkTo) => RsyncArguments.ForChanges(viewPath, plan.RsyncTarget, listFile, remoteShell,
+            changes.WriteList(list, includes, withSparseNew: !sparseSecond);
+            IReadOnlyList<string> Arguments(string listFile, string? linkTo) => RsyncArguments.ForChanges(viewPath, plan.RsyncTarget, listFile, includes, remoteShell,
                 linkTo, _options.BwLimit, _options.DryRun, _access.Lease, plan.InPlace, tempBesideTarget: subvolume);
             RsyncRun run;
             if (pending is null)
@@ -252,14 +253,15 @@ public sealed class BackupRun : IDisposable
             }
             if (!sparseSecond || run.Cancelled || run.ExitCode is not (0 or RsyncExitCode.PartialError or RsyncExitCode.PartialVanished))
                 return run;
-            changes.WriteSparseList(list);
-            var sparse = RsyncArguments.ForChanges(viewPath, plan.RsyncTarget, list, remoteShell, linkDest: null, _options.BwLimit, _options.DryRun,
+            changes.WriteSparseList(list, includes);
+            var sparse = RsyncArguments.ForChanges(viewPath, plan.RsyncTarget, list, includes, remoteShell, linkDest: null, _options.BwLimit, _options.DryRun,
                 _access.Lease, inPlace: false, tempBesideTarget: subvolume);
             return run.Then(Phases.Time("rsync-sparse", () => RsyncProcess.Run(sparse, _options.Progress, _options.RsyncMessage, cpu, cancellation)));
         }
         finally
         {
             File.Delete(list);
+            File.Delete(includes);
         }
     }
 

@@ -49,12 +49,18 @@ public sealed record ChangePlan
     public string Describe() => Incremental ? $"incremental ({Reason})" : $"full ({Reason})";
 
     /// <summary>Writes <see cref="Listed"/> (and, with <paramref name="withSparseNew"/>, <see cref="SparseNew"/>)
-    /// NUL-separated for rsync --from0 --files-from.</summary>
-    public void WriteList(string path, bool withSparseNew = true) => Write(path, withSparseNew ? [.. Listed, .. SparseNew] : Listed);
+    /// NUL-separated for rsync --from0 --files-from, and its <see cref="WriteTopLevelIncludes"/> into
+    /// <paramref name="includes"/>.</summary>
+    public void WriteList(string path, string includes, bool withSparseNew = true)
+    {
+        IReadOnlyList<byte[]> paths = withSparseNew ? [.. Listed, .. SparseNew] : Listed;
+        Write(path, paths);
+        WriteTopLevelIncludes(includes, paths);
+    }
 
     /// <summary>The list of the second, sparse rsync of a run in place: <see cref="SparseNew"/> and the directories
-    /// that hold them (the second rsync sets their times again after adding to them).</summary>
-    public void WriteSparseList(string path)
+    /// that hold them (the second rsync sets their times again after adding to them), and its includes.</summary>
+    public void WriteSparseList(string path, string includes)
     {
         var parents = new HashSet<byte[]>(ByteArrayComparer.Instance);
         var list = new List<byte[]>();
@@ -65,6 +71,45 @@ public sealed record ChangePlan
             if (parents.Add(parent)) list.Add(parent);
         }
         Write(path, [.. list, .. SparseNew]);
+        WriteTopLevelIncludes(includes, [.. list, .. SparseNew]);
+    }
+
+    /// <summary>
+    /// Writes, NUL-separated for rsync --from0 --include-from, one anchored pattern (<c>/NAME</c>) per first component
+    /// of <paramref name="paths"/>, for the rule <c>--exclude=/*</c> that follows it (<see cref="RsyncArguments.ForChanges"/>).
+    /// --files-from implies --dirs, and with --dirs a listed "." sends the root's entries too, one level deep: rsync
+    /// then looked at every entry of the root, listed or not, and set the attributes of one that changed after the walk
+    /// (or whose view bytes changed) in place, on an inode of a hard-link clone that older snapshots share. With these
+    /// rules only the listed entries of the root (and the top directories of deeper listed paths) pass.
+    /// </summary>
+    public static void WriteTopLevelIncludes(string path, IEnumerable<byte[]> paths)
+    {
+        var seen = new HashSet<byte[]>(ByteArrayComparer.Instance);
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        foreach (var p in paths)
+        {
+            var slash = p.AsSpan().IndexOf((byte)'/');
+            var top = slash < 0 ? p : p[..slash];
+            if (top is [(byte)'.'] || !seen.Add(top)) continue;
+            file.WriteByte((byte)'/');
+            file.Write(RsyncPattern(top));
+            file.WriteByte(0);
+        }
+    }
+
+    /// <summary>A name as an rsync pattern that matches only itself: rsync reads a backslash as an escape only in a
+    /// pattern with a wildcard (* ? [), so a name with one gets every wildcard and backslash escaped, and any other stays
+    /// as it is (cipher names never have one; plaintext names can).</summary>
+    public static byte[] RsyncPattern(byte[] name)
+    {
+        if (name.AsSpan().IndexOfAny("*?["u8) < 0) return name;
+        var escaped = new List<byte>(name.Length + 8);
+        foreach (var b in name)
+        {
+            if (b is (byte)'*' or (byte)'?' or (byte)'[' or (byte)'\\') escaped.Add((byte)'\\');
+            escaped.Add(b);
+        }
+        return [.. escaped];
     }
 
     private static void Write(string path, IEnumerable<byte[]> paths)

@@ -83,14 +83,15 @@ internal sealed class DestinationAccess
     }
 
     /// <summary>Removes what runs whose process is gone (killed runs) left in the runtime directory: their ssh control
-    /// sockets (<c>ssh-PID-ID.sock</c>) and rsync file lists (<c>files-PID-ID.list</c>, cipher paths).</summary>
+    /// sockets (<c>ssh-PID-ID.sock</c>), rsync file lists (<c>files-PID-ID.list</c>, cipher paths) and their include
+    /// rules (<c>files-PID-ID.include</c>, cipher names).</summary>
     private static void RemoveStaleRunFiles()
     {
         string[] files;
         try
         {
             var runtime = ViewRuntimeDirectory.SharedBase();
-            files = [.. Directory.GetFiles(runtime, "ssh-*.sock"), .. Directory.GetFiles(runtime, "files-*.list")];
+            files = [.. Directory.GetFiles(runtime, "ssh-*.sock"), .. Directory.GetFiles(runtime, "files-*.list"), .. Directory.GetFiles(runtime, "files-*.include")];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

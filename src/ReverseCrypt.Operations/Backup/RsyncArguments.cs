@@ -108,14 +108,17 @@ public static partial class RsyncArguments
     /// paths (relative to the view) are looked at: a listed directory is sent as an entry, without its contents (-a
     /// does not imply -r with --files-from, and none is given: a changed root would resend everything); a listed path
     /// that the view does not have is deleted (--delete-missing-args; --force also for a non-empty directory).
+    /// <c>--include-from=INCLUDES --exclude=/*</c> keep the root's unlisted entries out (ChangePlan.WriteTopLevelIncludes).
     /// </summary>
-    public static IReadOnlyList<string> ForChanges(string viewPath, string rsyncTarget, string listFile, string? remoteShell, string? linkDest,
-        string? bwLimit, bool dryRun, DestinationLease? lease = null, bool inPlace = false, bool tempBesideTarget = false)
+    public static IReadOnlyList<string> ForChanges(string viewPath, string rsyncTarget, string listFile, string includesFile, string? remoteShell,
+        string? linkDest, string? bwLimit, bool dryRun, DestinationLease? lease = null, bool inPlace = false, bool tempBesideTarget = false)
     {
         ArgumentNullException.ThrowIfNull(listFile);
+        ArgumentNullException.ThrowIfNull(includesFile);
         var args = new List<string>(ForBackup(viewPath, rsyncTarget, remoteShell, linkDest, bwLimit, dryRun, lease, inPlace, tempBesideTarget));
         args.Remove("--delete");
-        args.InsertRange(Common.Length - 1, ["--from0", $"--files-from={listFile}", "--delete-missing-args", "--force"]);
+        args.InsertRange(Common.Length - 1, ["--from0", $"--files-from={listFile}", "--delete-missing-args", "--force",
+            $"--include-from={includesFile}", "--exclude=/*"]);
         return args;
     }
 

@@ -40,7 +40,9 @@ public class RsyncChildTests
         File.WriteAllText(Path.Combine(source, "b"), "b\n");
         target = Path.Combine(_tmp.Path, "dest", "snap.incomplete");
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        var arguments = RsyncArguments.ForChanges(source, remote ? "root@127.0.0.1:" + target : target, "-",
+        var includes = Path.Combine(_tmp.Path, "includes");
+        File.WriteAllText(includes, "/a\0/b\0");
+        var arguments = RsyncArguments.ForChanges(source, remote ? "root@127.0.0.1:" + target : target, "-", includes,
             remote ? _ssh.SshCommand : null, null, null, dryRun: false);
         var before = Receivers();
         var rsync = RsyncProcess.Start(arguments, input: true);
