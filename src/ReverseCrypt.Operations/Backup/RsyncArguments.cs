@@ -142,15 +142,18 @@ public static partial class RsyncArguments
     /// <c>rsync -aHAX --numeric-ids --no-h --modify-window=-1 --sparse -I --from0 --files-from=LIST --delete-missing-args [--temp-dir=ABS]
     /// [--partial-dir=ABS] [-e SSH [--rsync-path=CMD] --compress ...] VIEW/ TARGET/</c>: re-sends exactly the listed paths (relative to
     /// the view), each as a new file renamed into place (-I: even when size and time are equal), and deletes the listed
-    /// paths that the view does not have.
+    /// paths that the view does not have. <c>--include-from=INCLUDES --exclude=/*</c> keep the root's unlisted entries
+    /// out, as in <see cref="ForChanges"/>.
     /// </summary>
-    public static IReadOnlyList<string> ForRepair(string viewPath, string rsyncTarget, string listFile, string? remoteShell, DestinationLease? lease)
+    public static IReadOnlyList<string> ForRepair(string viewPath, string rsyncTarget, string listFile, string includesFile, string? remoteShell,
+        DestinationLease? lease)
     {
         ArgumentNullException.ThrowIfNull(viewPath);
         ArgumentNullException.ThrowIfNull(rsyncTarget);
         ArgumentNullException.ThrowIfNull(listFile);
+        ArgumentNullException.ThrowIfNull(includesFile);
         var args = new List<string> { "-aHAX", "--numeric-ids", "--no-h", NanosecondTimes, Sparse, "--ignore-times", "--from0", $"--files-from={listFile}",
-            "--delete-missing-args", "--force", ExcludeState };
+            "--delete-missing-args", "--force", ExcludeState, $"--include-from={includesFile}", "--exclude=/*" };
         if (lease?.TempDirectory is { } temp) args.Add($"--temp-dir={temp}");
         if (lease?.PartialDirectory is { } partial) args.Add($"--partial-dir={partial}");
         if (remoteShell is not null)

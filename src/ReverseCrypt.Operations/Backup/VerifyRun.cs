@@ -53,6 +53,7 @@ public sealed class VerifyRun : IDisposable
         if (!_options.Repair) throw new InvalidOperationException("Repair needs VerifyOptions.Repair (the exclusive lock).");
         var shared = SharedWithOlder(differences, cancellation);
         var list = Path.Combine(Path.GetTempPath(), $"reversecrypt-repair-{Environment.ProcessId}-{Guid.NewGuid():N}.list");
+        var includes = Path.ChangeExtension(list, ".include");
         try
         {
             // Each differing entry and every directory above it: writing a file into a directory changes the
@@ -74,7 +75,10 @@ public sealed class VerifyRun : IDisposable
                     file.WriteByte(0);
                 }
             }
-            var arguments = RsyncArguments.ForRepair(viewPath, target, list, _options.Destination.IsRemote ? _access.RsyncShell : null, _access.Lease);
+            // The listed "." must not send the root's other entries (ChangePlan.WriteTopLevelIncludes): with -I each
+            // of them would be sent again, as a new inode.
+            ChangePlan.WriteTopLevelIncludes(includes, entries.Select(System.Text.Encoding.UTF8.GetBytes));
+            var arguments = RsyncArguments.ForRepair(viewPath, target, list, includes, _options.Destination.IsRemote ? _access.RsyncShell : null, _access.Lease);
             var run = RsyncProcess.Run(arguments, null, rsyncMessage, cancellation: cancellation);
             var (kind, cause) = BackupRun.ClassifyTransfer(run, _options.Destination.IsRemote);
             if (kind is not null)
@@ -89,6 +93,7 @@ public sealed class VerifyRun : IDisposable
         finally
         {
             File.Delete(list);
+            File.Delete(includes);
         }
     }
 

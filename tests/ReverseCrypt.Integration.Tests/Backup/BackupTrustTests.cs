@@ -220,6 +220,7 @@ public class BackupTrustTests : SshBackupFixture
     public void FlippedByteOnTheRemote_VerifyFinds_RepairHeals_OlderSnapshotIsNamedAndUntouched()
     {
         File.WriteAllBytes(Path.Combine(_s.Plain, "victim.bin"), BackupTree.RandomBytes(100_000));
+        File.WriteAllBytes(Path.Combine(_s.Plain, "bystander.bin"), BackupTree.RandomBytes(5000));
         WriteFiles("other", 5, 3000);
         _s.Init();
         var ssh = new[] { "--ssh", _ssh.SshCommand };
@@ -262,6 +263,12 @@ public class BackupTrustTests : SshBackupFixture
 
         Assert.That(Inode(cipher), Is.Not.EqualTo(Inode(olderCopy)), "the repair wrote a new file");
         Assert.That(File.ReadAllBytes(olderCopy), Is.EqualTo(damaged), "the older snapshot's inode was not written to");
+        // Only what differed was sent: the root's other files (the listed "." must not bring them along, which with
+        // -I would send each again as a new inode) are still shared with the older snapshot.
+        var others = Directory.EnumerateFiles(latest).Where(f => f != cipher).ToList();
+        Assert.That(others, Has.Count.EqualTo(3), "bystander.bin, gocryptfs.conf, gocryptfs.diriv");
+        foreach (var other in others)
+            Assert.That(Inode(other), Is.EqualTo(Inode(Path.Combine(older, Path.GetFileName(other)))), $"{Path.GetFileName(other)} is still shared");
         var again = _s.Cli(["verify", "--passfile", _s.Passfile, .. ssh, _s.Plain, _s.Remote]);
         Assert.That(again.ExitCode, Is.EqualTo(0), again.ToString());
         var fsck = _s.Cli("fsck", "--passfile", _s.Passfile, latest);
