@@ -77,7 +77,10 @@ public sealed class ChangeDetection
     private IEnumerable<string> IdentityParts(ParseResult result, ReverseViewSettings settings, NameTransform names, FormatOptions format,
         bool snapshots, BackupJobOptions job)
     {
-        yield return "reversecrypt-manifest-1";
+        // The version of what the view shows for an unchanged plaintext. 2 (2026-12-08): a hard-linked file's xattr
+        // values take their nonces from its inode, no longer from each link's path, so the first run after it is full
+        // and stores the new values (in new inodes, as a full run does).
+        yield return "reversecrypt-manifest-2";
         yield return format.ToString();
         Span<byte> iv = stackalloc byte[PathIv.Size];
         names.ComputeDirIv([], iv);
