@@ -24,7 +24,7 @@ public sealed class FuseMount : IDisposable
     private readonly ILogger _logger;
     private readonly bool _viaFusermount;
     private int _unmounted;
-    private int _unmounting;
+    private int _unmounting; // UnmountIdle, UnmountRunning or UnmountAgain
 
     private FuseMount(string mountpoint, FuseSession session, FuseMountOptions options, ILogger logger, bool viaFusermount)
     {
@@ -255,28 +255,62 @@ public sealed class FuseMount : IDisposable
 
     private void UnmountInBackground(string reason)
     {
-        // One unmount at a time: a signal may reach both our handler and the caller's cancellation token. A later
-        // signal retries one that failed (busy).
-        if (Volatile.Read(ref _unmounted) != 0 || Interlocked.Exchange(ref _unmounting, 1) != 0)
+        // One unmount at a time (a signal may reach both our handler and the caller's cancellation token), and no
+        // signal lost: one that comes while an attempt runs asks for one more attempt after it, if it fails (busy).
+        // Before, a second SIGTERM sent just after the first one's "cannot unmount" line, while that attempt was still
+        // ending, was dropped, and the process kept serving (SampleProcessTests.Sigterm_WhileBusy_..., CI 2026-12-08).
+        if (Volatile.Read(ref _unmounted) != 0)
         {
             return;
         }
         _logger.SignalReceived(reason, Mountpoint);
-        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        while (true)
+        {
+            int state = Volatile.Read(ref _unmounting);
+            if (state == UnmountIdle)
+            {
+                if (Interlocked.CompareExchange(ref _unmounting, UnmountRunning, UnmountIdle) == UnmountIdle)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(_ => UnmountAttempts(), null);
+                    return;
+                }
+            }
+            else if (Interlocked.CompareExchange(ref _unmounting, UnmountAgain, state) == state)
+            {
+                return;
+            }
+        }
+    }
+
+    private const int UnmountIdle = 0, UnmountRunning = 1, UnmountAgain = 2;
+
+    /// <summary>Unmount attempts until one succeeds or no signal came during the last one (see UnmountInBackground).</summary>
+    private void UnmountAttempts()
+    {
+        while (true)
         {
             try
             {
                 Unmount(lazy: false);
+                Volatile.Write(ref _unmounting, UnmountIdle);
+                return;
             }
             catch (FuseMountException e)
             {
                 _logger.UnmountFailed(Mountpoint, e.Message);
             }
-            finally
+            catch
             {
-                Volatile.Write(ref _unmounting, 0);
+                Volatile.Write(ref _unmounting, UnmountIdle);
+                throw;
             }
-        }, null);
+            // Only this loop leaves UnmountAgain: idle when no signal came meanwhile, else one more attempt.
+            if (Interlocked.CompareExchange(ref _unmounting, UnmountIdle, UnmountRunning) == UnmountRunning)
+            {
+                return;
+            }
+            Volatile.Write(ref _unmounting, UnmountRunning);
+        }
     }
 
     private void DetachQuietly()
