@@ -27,11 +27,21 @@ public static class Run
         using var p = Process.Start(StartInfo(file, args, env, workingDirectory, stdoutEncoding))!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (stdin is not null)
+        try
         {
-            p.StandardInput.Write(stdin);
+            if (stdin is not null)
+            {
+                p.StandardInput.Write(stdin);
+            }
+            p.StandardInput.Close();
         }
-        p.StandardInput.Close();
+        catch (IOException)
+        {
+            // The program ended (or closed its input) without reading it: EPIPE here. Not the harness's failure; the
+            // program's exit code and output say what happened (seen in CI: a walkthrough command that reads nothing
+            // finished before its typed input was written). The pipe is closed without flushing the writer again.
+            p.StandardInput.BaseStream.Dispose();
+        }
         if (!p.WaitForExit((int)(timeout ?? DefaultTimeout).TotalMilliseconds))
         {
             p.Kill(entireProcessTree: true);
