@@ -51,12 +51,8 @@ public sealed record ChangePlan
     /// <summary>Writes <see cref="Listed"/> (and, with <paramref name="withSparseNew"/>, <see cref="SparseNew"/>)
     /// NUL-separated for rsync --from0 --files-from, and its <see cref="WriteTopLevelIncludes"/> into
     /// <paramref name="includes"/>.</summary>
-    public void WriteList(string path, string includes, bool withSparseNew = true)
-    {
-        IReadOnlyList<byte[]> paths = withSparseNew ? [.. Listed, .. SparseNew] : Listed;
-        Write(path, paths);
-        WriteTopLevelIncludes(includes, paths);
-    }
+    public void WriteList(string path, string includes, bool withSparseNew = true) =>
+        WriteFilesFrom(path, includes, withSparseNew ? [.. Listed, .. SparseNew] : Listed);
 
     /// <summary>The list of the second, sparse rsync of a run in place: <see cref="SparseNew"/> and the directories
     /// that hold them (the second rsync sets their times again after adding to them), and its includes.</summary>
@@ -70,8 +66,28 @@ public sealed record ChangePlan
             var parent = slash < 0 ? "."u8.ToArray() : p[..slash];
             if (parents.Add(parent)) list.Add(parent);
         }
-        Write(path, [.. list, .. SparseNew]);
-        WriteTopLevelIncludes(includes, [.. list, .. SparseNew]);
+        WriteFilesFrom(path, includes, [.. list, .. SparseNew]);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="paths"/> NUL-separated into <paramref name="listPath"/> for rsync --from0 --files-from,
+    /// and their <see cref="WriteTopLevelIncludes"/> into <paramref name="includesPath"/>: the two files every
+    /// --files-from rsync of ours takes (<see cref="RsyncArguments.ForChanges"/>, <see cref="RsyncArguments.ForRepair"/>).
+    /// Each file is made anew (O_EXCL after removing an old one), so a name planted in a shared directory is never
+    /// followed.
+    /// </summary>
+    public static void WriteFilesFrom(string listPath, string includesPath, IReadOnlyCollection<byte[]> paths)
+    {
+        File.Delete(listPath);
+        using (var file = new FileStream(listPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+        {
+            foreach (var p in paths)
+            {
+                file.Write(p);
+                file.WriteByte(0);
+            }
+        }
+        WriteTopLevelIncludes(includesPath, paths);
     }
 
     /// <summary>
@@ -85,7 +101,8 @@ public sealed record ChangePlan
     public static void WriteTopLevelIncludes(string path, IEnumerable<byte[]> paths)
     {
         var seen = new HashSet<byte[]>(ByteArrayComparer.Instance);
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        File.Delete(path);
+        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
         foreach (var p in paths)
         {
             var slash = p.AsSpan().IndexOf((byte)'/');
@@ -110,16 +127,6 @@ public sealed record ChangePlan
             escaped.Add(b);
         }
         return [.. escaped];
-    }
-
-    private static void Write(string path, IEnumerable<byte[]> paths)
-    {
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        foreach (var p in paths)
-        {
-            file.Write(p);
-            file.WriteByte(0);
-        }
     }
 
     public static ChangePlan Full(string reason) => new() { Incremental = false, Reason = reason };

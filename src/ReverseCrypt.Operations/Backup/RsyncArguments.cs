@@ -117,8 +117,7 @@ public static partial class RsyncArguments
         ArgumentNullException.ThrowIfNull(includesFile);
         var args = new List<string>(ForBackup(viewPath, rsyncTarget, remoteShell, linkDest, bwLimit, dryRun, lease, inPlace, tempBesideTarget));
         args.Remove("--delete");
-        args.InsertRange(Common.Length - 1, ["--from0", $"--files-from={listFile}", "--delete-missing-args", "--force",
-            $"--include-from={includesFile}", "--exclude=/*"]);
+        args.InsertRange(Common.Length - 1, ["--from0", $"--files-from={listFile}", "--delete-missing-args", "--force", .. OnlyListedAtTheTop(includesFile)]);
         return args;
     }
 
@@ -153,7 +152,8 @@ public static partial class RsyncArguments
         ArgumentNullException.ThrowIfNull(listFile);
         ArgumentNullException.ThrowIfNull(includesFile);
         var args = new List<string> { "-aHAX", "--numeric-ids", "--no-h", NanosecondTimes, Sparse, "--ignore-times", "--from0", $"--files-from={listFile}",
-            "--delete-missing-args", "--force", ExcludeState, $"--include-from={includesFile}", "--exclude=/*" };
+            "--delete-missing-args", "--force", ExcludeState };
+        args.AddRange(OnlyListedAtTheTop(includesFile));
         if (lease?.TempDirectory is { } temp) args.Add($"--temp-dir={temp}");
         if (lease?.PartialDirectory is { } partial) args.Add($"--partial-dir={partial}");
         if (remoteShell is not null)
@@ -170,6 +170,9 @@ public static partial class RsyncArguments
     /// <summary>Checks a --bwlimit value the way rsync reads it: a number (KiB/s), optionally with a fraction and a
     /// unit (K, M, G, T, with optional B or iB; lower case too). 0 means no limit.</summary>
     public static bool IsValidBwLimit(string value) => BwLimitRegex().IsMatch(value ?? "");
+
+    /// <summary>The rules that let only the listed entries of the root through (ChangePlan.WriteTopLevelIncludes).</summary>
+    private static string[] OnlyListedAtTheTop(string includesFile) => [$"--include-from={includesFile}", "--exclude=/*"];
 
     private static string WithSlash(string path) => path.EndsWith('/') ? path : path + "/";
 

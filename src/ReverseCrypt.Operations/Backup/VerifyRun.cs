@@ -67,17 +67,9 @@ public sealed class VerifyRun : IDisposable
                 for (var slash = path.LastIndexOf('/'); slash > 0; slash = path.LastIndexOf('/', slash - 1))
                     entries.Add(path[..slash]);
             }
-            using (var file = new FileStream(list, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                foreach (var entry in entries)
-                {
-                    file.Write(System.Text.Encoding.UTF8.GetBytes(entry));
-                    file.WriteByte(0);
-                }
-            }
-            // The listed "." must not send the root's other entries (ChangePlan.WriteTopLevelIncludes): with -I each
-            // of them would be sent again, as a new inode.
-            ChangePlan.WriteTopLevelIncludes(includes, entries.Select(System.Text.Encoding.UTF8.GetBytes));
+            // The includes keep the listed "." from sending the root's other entries: with -I each of them would be
+            // sent again, as a new inode.
+            ChangePlan.WriteFilesFrom(list, includes, [.. entries.Select(System.Text.Encoding.UTF8.GetBytes)]);
             var arguments = RsyncArguments.ForRepair(viewPath, target, list, includes, _options.Destination.IsRemote ? _access.RsyncShell : null, _access.Lease);
             var run = RsyncProcess.Run(arguments, null, rsyncMessage, cancellation: cancellation);
             var (kind, cause) = BackupRun.ClassifyTransfer(run, _options.Destination.IsRemote);

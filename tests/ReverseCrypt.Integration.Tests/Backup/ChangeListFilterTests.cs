@@ -45,9 +45,8 @@ public class ChangeListFilterTests
         // As a change-driven run does (ChangePlan.CloneRemovals): a listed changed file leaves the clone first.
         foreach (var path in listed.Where(p => p != ".")) File.Delete(Path.Combine(clone, path));
         var list = Path.Combine(_tmp.Path, "list");
-        File.WriteAllBytes(list, [.. listed.SelectMany(p => Encoding.UTF8.GetBytes(p + "\0"))]);
         var includes = Path.Combine(_tmp.Path, "includes");
-        ChangePlan.WriteTopLevelIncludes(includes, listed.Select(Encoding.UTF8.GetBytes));
+        ChangePlan.WriteFilesFrom(list, includes, [.. listed.Select(Encoding.UTF8.GetBytes)]);
 
         var run = RsyncProcess.Run(RsyncArguments.ForChanges(source, clone, list, includes, null, linkDest: null, null, dryRun: false));
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
